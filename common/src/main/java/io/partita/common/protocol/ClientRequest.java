@@ -1,0 +1,28 @@
+package io.partita.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.partita.common.task.GraphSpec;
+import java.util.List;
+
+/** Messages from a client to the scheduler, over the client WebSocket ({@code /api/client} on port 8786). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+public sealed interface ClientRequest {
+
+    /** Submit a graph; answered by {@link ClientUpdate.GraphAccepted} or {@link ClientUpdate.RequestFailed}. */
+    record SubmitGraph(long requestId, GraphSpec graph) implements ClientRequest {}
+
+    /** The client dropped its futures for these keys (each key once per future it had wanted). */
+    record ReleaseKeys(List<String> keys) implements ClientRequest {
+        public ReleaseKeys { keys = List.copyOf(keys); }
+    }
+
+    /** Cancel these keys and the tasks only they need; answered by {@link ClientUpdate.KeysCancelled}. */
+    record CancelKeys(long requestId, List<String> keys) implements ClientRequest {
+        public CancelKeys { keys = List.copyOf(keys); }
+    }
+
+    /** Where are these keys held now; answered by {@link ClientUpdate.WhoHasReply}. */
+    record WhoHas(long requestId, List<String> keys) implements ClientRequest {
+        public WhoHas { keys = List.copyOf(keys); }
+    }
+}

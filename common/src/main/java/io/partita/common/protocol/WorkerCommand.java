@@ -1,0 +1,40 @@
+package io.partita.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.partita.common.task.Arg;
+import io.partita.common.task.FunctionSpec;
+import java.util.List;
+import java.util.Map;
+
+/** Messages from the scheduler to a worker. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+public sealed interface WorkerCommand {
+
+    /** Answer to {@link WorkerReport.RegisterWorker}. */
+    record Registered(String schedulerId) implements WorkerCommand {}
+
+    /**
+     * Run these tasks. {@code functions} holds each function the tasks use that this connection has not carried
+     * before; the worker caches functions by id for the life of the connection.
+     */
+    record ExecuteTasks(List<FunctionSpec> functions, List<ExecuteTask> tasks) implements WorkerCommand {
+        public ExecuteTasks {
+            functions = List.copyOf(functions);
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    /** @param dependencies for each dependency key, the workers that hold it (this worker may be one of them) */
+    record ExecuteTask(String key, String function, List<Arg> args, Map<String, List<WorkerAddress>> dependencies,
+                       int priority) {
+        public ExecuteTask {
+            args = List.copyOf(args);
+            dependencies = Map.copyOf(dependencies);
+        }
+    }
+
+    /** Drop these results (and stop tasks for them that have not started). */
+    record FreeKeys(List<String> keys) implements WorkerCommand {
+        public FreeKeys { keys = List.copyOf(keys); }
+    }
+}

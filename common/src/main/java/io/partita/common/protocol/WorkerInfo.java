@@ -1,0 +1,28 @@
+package io.partita.common.protocol;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Who a worker is. The same facts are the worker's Hazelcast member attributes (see {@link MemberAttributes}).
+ *
+ * @param memoryLimit bytes; 0 when unlimited
+ */
+public record WorkerInfo(String workerId, String name, String host, String hostId, String flightUri, int httpPort,
+                         int nthreads, long memoryLimit, Map<String, Double> resources, String memberUuid, long pid) {
+    public WorkerInfo {
+        Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(hostId, "hostId");
+        Objects.requireNonNull(flightUri, "flightUri");
+        resources = resources == null ? Map.of() : Map.copyOf(resources);
+        if (nthreads < 1) {
+            throw new IllegalArgumentException("worker " + name + " must have at least one thread");
+        }
+    }
+
+    public WorkerAddress address() {
+        return new WorkerAddress(workerId, hostId, flightUri);
+    }
+}

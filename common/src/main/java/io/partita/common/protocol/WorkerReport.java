@@ -1,0 +1,31 @@
+package io.partita.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.partita.common.task.RemoteError;
+import java.util.List;
+
+/** Messages from a worker to the scheduler, over the worker WebSocket ({@code /api/worker} on port 8786). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+public sealed interface WorkerReport {
+
+    /** First message on the connection. {@code heldKeys} lists keys the worker already holds (after a reconnect). */
+    record RegisterWorker(WorkerInfo info, List<String> heldKeys) implements WorkerReport {
+        public RegisterWorker { heldKeys = List.copyOf(heldKeys); }
+    }
+
+    record TasksDone(List<TaskDone> tasks) implements WorkerReport {
+        public TasksDone { tasks = List.copyOf(tasks); }
+    }
+
+    /** @param startMillis wall-clock start; @param durationMicros run time, without fetching inputs */
+    record TaskDone(String key, long nbytes, String type, long startMillis, long durationMicros) {}
+
+    record TasksFailed(List<TaskFailed> tasks) implements WorkerReport {
+        public TasksFailed { tasks = List.copyOf(tasks); }
+    }
+
+    record TaskFailed(String key, RemoteError error) {}
+
+    /** The worker could not fetch {@code dependency} of {@code key} from {@code holderWorkerId}; it dropped the task. */
+    record FetchFailed(String key, String dependency, String holderWorkerId, String error) implements WorkerReport {}
+}
