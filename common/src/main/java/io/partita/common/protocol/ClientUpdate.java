@@ -9,8 +9,13 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 public sealed interface ClientUpdate {
 
-    /** First message on a new connection. */
-    record Welcome(String clientId, String schedulerId, long maxMessageBytes) implements ClientUpdate {}
+    /**
+     * First message on a new connection.
+     *
+     * @param flightProxyUri the scheduler's Flight proxy ({@code grpc+tcp://host:8788}), for gathering from workers
+     *                       the client cannot reach
+     */
+    record Welcome(String clientId, String schedulerId, long maxMessageBytes, String flightProxyUri) implements ClientUpdate {}
 
     record GraphAccepted(long requestId, int tasks) implements ClientUpdate {}
 
