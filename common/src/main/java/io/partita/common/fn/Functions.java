@@ -52,7 +52,7 @@ public final class Functions {
                     String capturing = lambda.getImplClass();
                     String simple = capturing.substring(capturing.lastIndexOf('/') + 1);
                     String method = lambda.getImplMethodName();
-                    return method.startsWith("lambda$") ? simple + "." + method.substring("lambda$".length()).replaceAll("\\$\\d+$", "")
+                    return method.startsWith("lambda$") ? simple + "." + method.substring("lambda$".length()).replaceAll("(\\$[0-9a-f]{8})?\\$\\d+$", "")
                             : simple + "." + method;
                 }
             } catch (ReflectiveOperationException | RuntimeException e) {

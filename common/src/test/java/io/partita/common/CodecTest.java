@@ -1,0 +1,104 @@
+package io.partita.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.codec.ProtocolException;
+import io.partita.common.codec.ValueCodec;
+import io.partita.common.codec.ValueDecodingException;
+import io.partita.common.fn.Fn2;
+import io.partita.common.fn.Functions;
+import io.partita.common.protocol.ClientRequest;
+import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.task.Arg;
+import io.partita.common.task.FunctionSpec;
+import io.partita.common.task.GraphSpec;
+import io.partita.common.task.Keys;
+import io.partita.common.task.TaskSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+    record Point(int x, int y) implements Serializable {}
+
+    @Test
+    void graphRoundTripsThroughCbor() {
+        FunctionSpec fn = FunctionSpec.of("add", new byte[] {1, 2, 3}, List.of());
+        TaskSpec a = TaskSpec.of("a-1", fn.id(), List.of(new Arg.Literal(ValueCodec.encode(1))));
+        TaskSpec b = TaskSpec.of("b-1", fn.id(), List.of(new Arg.Ref("a-1"), new Arg.ListArg(List.of(new Arg.Ref("a-1")))));
+        var request = new ClientRequest.SubmitGraph(7, new GraphSpec(List.of(fn), List.of(a, b), List.of("b-1")));
+
+        var decoded = MessageCodec.fromCbor(MessageCodec.toCbor(request), ClientRequest.class, 1 << 20);
+
+        assertThat(decoded).isInstanceOf(ClientRequest.SubmitGraph.class);
+        var graph = ((ClientRequest.SubmitGraph) decoded).graph();
+        assertThat(graph.tasks().get(1).dependencies()).containsExactly("a-1", "a-1");
+        assertThat(graph.functions().getFirst().payload()).containsExactly(1, 2, 3);
+        assertThat(graph.functions().getFirst().id()).isEqualTo(fn.id());
+    }
+
+    @Test
+    void garbageAndOversizedMessagesAreRefusedWithTheirReason() {
+        assertThatThrownBy(() -> MessageCodec.fromCbor(new byte[] {(byte) 0xff, 0x13, 0x37}, ClientRequest.class, 1 << 20))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("undecodable ClientRequest");
+        byte[] big = MessageCodec.toCbor(new ClientRequest.ReleaseKeys(List.of("x".repeat(200))));
+        assertThatThrownBy(() -> MessageCodec.fromCbor(big, ClientRequest.class, 100))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("over the limit").hasMessageContaining("--max-message-size");
+    }
+
+    @Test
+    void typeNamesOutsideTheSealedHierarchyDoNotDecode() {
+        String json = "{\"type\":\"java.util.HashMap\"}";
+        assertThatThrownBy(() -> MessageCodec.fromJson(json, ClientUpdate.class)).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void scalarsUseTheCompactFormatAndObjectsRoundTrip() {
+        for (Object v : new Object[] {null, 42, 42L, 2.5, true, "héllo", List.of(1, 2), new Point(1, 2), Map.of("k", 1)}) {
+            assertThat(ValueCodec.decode(ValueCodec.encode(v), getClass().getClassLoader())).isEqualTo(v);
+        }
+        assertThat(ValueCodec.encode(42)).hasSize(5);
+        assertThat((byte[]) ValueCodec.decode(ValueCodec.encode(new byte[] {9, 8}), null)).containsExactly(9, 8);
+    }
+
+    @Test
+    void lambdasTravelAndTheirClassesAreReported() throws Exception {
+        int offset = 10;
+        Fn2<Integer, Integer, Integer> add = (a, b) -> a + b + offset;
+        var encoded = ValueCodec.encodeCapturingClasses(add);
+        Object decoded = ValueCodec.decode(encoded.bytes(), getClass().getClassLoader());
+        assertThat(Functions.invoke(decoded, new ArrayList<>(List.of(1, 2)))).isEqualTo(13);
+        assertThat(encoded.classes()).contains(java.lang.invoke.SerializedLambda.class);
+        assertThat(Functions.nameOf(add)).isEqualTo("CodecTest.lambdasTravelAndTheirClassesAreReported");
+    }
+
+    @Test
+    void classesOutsideTheUserLoaderAreRefused() {
+        // A class of the process class path that is neither the JDK's nor Partita's nor the user loader's.
+        Object foreign = new com.fasterxml.jackson.databind.node.TextNode("x");
+        byte[] bytes = ValueCodec.encode(foreign);
+        ClassLoader isolated = new ClassLoader(getClass().getClassLoader()) {};
+        assertThatThrownBy(() -> ValueCodec.decode(bytes, isolated))
+                .isInstanceOf(ValueDecodingException.class).hasMessageContaining("undeserializable value");
+        assertThatThrownBy(() -> ValueCodec.decode(new byte[] {1, 2, 3}, isolated))
+                .isInstanceOf(ValueDecodingException.class);
+    }
+
+    @Test
+    void arityMismatchSaysWhatWasExpected() {
+        Fn2<Integer, Integer, Integer> add = Integer::sum;
+        assertThatThrownBy(() -> Functions.invoke(add, List.of(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes 2 argument(s) but was given 1");
+    }
+
+    @Test
+    void keysCarryTheirGroup() {
+        String key = Keys.newKey("Example.square");
+        assertThat(Keys.group(key)).isEqualTo("Example.square");
+        assertThat(key).matches("Example\\.square-[0-9a-f]{32}");
+    }
+}
