@@ -1,0 +1,152 @@
+package io.partita.worker;
+
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerReport;
+import io.partita.common.task.FunctionSpec;
+import io.partita.worker.exec.TaskRunner;
+import io.partita.worker.state.Instruction;
+import io.partita.worker.state.WorkerEvent;
+import io.partita.worker.state.WorkerState;
+import io.partita.worker.store.ObjectStore;
+import io.partita.worker.transfer.PeerFetcher;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Glue between the pure {@link WorkerState} and I/O (the Dask {@code BaseWorker} role): all state changes run on one
+ * Vert.x context; results from the task and fetch pools come back as events through a queue drained on that
+ * context. Finished tasks are coalesced and reported in one frame per flush.
+ */
+final class Dispatcher {
+    private static final long FLUSH_DELAY_MS = 1;
+
+    private final Vertx vertx;
+    private final Context context;
+    private final WorkerState state;
+    private final ObjectStore store;
+    private final TaskRunner runner;
+    private final PeerFetcher fetcher;
+    private final ExecutorService taskPool;
+    private final ExecutorService fetchPool;
+    private final Consumer<WorkerReport> send;
+    private final Map<String, FunctionSpec> functions = new HashMap<>();
+    private final ConcurrentLinkedQueue<WorkerEvent> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private List<WorkerReport.TaskDone> done = new ArrayList<>();
+    private List<WorkerReport.TaskFailed> failed = new ArrayList<>();
+    private boolean flushScheduled;
+    private long stimuli;
+
+    Dispatcher(Vertx vertx, Context context, WorkerState state, ObjectStore store, TaskRunner runner,
+               PeerFetcher fetcher, ExecutorService taskPool, ExecutorService fetchPool, Consumer<WorkerReport> send) {
+        this.vertx = vertx;
+        this.context = context;
+        this.state = state;
+        this.store = store;
+        this.runner = runner;
+        this.fetcher = fetcher;
+        this.taskPool = taskPool;
+        this.fetchPool = fetchPool;
+        this.send = send;
+    }
+
+    /** Handles a command from the scheduler; call on the dispatcher's context. */
+    void onCommand(WorkerCommand command) {
+        switch (command) {
+            case WorkerCommand.ExecuteTasks e -> {
+                e.functions().forEach(f -> functions.put(f.id(), f));
+                process(new WorkerEvent.TasksAssigned(nextStimulus("execute"), e.tasks()));
+            }
+            case WorkerCommand.FreeKeys f -> process(new WorkerEvent.KeysFreed(nextStimulus("free"), f.keys()));
+            case WorkerCommand.Registered r -> { }
+        }
+    }
+
+    /** Feeds an event from any thread; it is handled on the dispatcher's context. */
+    void offer(WorkerEvent event) {
+        inbox.add(event);
+        if (drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        WorkerEvent event;
+        while ((event = inbox.poll()) != null) {
+            process(event);
+        }
+    }
+
+    private void process(WorkerEvent event) {
+        for (Instruction instruction : state.handle(event)) {
+            switch (instruction) {
+                case Instruction.Execute x -> {
+                    FunctionSpec fn = functions.get(x.task().function());
+                    taskPool.execute(() -> offer(runner.run(x.task(), fn, x.stimulusId())));
+                }
+                case Instruction.FetchInputs f -> fetchPool.execute(() -> {
+                    PeerFetcher.Result r = fetcher.fetch(f.holder(), f.keys());
+                    String sid = f.stimulusId() + "-fetched";
+                    if (!r.received().isEmpty()) {
+                        offer(new WorkerEvent.InputsFetched(sid, f.holder().workerId(), r.received()));
+                    }
+                    if (!r.missing().isEmpty()) {
+                        offer(new WorkerEvent.FetchFailed(sid, f.holder().workerId(), r.missing(), r.error()));
+                    }
+                });
+                case Instruction.ReportDone d -> {
+                    done.add(d.done());
+                    scheduleFlush();
+                }
+                case Instruction.ReportFailed f -> {
+                    failed.add(f.failed());
+                    scheduleFlush();
+                }
+                case Instruction.ReportFetchFailed f -> send.accept(f.failed());
+                case Instruction.Drop d -> d.keys().forEach(store::remove);
+            }
+        }
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            vertx.setTimer(FLUSH_DELAY_MS, id -> flush());
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (!done.isEmpty()) {
+            List<WorkerReport.TaskDone> batch = done;
+            done = new ArrayList<>();
+            send.accept(new WorkerReport.TasksDone(batch));
+        }
+        if (!failed.isEmpty()) {
+            List<WorkerReport.TaskFailed> batch = failed;
+            failed = new ArrayList<>();
+            send.accept(new WorkerReport.TasksFailed(batch));
+        }
+    }
+
+    private String nextStimulus(String what) {
+        return what + "-" + (++stimuli);
+    }
+
+    int running() {
+        return state.running();
+    }
+
+    int queued() {
+        return state.queued();
+    }
+}

@@ -1,0 +1,167 @@
+package io.partita.worker;
+
+import io.partita.common.auth.ClusterToken;
+import io.partita.common.config.ByteSize;
+import io.partita.common.config.PartitaDefaults;
+import io.partita.common.config.Ports;
+import io.partita.common.process.JavaProcess;
+import io.partita.worker.cluster.ClusterJoin;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code partita-worker SCHEDULER_ADDRESS}: one worker, or with {@code --nworkers N} a nanny of N worker JVMs. */
+@Command(name = "partita-worker", mixinStandardHelpOptions = true, version = "partita-worker 0.1.0",
+        description = "Starts a Partita worker that joins the scheduler at SCHEDULER_ADDRESS.",
+        defaultValueProvider = WorkerCli.Defaults.class)
+public final class WorkerCli implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCHEDULER_ADDRESS", defaultValue = "127.0.0.1:8786",
+            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted). Default: ${DEFAULT-VALUE}.")
+    String scheduler;
+
+    @Option(names = "--nthreads", description = "Threads that run tasks. Default: the available processors.")
+    Integer nthreads;
+
+    @Option(names = "--nworkers", defaultValue = "1", description = "Worker processes to start (more than 1 makes this process their nanny). Default: ${DEFAULT-VALUE}.")
+    int nworkers;
+
+    @Option(names = "--memory-limit", defaultValue = "auto", description = "Memory per worker: 'auto' (machine or container memory / nworkers), 0 for none, or a size like 4GiB. Default: ${DEFAULT-VALUE}.")
+    String memoryLimit;
+
+    @Option(names = "--name", description = "Worker name. Default: the hostname and process id.")
+    String name;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--flight-port", defaultValue = "" + Ports.WORKER_FLIGHT, description = "Arrow Flight port (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int flightPort;
+
+    @Option(names = "--http-port", defaultValue = "" + Ports.WORKER_HTTP, description = "HTTP port for /health (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = "--shm-dir", defaultValue = "/dev/shm/partita", description = "Directory for shared-memory segments. Default: ${DEFAULT-VALUE}.")
+    Path shmDir;
+
+    @Option(names = "--spill-dir", description = "Directory for spilled values and the artifact cache. Default: a new temporary directory.")
+    Path spillDir;
+
+    @Option(names = "--resources", split = ",", description = "Abstract resources this worker offers, e.g. GPU=1,MEM=2.")
+    Map<String, Double> resources = new LinkedHashMap<>();
+
+    @Option(names = "--auth-token", description = "The cluster token, when the scheduler requires one.")
+    String authToken;
+
+    @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from hostname and /etc/machine-id.")
+    String hostId;
+
+    @Option(names = "--connect-timeout", defaultValue = "30", description = "Seconds to keep trying to reach the scheduler. Default: ${DEFAULT-VALUE}.")
+    int connectTimeoutSeconds;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WorkerCli()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (nworkers < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--nworkers must be at least 1");
+        }
+        return nworkers == 1 ? runWorker() : runNanny();
+    }
+
+    private int runWorker() throws Exception {
+        String[] hostPort = schedulerAddress(scheduler);
+        WorkerConfig config = new WorkerConfig(hostPort[0], Integer.parseInt(hostPort[1]),
+                nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), memoryLimitBytes(),
+                name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), host, flightPort,
+                httpPort, shmDir, spillDir, resources, ClusterToken.of(authToken), hostId,
+                Duration.ofSeconds(connectTimeoutSeconds));
+        WorkerServer server;
+        try {
+            server = WorkerServer.start(config);
+        } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException e) {
+            System.err.println("partita-worker: " + e.getMessage());
+            return 2;
+        }
+        Thread hook = new Thread(server::close, "partita-worker-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http http://"
+                + host + ":" + server.httpPort() + ", scheduler " + config.schedulerHost() + ":" + config.schedulerPort());
+        int code = server.awaitTermination();
+        return code;
+    }
+
+    /** Starts the workers as child JVMs, forwards termination to them, and waits for them all. */
+    private int runNanny() throws Exception {
+        String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
+        List<Process> children = new ArrayList<>();
+        for (int i = 0; i < nworkers; i++) {
+            List<String> args = new ArrayList<>(List.of(scheduler, "--nworkers", "1", "--name", base + "-" + i,
+                    "--host", host, "--memory-limit", Long.toString(memoryLimitBytes()),
+                    "--flight-port", Integer.toString(flightPort == 0 ? 0 : flightPort + i),
+                    "--http-port", Integer.toString(httpPort == 0 ? 0 : httpPort + i),
+                    "--shm-dir", shmDir.toString(), "--connect-timeout", Integer.toString(connectTimeoutSeconds)));
+            if (nthreads != null) {
+                args.addAll(List.of("--nthreads", nthreads.toString()));
+            }
+            if (spillDir != null) {
+                args.addAll(List.of("--spill-dir", spillDir.resolve("worker-" + i).toString()));
+            }
+            if (hostId != null) {
+                args.addAll(List.of("--host-id", hostId));
+            }
+            resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
+            // the token goes by environment so it does not show in the process list
+            Map<String, String> env = authToken == null ? Map.of() : Map.of("PARTITA_WORKER_AUTH_TOKEN", authToken);
+            children.add(JavaProcess.start(WorkerCli.class.getName(), args, env, null));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                children.forEach(p -> JavaProcess.stop(p, Duration.ofSeconds(15))), "partita-nanny-shutdown"));
+        int worst = 0;
+        for (Process p : children) {
+            worst = Math.max(worst, p.waitFor());
+        }
+        return worst;
+    }
+
+    private long memoryLimitBytes() {
+        if (memoryLimit == null || memoryLimit.equalsIgnoreCase("auto")) {
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            return os.getTotalMemorySize() / Math.max(1, nworkers); // container-aware on Linux
+        }
+        return ByteSize.parse(memoryLimit);
+    }
+
+    /** Accepts host, host:port, tcp://host:port and http://host:port. */
+    static String[] schedulerAddress(String address) {
+        String a = address.strip().replaceFirst("^(tcp|http|ws)://", "");
+        if (a.endsWith("/")) {
+            a = a.substring(0, a.length() - 1);
+        }
+        int colon = a.lastIndexOf(':');
+        if (colon < 0 || a.endsWith("]")) {
+            return new String[] {a, Integer.toString(Ports.SCHEDULER_API)};
+        }
+        return new String[] {a.substring(0, colon), a.substring(colon + 1)};
+    }
+
+    /** Picocli needs a no-argument class for the provider; this one reads PARTITA_WORKER_* and the YAML file. */
+    public static final class Defaults implements CommandLine.IDefaultValueProvider {
+        private final PartitaDefaults delegate = PartitaDefaults.forCommand("worker");
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) throws Exception {
+            return delegate.defaultValue(arg);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.partita.worker;
+
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.protocol.ClusterInfo;
+import io.partita.common.protocol.MemberAttributes;
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerLoad;
+import io.partita.common.protocol.WorkerReport;
+import io.partita.worker.cluster.ClusterJoin;
+import io.partita.worker.cluster.ClusterMember;
+import io.partita.worker.code.CodeLoader;
+import io.partita.worker.exec.TaskRunner;
+import io.partita.worker.http.WorkerHttp;
+import io.partita.worker.state.WorkerState;
+import io.partita.worker.store.HeapStore;
+import io.partita.worker.store.ObjectStore;
+import io.partita.worker.transfer.FlightService;
+import io.partita.worker.transfer.PeerFetcher;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running worker: joins the scheduler's cluster, serves Flight and HTTP, keeps the worker WebSocket, and runs
+ * tasks. {@link #start} blocks until the worker is registered; {@link #close} stops everything it started, in order.
+ */
+public final class WorkerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
+    private static final long MAX_MESSAGE_BYTES = 256L << 20;
+
+    private final WorkerConfig config;
+    private final String workerId;
+    private final List<AutoCloseable> resources = new java.util.concurrent.CopyOnWriteArrayList<>(); // closed in reverse order
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
+    private final CompletableFuture<String> registered = new CompletableFuture<>();
+    private ObjectStore store;
+    private FlightService flight;
+    private int httpPort;
+    private Vertx vertx;
+    private volatile WebSocket socket;
+    private volatile int exitCode;
+
+    private WorkerServer(WorkerConfig config) {
+        this.config = config;
+        this.workerId = HostIdentity.workerId(config.name());
+    }
+
+    /** Starts a worker and returns once the scheduler has registered it. */
+    public static WorkerServer start(WorkerConfig config) throws Exception {
+        WorkerServer server = new WorkerServer(config);
+        try {
+            server.doStart();
+            return server;
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void doStart() throws Exception {
+        URI scheduler = URI.create("http://" + config.schedulerHost() + ":" + config.schedulerPort());
+        ClusterInfo info = ClusterJoin.clusterInfo(scheduler, config.token(), config.connectTimeout());
+        String hostId = config.hostId() != null && !config.hostId().isBlank() ? config.hostId() : HostIdentity.hostId();
+        Path spill = config.spillDir() != null ? config.spillDir() : Files.createTempDirectory("partita-worker-");
+
+        BufferAllocator allocator = new RootAllocator();
+        resources.add(allocator);
+        store = new HeapStore();
+        resources.add(store);
+        flight = new FlightService(allocator, store, config.host(), config.flightPort(), config.token());
+        resources.add(flight);
+        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token());
+        resources.add(fetcher);
+        CodeLoader code = new CodeLoader(scheduler, config.token(), spill.resolve("artifacts"));
+        resources.add(code);
+        ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
+        ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
+        resources.add(() -> shutdown(fetchPool));
+        resources.add(() -> shutdown(taskPool));
+
+        vertx = Vertx.vertx();
+        resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        Context context = vertx.getOrCreateContext();
+        WorkerState state = new WorkerState(workerId, config.nthreads());
+        Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store), fetcher,
+                taskPool, fetchPool, this::send);
+
+        httpPort = await(WorkerHttp.start(vertx, config.host(), config.httpPort(), this));
+
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(MemberAttributes.ROLE, MemberAttributes.ROLE_WORKER);
+        attributes.put(MemberAttributes.WORKER_ID, workerId);
+        attributes.put(MemberAttributes.NAME, config.name());
+        attributes.put(MemberAttributes.HOST_ID, hostId);
+        attributes.put(MemberAttributes.FLIGHT_URI, flight.uri());
+        attributes.put(MemberAttributes.SHM_DIR, String.valueOf(config.shmDir()));
+        attributes.put(MemberAttributes.NTHREADS, Integer.toString(config.nthreads()));
+        attributes.put(MemberAttributes.MEMORY_LIMIT, Long.toString(config.memoryLimit()));
+        ClusterMember member = ClusterMember.join(info, config.host(), attributes);
+        resources.add(member);
+
+        WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
+                config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
+                ProcessHandle.current().pid());
+        CompletableFuture<WebSocket> connected = new CompletableFuture<>();
+        context.runOnContext(v -> connect(dispatcher).onComplete((ws, err) -> {
+            if (err != null) {
+                connected.completeExceptionally(err);
+            } else {
+                connected.complete(ws);
+            }
+        }));
+        socket = connected.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
+        resources.add(() -> socket.close());
+        context.runOnContext(v -> send(new WorkerReport.RegisterWorker(me, List.copyOf(store.keys()))));
+        registered.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
+
+        context.runOnContext(v -> {
+            long timer = vertx.setPeriodic(1_000, id -> member.publish(new WorkerLoad(workerId, dispatcher.running(),
+                    dispatcher.queued(), store.size(), store.bytes(),
+                    Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
+                    HostIdentity.residentBytes(), System.currentTimeMillis())));
+            resources.add(() -> vertx.cancelTimer(timer));
+        });
+    }
+
+    private Future<WebSocket> connect(Dispatcher dispatcher) {
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxFrameSize(16 << 20).setMaxMessageSize((int) MAX_MESSAGE_BYTES));
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(config.schedulerHost()).setPort(config.schedulerPort()).setURI("/api/worker");
+        config.token().headerValue().ifPresent(v -> options.addHeader("Authorization", v));
+        return client.connect(options).onSuccess(ws -> {
+            ws.binaryMessageHandler(buffer -> onFrame(buffer, dispatcher));
+            ws.closeHandler(v -> onDisconnect("the connection closed"));
+            ws.exceptionHandler(e -> LOG.warn("worker WebSocket error: {}", e.toString()));
+        });
+    }
+
+    private void onFrame(Buffer buffer, Dispatcher dispatcher) {
+        WorkerCommand command;
+        try {
+            command = MessageCodec.fromCbor(buffer.getBytes(), WorkerCommand.class, MAX_MESSAGE_BYTES);
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring a message from the scheduler that does not decode: {}", e.getMessage());
+            return;
+        }
+        if (command instanceof WorkerCommand.Registered r) {
+            registered.complete(r.schedulerId());
+        }
+        dispatcher.onCommand(command);
+    }
+
+    private void onDisconnect(String why) {
+        if (closing.get()) {
+            return;
+        }
+        LOG.error("lost the scheduler at {}:{} ({}): this worker stops; restart it once the scheduler is back",
+                config.schedulerHost(), config.schedulerPort(), why);
+        registered.completeExceptionally(new IllegalStateException("the scheduler closed the connection before registering this worker"));
+        exitCode = 1;
+        Thread.ofPlatform().name("partita-worker-stop").start(this::close);
+    }
+
+    private void send(WorkerReport report) {
+        WebSocket ws = socket;
+        if (ws != null && !ws.isClosed()) {
+            ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(report)));
+        }
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public String flightUri() {
+        return flight.uri();
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public boolean isRegistered() {
+        return registered.isDone() && !registered.isCompletedExceptionally();
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    /** Blocks until the worker stops: 0 after {@link #close}, 1 when the scheduler connection was lost. */
+    public int awaitTermination() throws InterruptedException {
+        try {
+            return terminated.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return 1;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
+        terminated.complete(exitCode);
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static void shutdown(ExecutorService pool) throws InterruptedException {
+        pool.shutdownNow();
+        pool.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package io.partita.worker.http;
+
+import io.partita.worker.WorkerServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/** The worker's HTTP endpoints: {@code /health} and {@code /api/store}. */
+public final class WorkerHttp {
+    private WorkerHttp() {}
+
+    /** Listens on {@code host:port} (0 = any free port); the future holds the actual port. */
+    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerServer worker) {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> {
+            boolean ok = worker.isRegistered();
+            ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
+                    .end(new JsonObject().put("status", ok ? "ok" : "starting").put("workerId", worker.workerId()).encode());
+        });
+        router.get("/api/store").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+                .end(new JsonObject().put("keys", worker.store().size()).put("bytes", worker.store().bytes()).encode()));
+        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(HttpServer::actualPort)
+                .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for HTTP on " + host + ":" + port
+                        + " (is the port in use? pass --http-port 0 for any free port): " + e.getMessage(), e)));
+    }
+}

@@ -1,0 +1,31 @@
+package io.partita.worker.state;
+
+import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerCommand.ExecuteTask;
+import io.partita.common.protocol.WorkerReport;
+import java.util.List;
+
+/** What {@link WorkerState#handle} asks the I/O layer to do. */
+public sealed interface Instruction {
+    String stimulusId();
+
+    /** One DoGet to {@code holder} for all of {@code keys}. */
+    record FetchInputs(String stimulusId, WorkerAddress holder, List<String> keys) implements Instruction {
+        public FetchInputs { keys = List.copyOf(keys); }
+    }
+
+    /** Run the task on the pool; all its dependencies are local. */
+    record Execute(String stimulusId, ExecuteTask task) implements Instruction {}
+
+    /** Report to the scheduler (the adapter batches these). */
+    record ReportDone(String stimulusId, WorkerReport.TaskDone done) implements Instruction {}
+
+    record ReportFailed(String stimulusId, WorkerReport.TaskFailed failed) implements Instruction {}
+
+    record ReportFetchFailed(String stimulusId, WorkerReport.FetchFailed failed) implements Instruction {}
+
+    /** Remove these keys from the store. */
+    record Drop(String stimulusId, List<String> keys) implements Instruction {
+        public Drop { keys = List.copyOf(keys); }
+    }
+}

@@ -1,0 +1,38 @@
+package io.partita.worker.state;
+
+import io.partita.common.protocol.WorkerCommand.ExecuteTask;
+import io.partita.common.task.RemoteError;
+import java.util.List;
+import java.util.Set;
+
+/** Facts fed into {@link WorkerState#handle}; each carries a stimulus id so a key's story can be traced. */
+public sealed interface WorkerEvent {
+    String stimulusId();
+
+    /** The scheduler asked this worker to run these tasks. */
+    record TasksAssigned(String stimulusId, List<ExecuteTask> tasks) implements WorkerEvent {
+        public TasksAssigned { tasks = List.copyOf(tasks); }
+    }
+
+    /** These keys arrived from {@code holderWorkerId} and are in the local store now. */
+    record InputsFetched(String stimulusId, String holderWorkerId, Set<String> keys) implements WorkerEvent {
+        public InputsFetched { keys = Set.copyOf(keys); }
+    }
+
+    /** {@code holderWorkerId} could not serve these keys. */
+    record FetchFailed(String stimulusId, String holderWorkerId, Set<String> keys, String error) implements WorkerEvent {
+        public FetchFailed { keys = Set.copyOf(keys); }
+    }
+
+    /** A task ran and its result is stored under its key. */
+    record TaskCompleted(String stimulusId, String key, long nbytes, String type, long startMillis,
+                         long durationMicros) implements WorkerEvent {}
+
+    /** A task raised, or its function or inputs could not be loaded. */
+    record TaskErred(String stimulusId, String key, RemoteError error) implements WorkerEvent {}
+
+    /** The scheduler released these keys: drop results and forget tasks that have not started. */
+    record KeysFreed(String stimulusId, List<String> keys) implements WorkerEvent {
+        public KeysFreed { keys = List.copyOf(keys); }
+    }
+}

@@ -1,0 +1,131 @@
+package io.partita.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.codec.ValueCodec;
+import io.partita.common.fn.Fn1;
+import io.partita.common.protocol.ClusterInfo;
+import io.partita.common.protocol.MemberAttributes;
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerReport;
+import io.partita.common.task.Arg;
+import io.partita.common.task.FunctionSpec;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A worker against a fake scheduler: a Hazelcast data member plus /api/cluster and the worker WebSocket. */
+class WorkerServerTest {
+    @TempDir
+    Path dir;
+
+    private HazelcastInstance hazelcast;
+    private Vertx vertx;
+    private HttpServer http;
+    private final ConcurrentLinkedQueue<WorkerReport> reports = new ConcurrentLinkedQueue<>();
+    private volatile ServerWebSocket worker;
+
+    @BeforeEach
+    void fakeScheduler() throws Exception {
+        Config config = new Config().setClusterName("partita-test-" + ProcessHandle.current().pid());
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.getNetworkConfig().setPort(5801).setPortAutoIncrement(true).getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
+        hazelcast = Hazelcast.newHazelcastInstance(config);
+        int hzPort = hazelcast.getCluster().getLocalMember().getAddress().getPort();
+        ClusterInfo info = new ClusterInfo(config.getClusterName(), List.of("127.0.0.1:" + hzPort), "sched-1", "test");
+
+        vertx = Vertx.vertx();
+        http = vertx.createHttpServer()
+                .webSocketHandler(ws -> {
+                    worker = ws;
+                    ws.binaryMessageHandler(buf -> {
+                        WorkerReport report = MessageCodec.fromCbor(buf.getBytes(), WorkerReport.class, 1 << 26);
+                        reports.add(report);
+                        if (report instanceof WorkerReport.RegisterWorker) {
+                            ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(new WorkerCommand.Registered("sched-1"))));
+                        }
+                    });
+                })
+                .requestHandler(req -> req.response().putHeader("content-type", "application/json").end(MessageCodec.toJson(info)))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        hazelcast.shutdown();
+    }
+
+    @Test
+    void registersRunsTasksAndPublishesLoad() throws Exception {
+        try (WorkerServer server = WorkerServer.start(WorkerConfig.local("127.0.0.1", http.actualPort(), "w", 2, dir))) {
+            assertThat(reports.peek()).isInstanceOfSatisfying(WorkerReport.RegisterWorker.class,
+                    r -> assertThat(r.info().workerId()).isEqualTo(server.workerId()));
+            assertThat(hazelcast.getCluster().getMembers()).anySatisfy(m -> {
+                assertThat(m.isLiteMember()).isTrue();
+                assertThat(m.getAttribute(MemberAttributes.WORKER_ID)).isEqualTo(server.workerId());
+                assertThat(m.getAttribute(MemberAttributes.FLIGHT_URI)).isEqualTo(server.flightUri());
+            });
+
+            Fn1<Integer, Integer> square = x -> x * x;
+            FunctionSpec fn = FunctionSpec.of("square", ValueCodec.encode(square), List.of());
+            List<WorkerCommand.ExecuteTask> tasks = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                tasks.add(new WorkerCommand.ExecuteTask("square-" + i, fn.id(),
+                        List.of(new Arg.Literal(ValueCodec.encode(i))), Map.of(), 0));
+            }
+            worker.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(new WorkerCommand.ExecuteTasks(List.of(fn), tasks))));
+
+            await(() -> doneKeys().size() == 200, () -> "200 tasks reported done, got " + reports);
+            assertThat(ValueCodec.decode(server.store().get("square-12"), getClass().getClassLoader())).isEqualTo(144);
+
+            worker.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(new WorkerCommand.FreeKeys(List.of("square-12")))));
+            await(() -> !server.store().contains("square-12"), () -> "freed key dropped");
+
+            await(() -> hazelcast.getMap(MemberAttributes.WORKER_LOAD_MAP).containsKey(server.workerId()), () -> "load published");
+        }
+    }
+
+    @Test
+    void stopsWhenTheSchedulerConnectionDrops() throws Exception {
+        WorkerServer server = WorkerServer.start(WorkerConfig.local("127.0.0.1", http.actualPort(), "w", 1, dir));
+        worker.close();
+        assertThat(server.awaitTermination()).isEqualTo(1);
+    }
+
+    private List<String> doneKeys() {
+        return reports.stream().filter(WorkerReport.TasksDone.class::isInstance)
+                .flatMap(r -> ((WorkerReport.TasksDone) r).tasks().stream()).map(WorkerReport.TaskDone::key).toList();
+    }
+
+    private static void await(BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what.get());
+            }
+            Thread.sleep(10); // polling interval
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.partita.worker.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerCommand.ExecuteTask;
+import io.partita.common.task.Arg;
+import io.partita.common.task.RemoteError;
+import io.partita.worker.state.Instruction.Drop;
+import io.partita.worker.state.Instruction.Execute;
+import io.partita.worker.state.Instruction.FetchInputs;
+import io.partita.worker.state.Instruction.ReportDone;
+import io.partita.worker.state.Instruction.ReportFailed;
+import io.partita.worker.state.Instruction.ReportFetchFailed;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerStateTest {
+    private static final WorkerAddress A = new WorkerAddress("a", "h1", "grpc+tcp://127.0.0.1:1");
+    private static final WorkerAddress B = new WorkerAddress("b", "h1", "grpc+tcp://127.0.0.1:2");
+
+    private WorkerState state = new WorkerState("self", 2);
+
+    @AfterEach
+    void invariants() {
+        state.checkInvariants();
+    }
+
+    private static ExecuteTask task(String key, int priority, String... deps) {
+        List<Arg> args = Arrays.stream(deps).<Arg>map(Arg.Ref::new).toList();
+        Map<String, List<WorkerAddress>> holders = new java.util.HashMap<>();
+        for (String d : deps) {
+            holders.put(d, List.of(A, B));
+        }
+        return new ExecuteTask(key, "fn", args, holders, priority);
+    }
+
+    private List<Instruction> assign(ExecuteTask... tasks) {
+        return state.handle(new WorkerEvent.TasksAssigned("s", List.of(tasks)));
+    }
+
+    private List<Instruction> complete(String key) {
+        return state.handle(new WorkerEvent.TaskCompleted("s", key, 8, "java.lang.Integer", 0, 1));
+    }
+
+    private static List<String> executed(List<Instruction> out) {
+        return out.stream().filter(Execute.class::isInstance).map(i -> ((Execute) i).task().key()).toList();
+    }
+
+    @Test
+    void runsAtMostNthreadsAndHighestPriorityFirst() {
+        List<Instruction> out = assign(task("low", 0), task("high", 5), task("mid", 1), task("low2", 0));
+        assertThat(executed(out)).containsExactly("high", "mid");
+        assertThat(state.running()).isEqualTo(2);
+        assertThat(state.queued()).isEqualTo(2);
+
+        out = complete("high");
+        assertThat(out.getFirst()).isInstanceOf(ReportDone.class);
+        assertThat(executed(out)).containsExactly("low"); // FIFO among equal priorities
+        assertThat(executed(complete("mid"))).containsExactly("low2");
+        complete("low");
+        complete("low2");
+        assertThat(state.running()).isZero();
+        assertThat(state.holds("low2")).isTrue();
+    }
+
+    @Test
+    void fetchesEachMissingKeyOnceAndBatchesByHolder() {
+        List<Instruction> out = assign(task("t1", 0, "x", "y"), task("t2", 0, "x"));
+        assertThat(out).singleElement().isInstanceOfSatisfying(FetchInputs.class, f -> {
+            assertThat(f.holder()).isEqualTo(A);
+            assertThat(f.keys()).containsExactlyInAnyOrder("x", "y");
+        });
+        out = state.handle(new WorkerEvent.InputsFetched("f", "a", Set.of("x")));
+        assertThat(executed(out)).containsExactly("t2");
+        out = state.handle(new WorkerEvent.InputsFetched("f", "a", Set.of("y")));
+        assertThat(executed(out)).containsExactly("t1");
+        complete("t2");
+        out = complete("t1");
+        // the fetched copies are dropped once no task here needs them: the scheduler does not know about them
+        assertThat(out).filteredOn(Drop.class::isInstance).hasSize(2);
+    }
+
+    @Test
+    void triesTheNextHolderThenDropsTheTask() {
+        assign(task("t", 0, "x"));
+        List<Instruction> out = state.handle(new WorkerEvent.FetchFailed("f", "a", Set.of("x"), "refused"));
+        assertThat(out).singleElement().isInstanceOfSatisfying(FetchInputs.class, f -> assertThat(f.holder()).isEqualTo(B));
+        out = state.handle(new WorkerEvent.FetchFailed("f", "b", Set.of("x"), "gone"));
+        assertThat(out).singleElement().isInstanceOfSatisfying(ReportFetchFailed.class, f -> {
+            assertThat(f.failed().key()).isEqualTo("t");
+            assertThat(f.failed().dependency()).isEqualTo("x");
+            assertThat(f.failed().holderWorkerId()).isEqualTo("b");
+        });
+        assertThat(state.state("t")).isNull();
+        assertThat(state.story("t")).extracting(WorkerState.Transition::to)
+                .containsExactly(TaskState.FETCHING, TaskState.DROPPED);
+    }
+
+    @Test
+    void freeWhileQueuedForgetsTheTaskAndFreeWhileRunningDropsItsResult() {
+        state = new WorkerState("self", 1);
+        assign(task("run", 1), task("queued", 0));
+        assertThat(state.handle(new WorkerEvent.KeysFreed("s", List.of("queued")))).isEmpty();
+        assertThat(state.state("queued")).isNull();
+
+        state.handle(new WorkerEvent.KeysFreed("s", List.of("run")));
+        assertThat(state.state("run")).isEqualTo(TaskState.CANCELLED);
+        List<Instruction> out = complete("run");
+        assertThat(out).singleElement().isEqualTo(new Drop("s", List.of("run")));
+        assertThat(state.running()).isZero();
+    }
+
+    @Test
+    void freeingAHeldKeyDropsIt() {
+        assign(task("t", 0));
+        complete("t");
+        assertThat(state.handle(new WorkerEvent.KeysFreed("s", List.of("t")))).containsExactly(new Drop("s", List.of("t")));
+        assertThat(state.holds("t")).isFalse();
+    }
+
+    @Test
+    void errorsAreReported() {
+        assign(task("t", 0));
+        RemoteError error = RemoteError.of("java.lang.ArithmeticException", "/ by zero", "t");
+        assertThat(state.handle(new WorkerEvent.TaskErred("s", "t", error)))
+                .containsExactly(new ReportFailed("s", new io.partita.common.protocol.WorkerReport.TaskFailed("t", error)));
+    }
+
+    @Test
+    void localDependenciesNeedNoFetch() {
+        assign(task("x", 0));
+        complete("x");
+        assertThat(executed(assign(task("t", 0, "x")))).containsExactly("t");
+    }
+
+    @Test
+    void illegalTransitionsThrowWithHistory() {
+        assertThatThrownBy(() -> complete("nope")).isInstanceOf(IllegalStateException.class).hasMessageContaining("nope");
+        assertThatThrownBy(() -> TaskState.check("k", TaskState.READY, TaskState.DONE, "history"))
+                .hasMessageContaining("READY -> DONE").hasMessageContaining("history");
+    }
+}
