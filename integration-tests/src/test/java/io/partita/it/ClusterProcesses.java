@@ -1,0 +1,187 @@
+package io.partita.it;
+
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.protocol.WorkerStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real cluster for tests: the scheduler and workers started as separate JVMs through the bin/ launchers, on free
+ * loopback ports, with their logs under target/cluster-logs/NAME.
+ */
+public final class ClusterProcesses implements AutoCloseable {
+    private static final Path BIN = Path.of("..", "bin").toAbsolutePath().normalize();
+
+    public final int port;
+    public final int dashboardPort;
+    public final int flightPort;
+    public final int hazelcastPort;
+    private final String token;
+    private final Path logs;
+    private final Process scheduler;
+    private final List<Process> workers = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ClusterProcesses(String name, String token, List<String> schedulerArgs) throws IOException {
+        this.token = token;
+        this.logs = Path.of("target", "cluster-logs", name).toAbsolutePath();
+        Files.createDirectories(logs);
+        this.port = freePort();
+        this.dashboardPort = freePort();
+        this.flightPort = freePort();
+        this.hazelcastPort = freePort();
+        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port, "--dashboard-port",
+                "" + dashboardPort, "--flight-port", "" + flightPort, "--hazelcast-port", "" + hazelcastPort));
+        args.addAll(schedulerArgs);
+        this.scheduler = launch("partita-scheduler", args, logs.resolve("scheduler.log"));
+        waitUntil("scheduler /health", Duration.ofSeconds(60), () -> status("http://127.0.0.1:" + dashboardPort + "/health") == 200);
+    }
+
+    /** Starts a scheduler (with extra arguments) and {@code workers} workers of {@code threads} threads each. */
+    public static ClusterProcesses start(String name, int workers, int threads, String token, String... schedulerArgs)
+            throws IOException {
+        ClusterProcesses cluster = new ClusterProcesses(name, token, Arrays.asList(schedulerArgs));
+        try {
+            for (int i = 0; i < workers; i++) {
+                cluster.addWorker(threads);
+            }
+            cluster.awaitWorkers(workers);
+            return cluster;
+        } catch (RuntimeException | IOException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Process addWorker(int threads) throws IOException {
+        int n = workers.size() + 1;
+        Process p = launch("partita-worker", List.of(address(), "--name", "w" + n, "--host", "127.0.0.1",
+                "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0", "--memory-limit", "2GiB"),
+                logs.resolve("worker-" + n + ".log"));
+        workers.add(p);
+        return p;
+    }
+
+    public List<Process> workers() {
+        return workers;
+    }
+
+    /** SIGKILL, as a crashed machine or the OOM killer would. */
+    public void kill(Process worker) throws InterruptedException {
+        worker.destroyForcibly();
+        worker.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public List<WorkerStatus> workerStatus() {
+        try {
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/workers"))
+                    .timeout(Duration.ofSeconds(5));
+            if (token != null) {
+                req.header("Authorization", "Bearer " + token);
+            }
+            String body = http.send(req.build(), HttpResponse.BodyHandlers.ofString()).body();
+            return Arrays.asList(MessageCodec.fromJson(body, WorkerStatus[].class));
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void awaitWorkers(int n) {
+        waitUntil(n + " workers registered", Duration.ofSeconds(90), () -> workerStatus().size() == n);
+    }
+
+    public int status(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Polls {@code condition} until it holds, failing with what was awaited (and checking the processes live). */
+    public void waitUntil(String what, Duration limit, BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(limit);
+        while (Instant.now().isBefore(deadline)) {
+            if (!scheduler.isAlive()) {
+                throw new AssertionError("the scheduler exited (code " + scheduler.exitValue() + ") while waiting for "
+                        + what + "; see " + logs);
+            }
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for " + what + "; see " + logs);
+    }
+
+    public boolean schedulerAlive() {
+        return scheduler.isAlive();
+    }
+
+    private Process launch(String launcher, List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(BIN.resolve(launcher).toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().remove("PARTITA_AUTH_TOKEN");
+        builder.environment().put("PARTITA_JAVA_OPTS", "-Xmx1g");
+        if (token != null) {
+            builder.environment().put("PARTITA_AUTH_TOKEN", token);
+        }
+        return builder.start();
+    }
+
+    @Override
+    public void close() {
+        List<Process> all = new ArrayList<>(workers);
+        all.add(scheduler);
+        all.forEach(Process::destroy);
+        for (Process p : all) {
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        http.close();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

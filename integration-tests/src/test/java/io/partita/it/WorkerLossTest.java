@@ -1,0 +1,47 @@
+package io.partita.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.client.Client;
+import io.partita.client.TaskFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A worker killed with SIGKILL in the middle of a computation: the computation still completes, correctly. */
+@Timeout(240)
+class WorkerLossTest {
+
+    @Test
+    void computationCompletesAfterAWorkerIsKilled() throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start("worker-loss", 2, 1, null);
+             Client client = Client.connect(cluster.address())) {
+            // 64 leaves of 100 ms each on 2 single-threaded workers: about 3.2 s of work, then a tree over them.
+            List<TaskFuture<Long>> leaves = client.map((Integer x) -> {
+                Thread.sleep(100);
+                return (long) x;
+            }, IntStream.range(0, 64).boxed().toList());
+            List<TaskFuture<Long>> level = new ArrayList<>(leaves);
+            while (level.size() > 1) {
+                List<TaskFuture<Long>> next = new ArrayList<>();
+                for (int i = 0; i < level.size(); i += 2) {
+                    next.add(client.submit((Long a, Long b) -> a + b, level.get(i), level.get(i + 1)));
+                }
+                level = next;
+            }
+            TaskFuture<Long> total = level.getFirst();
+
+            cluster.waitUntil("a quarter of the leaves to finish", Duration.ofSeconds(60),
+                    () -> leaves.stream().filter(TaskFuture::isDone).count() >= 16);
+            cluster.kill(cluster.workers().getFirst());
+
+            assertThat(total.result(Duration.ofSeconds(120))).isEqualTo(63L * 64 / 2);
+            cluster.waitUntil("the killed worker to leave the cluster", Duration.ofSeconds(30),
+                    () -> cluster.workerStatus().size() == 1);
+            assertThat(client.submit(() -> "still up").result()).isEqualTo("still up");
+        }
+    }
+}
