@@ -1,0 +1,82 @@
+package io.partita.scheduler;
+
+import io.partita.common.auth.ClusterToken;
+import io.partita.common.config.ByteSize;
+import io.partita.common.config.PartitaDefaults;
+import io.partita.common.config.Ports;
+import io.partita.scheduler.server.SchedulerConfig;
+import io.partita.scheduler.server.SchedulerServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "partita-scheduler", mixinStandardHelpOptions = true, version = "partita-scheduler 0.1.0-SNAPSHOT",
+        description = "Runs the Partita scheduler: client and worker API, dashboard, Flight proxy and a Hazelcast member.")
+public final class SchedulerCli implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + Ports.SCHEDULER_API, description = "Client and worker API port, HTTP and WebSocket (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--dashboard-port", defaultValue = "" + Ports.SCHEDULER_DASHBOARD, description = "Dashboard and /health port (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
+    @Option(names = "--flight-port", defaultValue = "" + Ports.SCHEDULER_FLIGHT_PROXY, description = "Arrow Flight proxy port (default: ${DEFAULT-VALUE}).")
+    int flightPort;
+
+    @Option(names = "--hazelcast-port", defaultValue = "" + Ports.HAZELCAST, description = "Hazelcast member port (default: ${DEFAULT-VALUE}).")
+    int hazelcastPort;
+
+    @Option(names = "--cluster-name", defaultValue = "partita", description = "Hazelcast cluster name workers join (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Option(names = "--auth-token", description = "Shared cluster token required on every endpoint; none by default. Prefer PARTITA_AUTH_TOKEN to keep it out of ps.")
+    String authToken;
+
+    @Option(names = "--max-message-size", defaultValue = "256MiB", description = "Largest WebSocket message accepted (default: ${DEFAULT-VALUE}).")
+    String maxMessageSize;
+
+    @Option(names = "--max-graph-tasks", defaultValue = "2000000", description = "Most tasks one submitted graph may hold (default: ${DEFAULT-VALUE}).")
+    int maxGraphTasks;
+
+    @Option(names = "--max-artifact-size", defaultValue = "512MiB", description = "Largest jar that may be uploaded (default: ${DEFAULT-VALUE}).")
+    String maxArtifactSize;
+
+    @Option(names = "--artifact-dir", description = "Directory for uploaded jars (default: a new temporary directory).")
+    Path artifactDir;
+
+    @Option(names = "--allowed-failures", defaultValue = "3", description = "Workers that may die while running a task before it fails with KilledWorker (default: ${DEFAULT-VALUE}).")
+    int allowedFailures;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new SchedulerCli()).setDefaultValueProvider(PartitaDefaults.forCommand("scheduler"));
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SchedulerConfig config = new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName,
+                ClusterToken.of(authToken), ByteSize.parse(maxMessageSize), maxGraphTasks, ByteSize.parse(maxArtifactSize),
+                artifactDir, allowedFailures);
+        SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("scheduler did not stop cleanly: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }, "partita-scheduler-shutdown"));
+        System.out.println(server.readyLine());
+        stopped.await();
+        return 0;
+    }
+}

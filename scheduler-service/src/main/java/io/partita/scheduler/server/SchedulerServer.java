@@ -1,0 +1,84 @@
+package io.partita.scheduler.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** A running scheduler: start it with {@link #start}, stop it with {@link #close}. */
+public final class SchedulerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerServer.class);
+    private final Vertx vertx;
+    private final SchedulerVerticle verticle;
+    private final SchedulerConfig config;
+    private final String schedulerId;
+
+    private SchedulerServer(Vertx vertx, SchedulerVerticle verticle, SchedulerConfig config, String schedulerId) {
+        this.vertx = vertx;
+        this.verticle = verticle;
+        this.config = config;
+        this.schedulerId = schedulerId;
+    }
+
+    /** Starts Hazelcast, the Flight proxy, the API and the dashboard; completes when all listen. */
+    public static Future<SchedulerServer> start(SchedulerConfig config) {
+        String schedulerId = "scheduler-" + UUID.randomUUID().toString().substring(0, 8);
+        ArtifactStore artifacts;
+        try {
+            Path dir = config.artifactDir() != null ? config.artifactDir() : Files.createTempDirectory("partita-artifacts-");
+            artifacts = new ArtifactStore(dir);
+        } catch (IOException | UncheckedIOException e) {
+            return Future.failedFuture(e);
+        }
+        Vertx vertx = Vertx.vertx();
+        SchedulerVerticle verticle = new SchedulerVerticle(config, schedulerId, artifacts);
+        Promise<SchedulerServer> started = Promise.promise();
+        vertx.deployVerticle(verticle).onComplete(r -> {
+            if (r.succeeded()) {
+                started.complete(new SchedulerServer(vertx, verticle, config, schedulerId));
+            } else {
+                LOG.error("scheduler failed to start: {}", r.cause().toString());
+                vertx.close().onComplete(v -> started.fail(r.cause()));
+            }
+        });
+        return started.future();
+    }
+
+    public String schedulerId() {
+        return schedulerId;
+    }
+
+    public int port() {
+        return verticle.apiPort();
+    }
+
+    public int dashboardPort() {
+        return verticle.dashboardPort();
+    }
+
+    public int flightPort() {
+        return verticle.flightPort();
+    }
+
+    public String readyLine() {
+        return "Partita scheduler ready: client API " + config.host() + ":" + port() + ", dashboard http://"
+                + config.host() + ":" + dashboardPort() + ", Flight proxy " + verticle.flightUri() + ", Hazelcast "
+                + config.host() + ":" + config.hazelcastPort() + " (cluster " + config.clusterName() + ")";
+    }
+
+    /** Stops everything (undeploying the verticle closes the servers, Flight and Hazelcast). */
+    public Future<Void> stop() {
+        return vertx.close();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop().toCompletionStage().toCompletableFuture().get();
+    }
+}

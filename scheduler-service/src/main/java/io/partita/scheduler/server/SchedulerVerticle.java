@@ -1,0 +1,368 @@
+package io.partita.scheduler.server;
+
+import io.partita.common.auth.ClusterToken;
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.codec.ProtocolException;
+import io.partita.common.protocol.ClientRequest;
+import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.protocol.ClusterInfo;
+import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerReport;
+import io.partita.common.protocol.WorkerStatus;
+import io.partita.dashboard.Dashboard;
+import io.partita.scheduler.state.Event;
+import io.partita.scheduler.state.Instruction;
+import io.partita.scheduler.state.SchedulerLimits;
+import io.partita.scheduler.state.SchedulerState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one event loop that owns the scheduler's state: decodes messages into events, hands them to the state machine
+ * in batches (everything that arrived within one loop turn), and sends the instructions it returns.
+ */
+final class SchedulerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+    static final String VERSION = "0.1.0-SNAPSHOT";
+
+    private final SchedulerConfig config;
+    private final String schedulerId;
+    private final ArtifactStore artifacts;
+    private final SchedulerState state;
+    private final AtomicLong stimuli = new AtomicLong();
+    private final Map<String, ServerWebSocket> clientSockets = new HashMap<>();
+    private final Map<String, ServerWebSocket> workerSockets = new HashMap<>();
+    private List<Event> pending = new ArrayList<>();
+    private boolean flushScheduled;
+    private HazelcastCluster cluster;
+    private FlightProxy flight;
+    private HttpServer api;
+    private HttpServer dashboard;
+
+    SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
+        this.config = config;
+        this.schedulerId = schedulerId;
+        this.artifacts = artifacts;
+        this.state = new SchedulerState(schedulerId, SchedulerLimits.defaults()
+                .withMaxGraphTasks(config.maxGraphTasks()).withAllowedFailures(config.allowedFailures()), artifacts::contains);
+    }
+
+    @Override
+    public Future<?> start() {
+        Future<HazelcastCluster> hz = vertx.executeBlocking(() -> new HazelcastCluster(config.host(), config.hazelcastPort(),
+                config.clusterName(), schedulerId, workerId -> context.runOnContext(v -> workerGone(workerId, "its Hazelcast member left"))));
+        Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.host(), config.flightPort(), config.token(),
+                this::holdersFromOtherThread));
+        return Future.all(hz, fl).compose(v -> {
+            cluster = hz.result();
+            flight = fl.result();
+            int vertxLimit = (int) Math.min(Integer.MAX_VALUE - 1024, config.maxMessageBytes() + (64L << 20));
+            HttpServerOptions options = new HttpServerOptions()
+                    .setMaxWebSocketFrameSize(vertxLimit)
+                    .setMaxWebSocketMessageSize(vertxLimit);
+            api = vertx.createHttpServer(options).requestHandler(apiRouter());
+            dashboard = vertx.createHttpServer().requestHandler(dashboardRouter());
+            return Future.all(api.listen(config.port(), config.host()), dashboard.listen(config.dashboardPort(), config.host()));
+        }).onFailure(e -> vertx.executeBlocking(() -> { // stop() is not called when start() fails
+            closeQuietly(hz.result());
+            closeQuietly(fl.result());
+            return null;
+        }));
+    }
+
+    @Override
+    public Future<?> stop() {
+        List<Future<?>> closing = new ArrayList<>();
+        if (api != null) {
+            closing.add(api.close());
+        }
+        if (dashboard != null) {
+            closing.add(dashboard.close());
+        }
+        return Future.join(closing).eventually(() -> vertx.executeBlocking(() -> {
+            closeQuietly(flight);
+            closeQuietly(cluster);
+            return null;
+        }));
+    }
+
+    int apiPort() {
+        return api.actualPort();
+    }
+
+    int dashboardPort() {
+        return dashboard.actualPort();
+    }
+
+    int flightPort() {
+        return flight.port();
+    }
+
+    String flightUri() {
+        return "grpc+tcp://" + config.host() + ":" + flight.port();
+    }
+
+    // ---- HTTP
+
+    private Router apiRouter() {
+        Router router = Router.router(vertx);
+        router.route("/api/*").handler(this::checkToken);
+        router.get("/api/cluster").handler(ctx -> json(ctx, MessageCodec.toJson(
+                new ClusterInfo(config.clusterName(), cluster.memberAddresses(), schedulerId, VERSION))));
+        router.get("/api/workers").handler(ctx -> json(ctx, MessageCodec.toJson(state.workers().stream()
+                .map(w -> new WorkerStatus(w, cluster.loads().get(w.workerId()))).toList())));
+        router.head("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha ->
+                ctx.response().setStatusCode(artifacts.contains(sha) ? 200 : 404).end()));
+        router.get("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> {
+            if (artifacts.contains(sha)) {
+                ctx.response().putHeader("content-type", "application/java-archive").sendFile(artifacts.path(sha).toString());
+            } else {
+                text(ctx, 404, "artifact " + sha + " is not stored: upload it with POST /api/artifacts/" + sha);
+            }
+        }));
+        // separate routes: Vert.x wants a body handler first on its route
+        router.post("/api/artifacts/:sha").handler(this::checkUploadSize);
+        router.post("/api/artifacts/:sha").handler(BodyHandler.create(false).setBodyLimit(config.maxArtifactBytes()));
+        router.post("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> {
+                    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+                    vertx.executeBlocking(() -> artifacts.store(sha, body)).onComplete(r -> {
+                        if (r.failed()) {
+                            text(ctx, 500, r.cause().getMessage());
+                        } else if (r.result() != null) {
+                            text(ctx, 400, r.result());
+                        } else {
+                            text(ctx, 200, "stored " + sha);
+                        }
+                    });
+                }));
+        router.get("/api/client").handler(ctx -> ctx.request().toWebSocket()
+                .onSuccess(this::clientConnected)
+                .onFailure(e -> LOG.warn("client WebSocket upgrade failed: {}", e.getMessage())));
+        router.get("/api/worker").handler(ctx -> ctx.request().toWebSocket()
+                .onSuccess(this::workerConnected)
+                .onFailure(e -> LOG.warn("worker WebSocket upgrade failed: {}", e.getMessage())));
+        return router;
+    }
+
+    private Router dashboardRouter() {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> json(ctx, summary().put("status", "ok").encode()));
+        new Dashboard(this::summary).mount(router);
+        return router;
+    }
+
+    private JsonObject summary() {
+        JsonObject counts = new JsonObject();
+        state.countsByState().forEach((s, n) -> counts.put(s.name().toLowerCase(), n));
+        return new JsonObject()
+                .put("schedulerId", schedulerId)
+                .put("version", VERSION)
+                .put("workers", state.workers().size())
+                .put("clients", state.clientCount())
+                .put("tasks", state.taskCount())
+                .put("tasksByState", counts)
+                .put("tasksFinished", state.finishedCount())
+                .put("tasksErred", state.erredCount());
+    }
+
+    private void checkToken(RoutingContext ctx) {
+        if (config.token().accepts(ctx.request().getHeader(ClusterToken.HEADER))) {
+            ctx.next();
+        } else {
+            text(ctx, 401, ClusterToken.UNAUTHENTICATED);
+        }
+    }
+
+    private void checkUploadSize(RoutingContext ctx) {
+        String length = ctx.request().getHeader("content-length");
+        if (length != null && Long.parseLong(length) > config.maxArtifactBytes()) {
+            text(ctx, 413, "artifact of " + length + " bytes is over the limit of " + config.maxArtifactBytes()
+                    + " bytes (--max-artifact-size)");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private static void withSha(RoutingContext ctx, java.util.function.Consumer<String> handler) {
+        String sha = ctx.pathParam("sha");
+        if (sha == null || !sha.matches(ArtifactStore.SHA256)) {
+            text(ctx, 400, "'" + sha + "' is not a SHA-256 digest: use 64 lowercase hex digits");
+        } else {
+            handler.accept(sha);
+        }
+    }
+
+    private static void json(RoutingContext ctx, String body) {
+        ctx.response().putHeader("content-type", "application/json").end(body);
+    }
+
+    private static void text(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(body);
+    }
+
+    // ---- WebSockets
+
+    private void clientConnected(ServerWebSocket ws) {
+        String clientId = "client-" + UUID.randomUUID().toString().substring(0, 8);
+        clientSockets.put(clientId, ws);
+        send(ws, new ClientUpdate.Welcome(clientId, schedulerId, config.maxMessageBytes(), flightUri()));
+        submit(new Event.ClientConnected(stimulus("client-connect"), clientId));
+        ws.textMessageHandler(t -> send(ws, new ClientUpdate.RequestFailed(0,
+                "text frames are not accepted: send each ClientRequest as one binary CBOR message")));
+        ws.binaryMessageHandler(buffer -> {
+            ClientRequest request;
+            try {
+                request = MessageCodec.fromCbor(buffer.getBytes(), ClientRequest.class, config.maxMessageBytes());
+            } catch (ProtocolException e) {
+                send(ws, new ClientUpdate.RequestFailed(0, e.getMessage()));
+                return;
+            }
+            String sid = stimulus("client");
+            submit(switch (request) {
+                case ClientRequest.SubmitGraph r -> new Event.GraphSubmitted(sid, clientId, r.requestId(), r.graph());
+                case ClientRequest.ReleaseKeys r -> new Event.KeysReleased(sid, clientId, r.keys());
+                case ClientRequest.CancelKeys r -> new Event.CancelRequested(sid, clientId, r.requestId(), r.keys());
+                case ClientRequest.WhoHas r -> new Event.WhoHasAsked(sid, clientId, r.requestId(), r.keys());
+            });
+        });
+        ws.exceptionHandler(e -> LOG.debug("client {} connection error: {}", clientId, e.getMessage()));
+        ws.closeHandler(v -> {
+            clientSockets.remove(clientId);
+            submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
+        });
+    }
+
+    private void workerConnected(ServerWebSocket ws) {
+        String[] workerId = new String[1];
+        ws.binaryMessageHandler(buffer -> {
+            WorkerReport report;
+            try {
+                report = MessageCodec.fromCbor(buffer.getBytes(), WorkerReport.class, config.maxMessageBytes());
+            } catch (ProtocolException e) {
+                LOG.warn("ignoring a bad message from worker {}: {}", workerId[0], e.getMessage());
+                return;
+            }
+            String sid = stimulus("worker");
+            if (report instanceof WorkerReport.RegisterWorker r) {
+                workerId[0] = r.info().workerId();
+                ServerWebSocket previous = workerSockets.put(workerId[0], ws);
+                if (previous != null && previous != ws) {
+                    previous.close();
+                }
+                LOG.info("worker {} ({}) registered with {} threads", r.info().name(), r.info().workerId(), r.info().nthreads());
+                submit(new Event.WorkerJoined(sid, r.info(), r.heldKeys()));
+                return;
+            }
+            if (workerId[0] == null) {
+                LOG.warn("ignoring {} from a worker that has not registered", report.getClass().getSimpleName());
+                return;
+            }
+            submit(switch (report) {
+                case WorkerReport.TasksDone r -> new Event.TasksFinished(sid, workerId[0], r.tasks());
+                case WorkerReport.TasksFailed r -> new Event.TasksFailed(sid, workerId[0], r.tasks());
+                case WorkerReport.FetchFailed r -> new Event.FetchFailed(sid, workerId[0], r.key(), r.dependency(),
+                        r.holderWorkerId(), r.error());
+                case WorkerReport.RegisterWorker r -> throw new IllegalStateException("handled above");
+            });
+        });
+        ws.closeHandler(v -> {
+            if (workerId[0] != null && workerSockets.get(workerId[0]) == ws) {
+                workerGone(workerId[0], "its connection closed");
+            }
+        });
+    }
+
+    private void workerGone(String workerId, String reason) {
+        ServerWebSocket ws = workerSockets.remove(workerId);
+        if (ws != null) {
+            ws.close();
+        }
+        if (state.hasWorker(workerId)) {
+            LOG.info("worker {} left: {}", workerId, reason);
+        }
+        submit(new Event.WorkerLeft(stimulus("worker-left"), workerId, reason)); // the state ignores a second report
+    }
+
+    // ---- the loop: batch events, handle, send
+
+    private String stimulus(String what) {
+        return what + "-" + stimuli.incrementAndGet();
+    }
+
+    private void submit(Event event) {
+        pending.add(event);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            context.runOnContext(v -> flush());
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        List<Event> events = pending;
+        pending = new ArrayList<>();
+        List<Instruction> instructions;
+        try {
+            instructions = state.handle(events, System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            LOG.error("scheduler state failed on a batch of {} events; state may be inconsistent", events.size(), e);
+            return;
+        }
+        for (Instruction instruction : instructions) {
+            switch (instruction) {
+                case Instruction.SendToWorker s -> {
+                    ServerWebSocket ws = workerSockets.get(s.workerId());
+                    if (ws != null) {
+                        send(ws, s.command());
+                    }
+                }
+                case Instruction.SendToClient s -> {
+                    ServerWebSocket ws = clientSockets.get(s.clientId());
+                    if (ws != null) {
+                        send(ws, s.update());
+                    }
+                }
+            }
+        }
+    }
+
+    private static void send(ServerWebSocket ws, Object message) {
+        if (!ws.isClosed()) {
+            ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(message)));
+        }
+    }
+
+    private CompletableFuture<Map<String, List<WorkerAddress>>> holdersFromOtherThread(List<String> keys) {
+        CompletableFuture<Map<String, List<WorkerAddress>>> result = new CompletableFuture<>();
+        context.runOnContext(v -> result.complete(state.holders(keys)));
+        return result;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("error while closing {}: {}", c.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+}

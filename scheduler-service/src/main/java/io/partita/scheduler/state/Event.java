@@ -1,0 +1,48 @@
+package io.partita.scheduler.state;
+
+import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerReport.TaskDone;
+import io.partita.common.protocol.WorkerReport.TaskFailed;
+import io.partita.common.task.GraphSpec;
+import java.util.List;
+
+/** Facts the scheduler's state machine reacts to. Each carries a stimulus id that tags the transitions it causes. */
+public sealed interface Event {
+    String stimulusId();
+
+    record ClientConnected(String stimulusId, String clientId) implements Event {}
+
+    record ClientDisconnected(String stimulusId, String clientId) implements Event {}
+
+    record GraphSubmitted(String stimulusId, String clientId, long requestId, GraphSpec graph) implements Event {}
+
+    record KeysReleased(String stimulusId, String clientId, List<String> keys) implements Event {
+        public KeysReleased { keys = List.copyOf(keys); }
+    }
+
+    record CancelRequested(String stimulusId, String clientId, long requestId, List<String> keys) implements Event {
+        public CancelRequested { keys = List.copyOf(keys); }
+    }
+
+    record WhoHasAsked(String stimulusId, String clientId, long requestId, List<String> keys) implements Event {
+        public WhoHasAsked { keys = List.copyOf(keys); }
+    }
+
+    record WorkerJoined(String stimulusId, WorkerInfo info, List<String> heldKeys) implements Event {
+        public WorkerJoined { heldKeys = List.copyOf(heldKeys); }
+    }
+
+    record WorkerLeft(String stimulusId, String workerId, String reason) implements Event {}
+
+    record TasksFinished(String stimulusId, String workerId, List<TaskDone> tasks) implements Event {
+        public TasksFinished { tasks = List.copyOf(tasks); }
+    }
+
+    record TasksFailed(String stimulusId, String workerId, List<TaskFailed> tasks) implements Event {
+        public TasksFailed { tasks = List.copyOf(tasks); }
+    }
+
+    /** {@code workerId} could not get {@code dependency} of {@code key} from {@code holderWorkerId} and dropped the task. */
+    record FetchFailed(String stimulusId, String workerId, String key, String dependency, String holderWorkerId,
+                       String error) implements Event {}
+}

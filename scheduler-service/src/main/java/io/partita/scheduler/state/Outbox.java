@@ -1,0 +1,82 @@
+package io.partita.scheduler.state;
+
+import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.protocol.ClientUpdate.KeyErred;
+import io.partita.common.protocol.ClientUpdate.KeyFinished;
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerCommand.ExecuteTask;
+import io.partita.common.task.FunctionSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Collects what one {@code handle} call wants sent, and turns it into few, batched instructions. */
+final class Outbox {
+    private final List<Instruction> direct = new ArrayList<>();
+    private final Map<String, Set<String>> freeKeys = new LinkedHashMap<>();
+    private final Map<String, Map<String, ExecuteTask>> execute = new LinkedHashMap<>();
+    private final Map<String, List<KeyFinished>> finished = new LinkedHashMap<>();
+    private final Map<String, List<KeyErred>> erred = new LinkedHashMap<>();
+
+    void toClient(String clientId, ClientUpdate update) {
+        direct.add(new Instruction.SendToClient(clientId, update));
+    }
+
+    void toWorker(String workerId, WorkerCommand command) {
+        direct.add(new Instruction.SendToWorker(workerId, command));
+    }
+
+    void free(String workerId, String key) {
+        freeKeys.computeIfAbsent(workerId, w -> new LinkedHashSet<>()).add(key);
+        Map<String, ExecuteTask> pending = execute.get(workerId);
+        if (pending != null) {
+            pending.remove(key); // released before it was even sent
+        }
+    }
+
+    void execute(String workerId, ExecuteTask task) {
+        execute.computeIfAbsent(workerId, w -> new LinkedHashMap<>()).put(task.key(), task);
+    }
+
+    void finished(String clientId, KeyFinished key) {
+        finished.computeIfAbsent(clientId, c -> new ArrayList<>()).add(key);
+    }
+
+    void erred(String clientId, KeyErred key) {
+        erred.computeIfAbsent(clientId, c -> new ArrayList<>()).add(key);
+    }
+
+    /** Direct messages first (Registered, GraphAccepted...), then per worker FreeKeys before ExecuteTasks. */
+    /**
+     * @param sentFunctions per worker, the function ids its connection already carried; updated here
+     * @param functions     function specs by id
+     */
+    List<Instruction> drain(Function<String, Set<String>> sentFunctions, Function<String, FunctionSpec> functions) {
+        List<Instruction> out = new ArrayList<>(direct);
+        freeKeys.forEach((w, keys) -> out.add(new Instruction.SendToWorker(w, new WorkerCommand.FreeKeys(List.copyOf(keys)))));
+        execute.forEach((w, tasks) -> {
+            if (!tasks.isEmpty()) {
+                Set<String> sent = sentFunctions.apply(w);
+                List<FunctionSpec> newFunctions = new ArrayList<>();
+                for (ExecuteTask t : tasks.values()) {
+                    if (sent.add(t.function())) {
+                        newFunctions.add(functions.apply(t.function()));
+                    }
+                }
+                out.add(new Instruction.SendToWorker(w, new WorkerCommand.ExecuteTasks(newFunctions, List.copyOf(tasks.values()))));
+            }
+        });
+        finished.forEach((c, keys) -> out.add(new Instruction.SendToClient(c, new ClientUpdate.KeysFinished(keys))));
+        erred.forEach((c, keys) -> out.add(new Instruction.SendToClient(c, new ClientUpdate.KeysErred(keys))));
+        direct.clear();
+        freeKeys.clear();
+        execute.clear();
+        finished.clear();
+        erred.clear();
+        return out;
+    }
+}

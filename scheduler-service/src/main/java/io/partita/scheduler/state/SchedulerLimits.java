@@ -1,0 +1,24 @@
+package io.partita.scheduler.state;
+
+/**
+ * Tunables of the state machine.
+ *
+ * @param maxGraphTasks           tasks one submitted graph may hold
+ * @param allowedFailures         workers that may die while running a task before it errs (Dask's allowed-failures)
+ * @param transferBytesPerSecond  assumed bandwidth when pricing the dependencies a worker lacks
+ * @param defaultDurationMicros   expected run time of a task whose group has never finished a task
+ */
+public record SchedulerLimits(int maxGraphTasks, int allowedFailures, double transferBytesPerSecond,
+                              double defaultDurationMicros) {
+    public static SchedulerLimits defaults() {
+        return new SchedulerLimits(2_000_000, 3, 100e6, 1_000);
+    }
+
+    public SchedulerLimits withMaxGraphTasks(int max) {
+        return new SchedulerLimits(max, allowedFailures, transferBytesPerSecond, defaultDurationMicros);
+    }
+
+    public SchedulerLimits withAllowedFailures(int failures) {
+        return new SchedulerLimits(maxGraphTasks, failures, transferBytesPerSecond, defaultDurationMicros);
+    }
+}

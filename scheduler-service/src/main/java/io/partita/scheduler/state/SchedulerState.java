@@ -1,0 +1,716 @@
+package io.partita.scheduler.state;
+
+import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.protocol.ClientUpdate.KeyErred;
+import io.partita.common.protocol.ClientUpdate.KeyFinished;
+import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerCommand.ExecuteTask;
+import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerReport.TaskDone;
+import io.partita.common.protocol.WorkerReport.TaskFailed;
+import io.partita.common.task.FunctionSpec;
+import io.partita.common.task.RemoteError;
+import io.partita.common.task.TaskSpec;
+import io.partita.scheduler.state.Event.CancelRequested;
+import io.partita.scheduler.state.Event.ClientConnected;
+import io.partita.scheduler.state.Event.ClientDisconnected;
+import io.partita.scheduler.state.Event.FetchFailed;
+import io.partita.scheduler.state.Event.GraphSubmitted;
+import io.partita.scheduler.state.Event.KeysReleased;
+import io.partita.scheduler.state.Event.TasksFailed;
+import io.partita.scheduler.state.Event.TasksFinished;
+import io.partita.scheduler.state.Event.WhoHasAsked;
+import io.partita.scheduler.state.Event.WorkerJoined;
+import io.partita.scheduler.state.Event.WorkerLeft;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The scheduler's task state, Dask-like, free of I/O: {@link #handle} is the only way to change it; it returns the
+ * messages to send. Not thread-safe: one event loop owns it.
+ */
+public final class SchedulerState {
+    public static final String KILLED_WORKER = "io.partita.KilledWorker";
+    private static final int LOG_CAPACITY = 100_000;
+    private static final Comparator<TaskRecord> READY_ORDER =
+            Comparator.comparingInt((TaskRecord t) -> -t.spec.priority()).thenComparingLong(t -> t.seq);
+
+    private final String schedulerId;
+    private final SchedulerLimits limits;
+    private final GraphValidator validator;
+    private final Map<String, TaskRecord> tasks = new HashMap<>();
+    private final Map<String, WorkerRecord> workers = new LinkedHashMap<>();
+    private final Map<String, Map<String, Integer>> clients = new HashMap<>();
+    private final Map<String, FunctionSpec> functions = new HashMap<>();
+    private final Map<String, Integer> functionRefs = new HashMap<>();
+    private final Map<String, Double> groupDurationMicros = new HashMap<>();
+    /** WAITING tasks whose dependencies are all in memory, not yet placed (no worker, or restrictions). */
+    private final TreeSet<TaskRecord> ready = new TreeSet<>(READY_ORDER);
+    /** Tasks whose need may have dropped; settled at the end of each event. */
+    private final Set<TaskRecord> releaseCandidates = new LinkedHashSet<>();
+    private final Deque<Transition> log = new ArrayDeque<>();
+    private final Outbox out = new Outbox();
+    private boolean placementDirty;
+    private String stimulus = "init";
+    private long now;
+    private long seq;
+    private long finishedCount;
+    private long erredCount;
+
+    public SchedulerState(String schedulerId, SchedulerLimits limits, ArtifactCatalog artifacts) {
+        this.schedulerId = schedulerId;
+        this.limits = limits;
+        this.validator = new GraphValidator(limits, artifacts);
+    }
+
+    public List<Instruction> handle(Event event, long nowMillis) {
+        return handle(List.of(event), nowMillis);
+    }
+
+    /** Handles {@code events} in order, then places ready tasks once and returns the batched messages. */
+    public List<Instruction> handle(List<? extends Event> events, long nowMillis) {
+        now = nowMillis;
+        for (Event e : events) {
+            stimulus = e.stimulusId();
+            apply(e);
+            settleReleases();
+        }
+        place();
+        return out.drain(w -> workers.get(w).sentFunctions, functions::get);
+    }
+
+    private void apply(Event event) {
+        switch (event) {
+            case ClientConnected e -> clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
+            case ClientDisconnected e -> onClientDisconnected(e);
+            case GraphSubmitted e -> onGraphSubmitted(e);
+            case KeysReleased e -> e.keys().forEach(k -> dropRef(e.clientId(), k, false));
+            case CancelRequested e -> onCancel(e);
+            case WhoHasAsked e -> out.toClient(e.clientId(), new ClientUpdate.WhoHasReply(e.requestId(), holders(e.keys())));
+            case WorkerJoined e -> onWorkerJoined(e.info(), e.heldKeys());
+            case WorkerLeft e -> onWorkerLeft(e.workerId());
+            case TasksFinished e -> onTasksFinished(e.workerId(), e.tasks());
+            case TasksFailed e -> onTasksFailed(e.workerId(), e.tasks());
+            case FetchFailed e -> onFetchFailed(e);
+        }
+    }
+
+    // ---- clients
+
+    private void onGraphSubmitted(GraphSubmitted e) {
+        Optional<String> problem = validator.validate(e.graph(), tasks::containsKey);
+        if (problem.isPresent()) {
+            out.toClient(e.clientId(), new ClientUpdate.RequestFailed(e.requestId(), problem.get()));
+            return;
+        }
+        clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
+        e.graph().functions().forEach(f -> functions.putIfAbsent(f.id(), f));
+        List<TaskRecord> added = new ArrayList<>();
+        for (TaskSpec spec : e.graph().tasks()) {
+            if (!tasks.containsKey(spec.key())) {
+                TaskRecord t = new TaskRecord(spec, new ArrayList<>(), seq++);
+                tasks.put(spec.key(), t);
+                functionRefs.merge(spec.function(), 1, Integer::sum);
+                added.add(t);
+                record(t, TaskState.FORGOTTEN, TaskState.RELEASED);
+            }
+        }
+        for (TaskRecord t : added) {
+            for (String depKey : new LinkedHashSet<>(t.spec.dependencies())) {
+                TaskRecord d = tasks.get(depKey);
+                t.dependencies.add(d);
+                d.dependents.add(t);
+            }
+        }
+        out.toClient(e.clientId(), new ClientUpdate.GraphAccepted(e.requestId(), e.graph().tasks().size()));
+        for (String key : e.graph().wanted()) {
+            TaskRecord t = tasks.get(key);
+            t.clientRefs.merge(e.clientId(), 1, Integer::sum);
+            clients.get(e.clientId()).merge(key, 1, Integer::sum);
+        }
+        for (String key : new LinkedHashSet<>(e.graph().wanted())) {
+            TaskRecord t = tasks.get(key);
+            switch (t.state) {
+                case RELEASED -> toWaiting(t);
+                case MEMORY -> out.finished(e.clientId(), keyFinished(t));
+                case ERRED -> out.erred(e.clientId(), new KeyErred(key, t.error));
+                default -> { }
+            }
+        }
+        releaseCandidates.addAll(added); // tasks of the graph that nothing wants are dropped at once
+    }
+
+    private void onClientDisconnected(ClientDisconnected e) {
+        Map<String, Integer> refs = clients.remove(e.clientId());
+        if (refs == null) {
+            return;
+        }
+        for (String key : refs.keySet()) {
+            TaskRecord t = tasks.get(key);
+            if (t != null) {
+                t.clientRefs.remove(e.clientId());
+                releaseCandidates.add(t);
+            }
+        }
+    }
+
+    private void onCancel(CancelRequested e) {
+        for (String key : e.keys()) {
+            dropRef(e.clientId(), key, true);
+        }
+        out.toClient(e.clientId(), new ClientUpdate.KeysCancelled(e.requestId(), e.keys(), "cancelled by the client"));
+    }
+
+    private void dropRef(String clientId, String key, boolean all) {
+        Map<String, Integer> refs = clients.get(clientId);
+        TaskRecord t = tasks.get(key);
+        if (refs == null || t == null || !refs.containsKey(key)) {
+            return;
+        }
+        int left = all ? 0 : refs.get(key) - 1;
+        if (left <= 0) {
+            refs.remove(key);
+            t.clientRefs.remove(clientId);
+        } else {
+            refs.put(key, left);
+            t.clientRefs.put(clientId, left);
+        }
+        releaseCandidates.add(t);
+    }
+
+    // ---- workers
+
+    private void onWorkerJoined(WorkerInfo info, List<String> heldKeys) {
+        if (workers.containsKey(info.workerId())) {
+            onWorkerLeft(info.workerId()); // a reconnect we noticed before the disconnect
+        }
+        WorkerRecord w = new WorkerRecord(info);
+        workers.put(info.workerId(), w);
+        out.toWorker(w.id(), new WorkerCommand.Registered(schedulerId));
+        for (String key : heldKeys) {
+            TaskRecord t = tasks.get(key);
+            if (t != null && t.state == TaskState.MEMORY) {
+                t.whoHas.add(w);
+                w.hasWhat.add(t);
+            } else {
+                out.free(w.id(), key);
+            }
+        }
+        placementDirty = true;
+    }
+
+    private void onWorkerLeft(String workerId) {
+        WorkerRecord w = workers.remove(workerId);
+        if (w == null) {
+            return; // already gone: Hazelcast and the WebSocket both report it
+        }
+        List<TaskRecord> lost = new ArrayList<>();
+        for (TaskRecord t : w.hasWhat) {
+            t.whoHas.remove(w);
+            if (t.whoHas.isEmpty() && t.state == TaskState.MEMORY) {
+                lost.add(t);
+            }
+        }
+        w.hasWhat.clear();
+        List<TaskRecord> rerun = new ArrayList<>(w.processing);
+        for (TaskRecord t : rerun) {
+            unassign(t, false);
+            t.suspicious++;
+        }
+        List<TaskRecord> requeue = new ArrayList<>();
+        lost.forEach(t -> lose(t, requeue));
+        for (TaskRecord t : rerun) {
+            if (t.suspicious > limits.allowedFailures()) {
+                err(t, RemoteError.of(KILLED_WORKER, "task " + t.key() + " was running on " + t.suspicious
+                        + " workers that died", t.key()));
+            } else {
+                toWaiting(t);
+            }
+        }
+        requeue.forEach(this::toWaiting);
+        recomputeIfNeeded(lost);
+    }
+
+    /** {@code t} has no holder left: back to RELEASED; dependents that counted on it wait for it again. */
+    private void lose(TaskRecord t, List<TaskRecord> requeue) {
+        transition(t, TaskState.RELEASED);
+        for (TaskRecord d : t.dependents) {
+            if (d.state == TaskState.WAITING) {
+                d.waitingOn.add(t);
+                ready.remove(d);
+            } else if (d.state == TaskState.PROCESSING && d.processingOn != null) {
+                unassign(d, true); // (one without a worker was on the dead worker: its caller re-plans it)
+                requeue.add(d);
+            }
+        }
+    }
+
+    private void recomputeIfNeeded(List<TaskRecord> lost) {
+        for (TaskRecord t : lost) {
+            if (t.state == TaskState.RELEASED && t.needed()) {
+                toWaiting(t);
+            } else {
+                releaseCandidates.add(t);
+            }
+        }
+    }
+
+    private void onTasksFinished(String workerId, List<TaskDone> dones) {
+        WorkerRecord w = workers.get(workerId);
+        if (w == null) {
+            return;
+        }
+        for (TaskDone done : dones) {
+            TaskRecord t = tasks.get(done.key());
+            if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
+                if (t != null && t.state == TaskState.MEMORY) {
+                    t.whoHas.add(w); // a late duplicate: one more replica
+                    w.hasWhat.add(t);
+                } else {
+                    out.free(w.id(), done.key()); // nobody wants it any more
+                }
+                continue;
+            }
+            unassign(t, false);
+            groupDurationMicros.merge(t.group, (double) done.durationMicros(), (old, d) -> 0.5 * old + 0.5 * d);
+            transition(t, TaskState.MEMORY);
+            finishedCount++;
+            t.nbytes = done.nbytes();
+            t.type = done.type();
+            t.whoHas.add(w);
+            w.hasWhat.add(t);
+            KeyFinished finished = keyFinished(t);
+            t.clientRefs.keySet().forEach(c -> out.finished(c, finished));
+            for (TaskRecord d : t.dependents) {
+                if (d.state == TaskState.WAITING && d.waitingOn.remove(t) && d.waitingOn.isEmpty()) {
+                    markReady(d);
+                }
+            }
+            releaseCandidates.addAll(t.dependencies);
+            releaseCandidates.add(t);
+        }
+    }
+
+    private void onTasksFailed(String workerId, List<TaskFailed> failures) {
+        WorkerRecord w = workers.get(workerId);
+        if (w == null) {
+            return;
+        }
+        for (TaskFailed f : failures) {
+            TaskRecord t = tasks.get(f.key());
+            if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
+                continue;
+            }
+            unassign(t, false);
+            if (t.retriesLeft > 0) {
+                t.retriesLeft--;
+                toWaiting(t);
+            } else {
+                err(t, f.error());
+            }
+        }
+    }
+
+    private void onFetchFailed(FetchFailed e) {
+        WorkerRecord w = workers.get(e.workerId());
+        TaskRecord dep = tasks.get(e.dependency());
+        WorkerRecord holder = workers.get(e.holderWorkerId());
+        List<TaskRecord> requeue = new ArrayList<>();
+        List<TaskRecord> lost = new ArrayList<>();
+        if (dep != null && holder != null && dep.whoHas.remove(holder)) {
+            holder.hasWhat.remove(dep);
+            out.free(holder.id(), dep.key()); // whatever it has left of it, it is no longer counted on
+            if (dep.whoHas.isEmpty() && dep.state == TaskState.MEMORY) {
+                lost.add(dep);
+                lose(dep, requeue);
+            }
+        }
+        TaskRecord t = tasks.get(e.key());
+        if (t != null && w != null && t.state == TaskState.PROCESSING && t.processingOn == w) {
+            unassign(t, false);
+            requeue.add(t);
+        }
+        requeue.forEach(this::toWaiting);
+        recomputeIfNeeded(lost);
+    }
+
+    // ---- transitions
+
+    /** Moves {@code start} (RELEASED, or PROCESSING already unassigned) to WAITING, and its released dependencies. */
+    private void toWaiting(TaskRecord start) {
+        if (start.state != TaskState.RELEASED && start.state != TaskState.PROCESSING) {
+            return; // erred meanwhile, by a failure cascade in the same event
+        }
+        Deque<TaskRecord> stack = new ArrayDeque<>();
+        stack.push(start);
+        while (!stack.isEmpty()) {
+            TaskRecord t = stack.pop();
+            if (t != start && t.state != TaskState.RELEASED) {
+                continue;
+            }
+            RemoteError depError = null;
+            for (TaskRecord d : t.dependencies) {
+                if (d.state == TaskState.ERRED) {
+                    depError = d.error;
+                    break;
+                }
+            }
+            if (depError != null) {
+                err(t, depError);
+                continue;
+            }
+            transition(t, TaskState.WAITING);
+            t.waitingOn.clear();
+            for (TaskRecord d : t.dependencies) {
+                if (d.state != TaskState.MEMORY) {
+                    t.waitingOn.add(d);
+                    if (d.state == TaskState.RELEASED) {
+                        stack.push(d);
+                    }
+                }
+            }
+            if (t.waitingOn.isEmpty()) {
+                markReady(t);
+            }
+        }
+    }
+
+    /** Errs {@code start} and every dependent that would still run, with the same error. */
+    private void err(TaskRecord start, RemoteError error) {
+        Deque<TaskRecord> stack = new ArrayDeque<>();
+        stack.push(start);
+        while (!stack.isEmpty()) {
+            TaskRecord t = stack.pop();
+            if (t.state == TaskState.ERRED) {
+                continue;
+            }
+            if (t.processingOn != null) {
+                unassign(t, true);
+            }
+            ready.remove(t);
+            t.waitingOn.clear();
+            transition(t, TaskState.ERRED);
+            erredCount++;
+            t.error = error;
+            KeyErred erred = new KeyErred(t.key(), error);
+            t.clientRefs.keySet().forEach(c -> out.erred(c, erred));
+            for (TaskRecord d : t.dependents) {
+                if (d.state == TaskState.WAITING || d.state == TaskState.PROCESSING) {
+                    stack.push(d);
+                }
+            }
+            releaseCandidates.addAll(t.dependencies);
+            releaseCandidates.add(t);
+        }
+    }
+
+    /** Releases, and forgets, every candidate nothing needs any more; cascades to their dependencies. */
+    private void settleReleases() {
+        while (!releaseCandidates.isEmpty()) {
+            Iterator<TaskRecord> it = releaseCandidates.iterator();
+            TaskRecord t = it.next();
+            it.remove();
+            if (tasks.get(t.key()) != t || t.needed()) {
+                continue;
+            }
+            switch (t.state) {
+                case WAITING -> {
+                    ready.remove(t);
+                    t.waitingOn.clear();
+                    transition(t, TaskState.RELEASED);
+                    releaseCandidates.addAll(t.dependencies);
+                }
+                case PROCESSING -> {
+                    unassign(t, true);
+                    transition(t, TaskState.RELEASED);
+                    releaseCandidates.addAll(t.dependencies);
+                }
+                case MEMORY -> {
+                    for (WorkerRecord w : t.whoHas) {
+                        out.free(w.id(), t.key());
+                        w.hasWhat.remove(t);
+                    }
+                    t.whoHas.clear();
+                    transition(t, TaskState.RELEASED);
+                }
+                case ERRED -> {
+                    t.error = null;
+                    transition(t, TaskState.RELEASED);
+                }
+                case RELEASED, FORGOTTEN -> { }
+            }
+            if (t.state == TaskState.RELEASED && t.dependents.isEmpty()) {
+                forget(t);
+            }
+        }
+    }
+
+    private void forget(TaskRecord t) {
+        transition(t, TaskState.FORGOTTEN);
+        tasks.remove(t.key());
+        if (functionRefs.merge(t.spec.function(), -1, Integer::sum) <= 0) {
+            functionRefs.remove(t.spec.function());
+            functions.remove(t.spec.function());
+        }
+        for (TaskRecord d : t.dependencies) {
+            d.dependents.remove(t);
+            releaseCandidates.add(d);
+        }
+    }
+
+    private void transition(TaskRecord t, TaskState to) {
+        TaskState from = t.state;
+        if (!from.canMoveTo(to)) {
+            throw new IllegalTransitionException(t.key(), from, to, stimulus, story(t.key(), 20));
+        }
+        boolean wasActive = from == TaskState.WAITING || from == TaskState.PROCESSING;
+        boolean isActive = to == TaskState.WAITING || to == TaskState.PROCESSING;
+        if (wasActive != isActive) {
+            for (TaskRecord d : t.dependencies) {
+                d.waiters += isActive ? 1 : -1;
+                if (!isActive) {
+                    releaseCandidates.add(d);
+                }
+            }
+        }
+        t.state = to;
+        record(t, from, to);
+    }
+
+    private void record(TaskRecord t, TaskState from, TaskState to) {
+        if (log.size() >= LOG_CAPACITY) {
+            log.removeFirst();
+        }
+        log.addLast(new Transition(t.key(), from, to, stimulus, now));
+    }
+
+    // ---- placement
+
+    private void markReady(TaskRecord t) {
+        ready.add(t);
+        placementDirty = true;
+    }
+
+    private void place() {
+        if (!placementDirty || workers.isEmpty()) {
+            return;
+        }
+        placementDirty = false;
+        Iterator<TaskRecord> it = ready.iterator();
+        while (it.hasNext()) {
+            TaskRecord t = it.next();
+            WorkerRecord w = bestWorker(t);
+            if (w != null) {
+                it.remove();
+                assign(t, w);
+            }
+        }
+    }
+
+    /** The worker where {@code t} can start soonest: queued work per thread plus moving the inputs it lacks. */
+    private WorkerRecord bestWorker(TaskRecord t) {
+        WorkerRecord best = null;
+        double bestCost = Double.POSITIVE_INFINITY;
+        for (WorkerRecord w : workers.values()) {
+            if (!w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
+                continue;
+            }
+            long missing = 0;
+            for (TaskRecord d : t.dependencies) {
+                if (!d.whoHas.contains(w)) {
+                    missing += d.nbytes;
+                }
+            }
+            double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + missing / limits.transferBytesPerSecond();
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = w;
+            }
+        }
+        return best;
+    }
+
+    private void assign(TaskRecord t, WorkerRecord w) {
+        transition(t, TaskState.PROCESSING);
+        t.processingOn = w;
+        t.expectedMicros = groupDurationMicros.getOrDefault(t.group, limits.defaultDurationMicros());
+        w.processing.add(t);
+        w.occupancyMicros += t.expectedMicros;
+        w.acquire(t.spec.resources());
+        Map<String, List<WorkerAddress>> deps = new HashMap<>();
+        for (TaskRecord d : t.dependencies) {
+            deps.put(d.key(), addresses(d));
+        }
+        out.execute(w.id(), new ExecuteTask(t.key(), t.spec.function(), t.spec.args(), deps, t.spec.priority()));
+    }
+
+    private void unassign(TaskRecord t, boolean tellWorker) {
+        WorkerRecord w = t.processingOn;
+        w.processing.remove(t);
+        w.occupancyMicros = Math.max(0, w.occupancyMicros - t.expectedMicros);
+        w.releaseResources(t.spec.resources());
+        t.processingOn = null;
+        if (tellWorker) {
+            out.free(w.id(), t.key());
+        }
+        placementDirty = true;
+    }
+
+    // ---- read-only views (for the adapters, the dashboard and tests)
+
+    private static List<WorkerAddress> addresses(TaskRecord t) {
+        List<WorkerAddress> list = new ArrayList<>(t.whoHas.size());
+        t.whoHas.forEach(w -> list.add(w.info.address()));
+        return list;
+    }
+
+    private static KeyFinished keyFinished(TaskRecord t) {
+        return new KeyFinished(t.key(), addresses(t), t.type == null ? "" : t.type, t.nbytes);
+    }
+
+    /** Holders of each key that is in memory; other keys are absent. */
+    public Map<String, List<WorkerAddress>> holders(List<String> keys) {
+        Map<String, List<WorkerAddress>> result = new HashMap<>();
+        for (String key : keys) {
+            TaskRecord t = tasks.get(key);
+            if (t != null && t.state == TaskState.MEMORY) {
+                result.put(key, addresses(t));
+            }
+        }
+        return result;
+    }
+
+    public Optional<TaskState> stateOf(String key) {
+        return Optional.ofNullable(tasks.get(key)).map(t -> t.state);
+    }
+
+    /** Recent transitions of {@code key}, oldest first (at most {@code limit}). */
+    public List<Transition> story(String key, int limit) {
+        List<Transition> all = new ArrayList<>();
+        for (Transition tr : log) {
+            if (tr.key().equals(key)) {
+                all.add(tr);
+            }
+        }
+        return List.copyOf(all.subList(Math.max(0, all.size() - limit), all.size()));
+    }
+
+    public List<WorkerInfo> workers() {
+        return workers.values().stream().map(w -> w.info).toList();
+    }
+
+    public boolean hasWorker(String workerId) {
+        return workers.containsKey(workerId);
+    }
+
+    public Map<TaskState, Integer> countsByState() {
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+        tasks.values().forEach(t -> counts.merge(t.state, 1, Integer::sum));
+        return counts;
+    }
+
+    public int taskCount() {
+        return tasks.size();
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    public long finishedCount() {
+        return finishedCount;
+    }
+
+    public long erredCount() {
+        return erredCount;
+    }
+
+    /** Processing tasks per worker id. */
+    public Map<String, Integer> processingByWorker() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        workers.forEach((id, w) -> m.put(id, w.processing.size()));
+        return m;
+    }
+
+    /** Checks the state's invariants; throws naming the first broken one. Meant for tests. */
+    public void checkInvariants() {
+        for (TaskRecord t : tasks.values()) {
+            String k = t.key();
+            require(t.state != TaskState.FORGOTTEN, k, "forgotten task still known");
+            require((t.state == TaskState.PROCESSING) == (t.processingOn != null), k, "processingOn set iff PROCESSING");
+            if (t.processingOn != null) {
+                require(workers.get(t.processingOn.id()) == t.processingOn && t.processingOn.processing.contains(t), k,
+                        "processing on a worker that does not list it");
+            }
+            require((t.state == TaskState.MEMORY) == !t.whoHas.isEmpty(), k, "holders iff MEMORY");
+            for (WorkerRecord w : t.whoHas) {
+                require(workers.get(w.id()) == w && w.hasWhat.contains(t), k, "held by an unknown worker");
+            }
+            if (t.state != TaskState.RELEASED) {
+                require(t.needed(), k, "kept in " + t.state + " though nothing needs it");
+            } else {
+                require(t.wanted() || !t.dependents.isEmpty(), k, "released, unreferenced and without dependents");
+            }
+            int waiters = 0;
+            for (TaskRecord d : t.dependents) {
+                require(tasks.get(d.key()) == d, k, "dependent " + d.key() + " is forgotten");
+                if (d.state == TaskState.WAITING || d.state == TaskState.PROCESSING) {
+                    waiters++;
+                }
+            }
+            require(waiters == t.waiters, k, "waiter count " + t.waiters + " but " + waiters + " waiting dependents");
+            for (TaskRecord d : t.dependencies) {
+                require(tasks.get(d.key()) == d, k, "dependency " + d.key() + " is forgotten");
+                require(d.dependents.contains(t), k, "dependency " + d.key() + " does not list it");
+                if (t.state == TaskState.WAITING || t.state == TaskState.PROCESSING) {
+                    require(d.state != TaskState.RELEASED && d.state != TaskState.ERRED, k,
+                            "active while dependency " + d + " is not coming");
+                }
+                if (t.state == TaskState.PROCESSING) {
+                    require(d.state == TaskState.MEMORY, k, "processing before dependency " + d + " is in memory");
+                }
+            }
+            if (t.state == TaskState.WAITING) {
+                Set<TaskRecord> expected = new HashSet<>();
+                t.dependencies.stream().filter(d -> d.state != TaskState.MEMORY).forEach(expected::add);
+                require(expected.equals(t.waitingOn), k, "waitingOn " + t.waitingOn + " but expected " + expected);
+                require(t.waitingOn.isEmpty() == ready.contains(t), k, "ready set out of step");
+            } else {
+                require(!ready.contains(t), k, "in the ready set while " + t.state);
+            }
+            for (Map.Entry<String, Integer> ref : t.clientRefs.entrySet()) {
+                require(ref.getValue().equals(clients.getOrDefault(ref.getKey(), Map.of()).get(k)), k, "client refs out of step");
+            }
+        }
+        for (WorkerRecord w : workers.values()) {
+            double occ = 0;
+            for (TaskRecord t : w.processing) {
+                occ += t.expectedMicros;
+            }
+            require(Math.abs(occ - w.occupancyMicros) < 1e-3, w.id(), "occupancy out of step");
+            w.resourcesInUse.forEach((r, v) -> require(v > -1e-9, w.id(), "negative use of resource " + r));
+        }
+        clients.forEach((c, refs) -> refs.forEach((k, n) -> require(tasks.containsKey(k)
+                && n.equals(tasks.get(k).clientRefs.get(c)), k, "client " + c + " refers to it inconsistently")));
+    }
+
+    private void require(boolean ok, String key, String what) {
+        if (!ok) {
+            throw new IllegalStateException("invariant broken for " + key + ": " + what + "; story: " + story(key, 20));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.partita.scheduler.state;
+
+import io.partita.common.task.Keys;
+import io.partita.common.task.RemoteError;
+import io.partita.common.task.TaskSpec;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The scheduler's mutable record of one task. Only {@link SchedulerState} changes it, on its one thread. */
+final class TaskRecord {
+    final TaskSpec spec;
+    final String group;
+    final long seq;
+    TaskState state = TaskState.RELEASED;
+    /** Distinct dependencies, in argument order. */
+    final List<TaskRecord> dependencies;
+    final Set<TaskRecord> dependents = new LinkedHashSet<>();
+    /** Dependencies not in memory yet, while WAITING. */
+    final Set<TaskRecord> waitingOn = new HashSet<>();
+    final Set<WorkerRecord> whoHas = new LinkedHashSet<>();
+    /** Client id to references held (one per occurrence in a graph's wanted list). */
+    final Map<String, Integer> clientRefs = new HashMap<>(2);
+    WorkerRecord processingOn;
+    double expectedMicros;
+    int retriesLeft;
+    /** Workers that died while running this task. */
+    int suspicious;
+    RemoteError error;
+    long nbytes;
+    String type;
+
+    TaskRecord(TaskSpec spec, List<TaskRecord> dependencies, long seq) {
+        this.spec = spec;
+        this.group = Keys.group(spec.key());
+        this.dependencies = dependencies;
+        this.seq = seq;
+        this.retriesLeft = spec.retries();
+    }
+
+    String key() {
+        return spec.key();
+    }
+
+    boolean wanted() {
+        return !clientRefs.isEmpty();
+    }
+
+    /** Dependents in WAITING or PROCESSING, kept by {@link SchedulerState}'s transitions (a scan would be quadratic). */
+    int waiters;
+
+    /** A dependent that will still run needs this task's result. */
+    boolean hasWaiters() {
+        return waiters > 0;
+    }
+
+    boolean needed() {
+        return wanted() || hasWaiters();
+    }
+
+    @Override
+    public String toString() {
+        return key() + "[" + state + "]";
+    }
+}

@@ -1,0 +1,37 @@
+package io.partita.scheduler.state;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/** A task's state on the scheduler, Dask-like. FORGOTTEN is only ever a transition's target: the task is dropped. */
+public enum TaskState {
+    /** Spec known, nothing running, no result: kept for lineage or for a client reference. */
+    RELEASED,
+    /** Needed; waiting for dependencies, or ready and waiting for a worker. */
+    WAITING,
+    /** Sent to a worker. */
+    PROCESSING,
+    /** Result held by one or more workers. */
+    MEMORY,
+    /** Failed, or a dependency failed. */
+    ERRED,
+    FORGOTTEN;
+
+    /** The one table of legal moves. */
+    private static final Map<TaskState, Set<TaskState>> LEGAL = new EnumMap<>(TaskState.class);
+
+    static {
+        LEGAL.put(RELEASED, EnumSet.of(WAITING, ERRED, FORGOTTEN));
+        LEGAL.put(WAITING, EnumSet.of(PROCESSING, RELEASED, ERRED));
+        LEGAL.put(PROCESSING, EnumSet.of(MEMORY, ERRED, RELEASED, WAITING));
+        LEGAL.put(MEMORY, EnumSet.of(RELEASED));
+        LEGAL.put(ERRED, EnumSet.of(RELEASED));
+        LEGAL.put(FORGOTTEN, EnumSet.noneOf(TaskState.class));
+    }
+
+    public boolean canMoveTo(TaskState next) {
+        return LEGAL.get(this).contains(next);
+    }
+}

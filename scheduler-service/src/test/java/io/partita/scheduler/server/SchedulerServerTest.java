@@ -1,0 +1,167 @@
+package io.partita.scheduler.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.common.auth.ClusterToken;
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.protocol.ClientRequest;
+import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.protocol.ClusterInfo;
+import io.partita.common.task.Arg;
+import io.partita.common.task.FunctionSpec;
+import io.partita.common.task.GraphSpec;
+import io.partita.common.task.TaskSpec;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SchedulerServerTest {
+    static final String TOKEN = "s3cret";
+    static SchedulerServer server;
+    static Vertx vertx;
+    static HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        SchedulerConfig config = new SchedulerConfig("127.0.0.1", 0, 0, 0, freePort(), "partita-test-" + freePort(),
+                ClusterToken.of(TOKEN), 1L << 20, 1000, 1L << 20, null, 3);
+        server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.close();
+        }
+        http.close();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static HttpResponse<String> call(String method, int port, String path, byte[] body, boolean withToken) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (withToken) {
+            b.header("Authorization", "Bearer " + TOKEN);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthAndClusterInfo() throws Exception {
+        HttpResponse<String> health = call("GET", server.dashboardPort(), "/health", null, false);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"ok\"");
+        assertThat(call("GET", server.dashboardPort(), "/", null, false).body()).contains("Partita");
+
+        HttpResponse<String> refused = call("GET", server.port(), "/api/cluster", null, false);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).isEqualTo(ClusterToken.UNAUTHENTICATED);
+
+        HttpResponse<String> cluster = call("GET", server.port(), "/api/cluster", null, true);
+        assertThat(cluster.statusCode()).isEqualTo(200);
+        ClusterInfo info = MessageCodec.fromJson(cluster.body(), ClusterInfo.class);
+        assertThat(info.clusterName()).startsWith("partita-test-");
+        assertThat(info.members()).hasSize(1);
+        assertThat(call("GET", server.port(), "/api/workers", null, true).body()).isEqualTo("[]");
+    }
+
+    @Test
+    void artifactsAreContentAddressed() throws Exception {
+        byte[] jar = "not really a jar".getBytes(StandardCharsets.UTF_8);
+        String sha = ArtifactStore.sha256(jar);
+        assertThat(call("HEAD", server.port(), "/api/artifacts/" + sha, null, true).statusCode()).isEqualTo(404);
+        assertThat(call("POST", server.port(), "/api/artifacts/" + "0".repeat(64), jar, true).statusCode()).isEqualTo(400);
+        assertThat(call("POST", server.port(), "/api/artifacts/" + sha, jar, true).statusCode()).isEqualTo(200);
+        assertThat(call("HEAD", server.port(), "/api/artifacts/" + sha, null, true).statusCode()).isEqualTo(200);
+        assertThat(call("GET", server.port(), "/api/artifacts/" + sha, null, true).body()).isEqualTo("not really a jar");
+        HttpResponse<String> tooBig = call("POST", server.port(), "/api/artifacts/" + sha, new byte[(1 << 20) + 1], true);
+        assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(tooBig.body()).contains("--max-artifact-size");
+        assertThat(call("HEAD", server.port(), "/api/artifacts/" + sha, null, false).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void clientSessionAcceptsGoodGraphsAndExplainsBadOnes() throws Exception {
+        BlockingQueue<ClientUpdate> updates = new LinkedBlockingQueue<>();
+        WebSocketClient client = vertx.createWebSocketClient();
+        WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
+                        .setURI("/api/client").addHeader("Authorization", "Bearer " + TOKEN))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ws.binaryMessageHandler(b -> updates.add(MessageCodec.fromCbor(b.getBytes(), ClientUpdate.class, Long.MAX_VALUE)));
+        try {
+            assertThat(next(updates)).isInstanceOf(ClientUpdate.Welcome.class);
+
+            FunctionSpec f = FunctionSpec.of("inc", new byte[] {1, 2, 3}, List.of());
+            TaskSpec t = TaskSpec.of("inc-1", f.id(), List.of(new Arg.Literal(new byte[] {42})));
+            send(ws, new ClientRequest.SubmitGraph(1, new GraphSpec(List.of(f), List.of(t), List.of("inc-1"))));
+            assertThat(next(updates)).isEqualTo(new ClientUpdate.GraphAccepted(1, 1));
+
+            ws.writeBinaryMessage(Buffer.buffer(new byte[] {1, 2, (byte) 0xff}));
+            assertThat(next(updates)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class, r -> {
+                assertThat(r.requestId()).isZero();
+                assertThat(r.error()).contains("undecodable ClientRequest");
+            });
+
+            ws.writeBinaryMessage(Buffer.buffer(new byte[(1 << 20) + 10]));
+            assertThat(next(updates)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class,
+                    r -> assertThat(r.error()).contains("over the limit"));
+
+            TaskSpec a = TaskSpec.of("a-1", f.id(), List.of(new Arg.Ref("b-1")));
+            TaskSpec b = TaskSpec.of("b-1", f.id(), List.of(new Arg.Ref("a-1")));
+            send(ws, new ClientRequest.SubmitGraph(2, new GraphSpec(List.of(f), List.of(a, b), List.of("a-1"))));
+            assertThat(next(updates)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class, r -> {
+                assertThat(r.requestId()).isEqualTo(2);
+                assertThat(r.error()).startsWith("graph has a cycle: ");
+            });
+
+            TaskSpec orphan = TaskSpec.of("c-1", f.id(), List.of(new Arg.Ref("missing-1")));
+            send(ws, new ClientRequest.SubmitGraph(3, new GraphSpec(List.of(f), List.of(orphan), List.of("c-1"))));
+            assertThat(next(updates)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class,
+                    r -> assertThat(r.error()).startsWith("task c-1 depends on unknown key missing-1"));
+
+            // still up and serving this connection
+            send(ws, new ClientRequest.WhoHas(4, List.of("inc-1")));
+            assertThat(next(updates)).isEqualTo(new ClientUpdate.WhoHasReply(4, java.util.Map.of()));
+        } finally {
+            ws.close();
+            client.close();
+        }
+    }
+
+    static void send(WebSocket ws, ClientRequest request) {
+        ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(request)));
+    }
+
+    static ClientUpdate next(BlockingQueue<ClientUpdate> updates) throws InterruptedException {
+        ClientUpdate u = updates.poll(30, TimeUnit.SECONDS);
+        assertThat(u).as("an update within 30 s").isNotNull();
+        return u;
+    }
+}

@@ -1,0 +1,334 @@
+package io.partita.scheduler.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerReport.TaskDone;
+import io.partita.common.protocol.WorkerReport.TaskFailed;
+import io.partita.common.task.Arg;
+import io.partita.common.task.FunctionSpec;
+import io.partita.common.task.GraphSpec;
+import io.partita.common.task.RemoteError;
+import io.partita.common.task.TaskSpec;
+import io.partita.scheduler.state.Event.*;
+import io.partita.scheduler.state.Instruction.SendToClient;
+import io.partita.scheduler.state.Instruction.SendToWorker;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SchedulerStateTest {
+    static final FunctionSpec F = FunctionSpec.of("f", new byte[] {1}, List.of());
+    static final String SHA = "a".repeat(64);
+    static final FunctionSpec G = FunctionSpec.of("g", new byte[] {2}, List.of(SHA));
+
+    SchedulerState state = new SchedulerState("s1", SchedulerLimits.defaults().withMaxGraphTasks(100), sha -> false);
+    int stim;
+    long now = 1000;
+
+    @AfterEach
+    void invariants() {
+        state.checkInvariants();
+    }
+
+    // ---- factories
+
+    static TaskSpec task(String key, String... deps) {
+        return TaskSpec.of(key, F.id(), Arrays.stream(deps).<Arg>map(Arg.Ref::new).toList());
+    }
+
+    static GraphSpec graph(List<TaskSpec> tasks, String... wanted) {
+        return new GraphSpec(List.of(F), tasks, List.of(wanted));
+    }
+
+    static WorkerInfo worker(String id) {
+        return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), "m-" + id, 1);
+    }
+
+    List<Instruction> on(Event e) {
+        List<Instruction> out = state.handle(e, now++);
+        state.checkInvariants();
+        return out;
+    }
+
+    String sid() {
+        return "s" + stim++;
+    }
+
+    List<Instruction> submit(String client, GraphSpec g) {
+        return on(new GraphSubmitted(sid(), client, 1, g));
+    }
+
+    List<Instruction> join(String id) {
+        return on(new WorkerJoined(sid(), worker(id), List.of()));
+    }
+
+    List<Instruction> done(String worker, String... keys) {
+        return on(new TasksFinished(sid(), worker, Arrays.stream(keys).map(k -> new TaskDone(k, 8, "Integer", 0, 100)).toList()));
+    }
+
+    static List<String> executed(List<Instruction> out, String worker) {
+        List<String> keys = new ArrayList<>();
+        for (Instruction i : out) {
+            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex) && w.equals(worker)) {
+                ex.tasks().forEach(t -> keys.add(t.key()));
+            }
+        }
+        return keys;
+    }
+
+    static List<String> executedAnywhere(List<Instruction> out) {
+        List<String> keys = new ArrayList<>();
+        for (Instruction i : out) {
+            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
+                ex.tasks().forEach(t -> keys.add(t.key()));
+            }
+        }
+        return keys;
+    }
+
+    static List<String> freed(List<Instruction> out) {
+        List<String> keys = new ArrayList<>();
+        for (Instruction i : out) {
+            if (i instanceof SendToWorker(String w, WorkerCommand.FreeKeys f)) {
+                keys.addAll(f.keys());
+            }
+        }
+        return keys;
+    }
+
+    static <T extends ClientUpdate> List<T> updates(List<Instruction> out, Class<T> type) {
+        return out.stream().filter(i -> i instanceof SendToClient c && type.isInstance(c.update()))
+                .map(i -> type.cast(((SendToClient) i).update())).toList();
+    }
+
+    static String failure(List<Instruction> out) {
+        List<ClientUpdate.RequestFailed> f = updates(out, ClientUpdate.RequestFailed.class);
+        assertThat(f).hasSize(1);
+        return f.getFirst().error();
+    }
+
+    // ---- tests
+
+    @Test
+    void mapRunsOnWorkersAndReportsFinishedInOneBatch() {
+        join("w1");
+        join("w2");
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            tasks.add(task("inc-" + i));
+        }
+        List<Instruction> out = submit("c", graph(tasks, tasks.stream().map(TaskSpec::key).toArray(String[]::new)));
+        assertThat(updates(out, ClientUpdate.GraphAccepted.class)).singleElement().extracting(ClientUpdate.GraphAccepted::tasks).isEqualTo(10);
+        assertThat(executed(out, "w1")).hasSize(5);
+        assertThat(executed(out, "w2")).hasSize(5);
+        // each worker gets the function once per connection
+        long withFunction = out.stream().filter(i -> i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)
+                && ex.functions().size() == 1).count();
+        assertThat(withFunction).isEqualTo(2);
+        List<Instruction> fin = done("w1", executed(out, "w1").toArray(String[]::new));
+        assertThat(updates(fin, ClientUpdate.KeysFinished.class)).singleElement()
+                .satisfies(k -> assertThat(k.keys()).hasSize(5));
+        assertThat(state.stateOf("inc-0")).contains(TaskState.MEMORY);
+    }
+
+    @Test
+    void tasksWaitForAWorker() {
+        List<Instruction> out = submit("c", graph(List.of(task("a-1")), "a-1"));
+        assertThat(executedAnywhere(out)).isEmpty();
+        assertThat(executed(join("w1"), "w1")).containsExactly("a-1");
+    }
+
+    @Test
+    void diamondRunsInOrderAndFreesIntermediates() {
+        join("w1");
+        List<Instruction> out = submit("c", graph(List.of(task("a-1"), task("b-1", "a-1"), task("c-1", "a-1"),
+                task("d-1", "b-1", "c-1")), "d-1"));
+        assertThat(executedAnywhere(out)).containsExactly("a-1");
+        assertThat(executedAnywhere(done("w1", "a-1"))).containsExactlyInAnyOrder("b-1", "c-1");
+        assertThat(executedAnywhere(done("w1", "b-1"))).isEmpty();
+        out = done("w1", "c-1");
+        assertThat(executedAnywhere(out)).containsExactly("d-1");
+        assertThat(freed(out)).containsExactly("a-1");
+        out = done("w1", "d-1");
+        assertThat(freed(out)).containsExactlyInAnyOrder("b-1", "c-1");
+        assertThat(updates(out, ClientUpdate.KeysFinished.class)).hasSize(1);
+        // intermediates are kept as lineage only
+        assertThat(state.stateOf("a-1")).contains(TaskState.RELEASED);
+        // releasing the result forgets the whole graph
+        out = on(new KeysReleased(sid(), "c", List.of("d-1")));
+        assertThat(freed(out)).containsExactly("d-1");
+        assertThat(state.taskCount()).isZero();
+    }
+
+    @Test
+    void errorPropagatesToDependentsWithTheSameError() {
+        join("w1");
+        submit("c", graph(List.of(task("a-1"), task("b-1", "a-1"), task("c-1", "b-1")), "b-1", "c-1"));
+        RemoteError boom = RemoteError.of("java.lang.RuntimeException", "boom", "a-1");
+        List<Instruction> out = on(new TasksFailed(sid(), "w1", List.of(new TaskFailed("a-1", boom))));
+        List<ClientUpdate.KeysErred> erred = updates(out, ClientUpdate.KeysErred.class);
+        assertThat(erred).singleElement().satisfies(e -> {
+            assertThat(e.keys()).extracting(ClientUpdate.KeyErred::key).containsExactlyInAnyOrder("b-1", "c-1");
+            assertThat(e.keys()).allSatisfy(k -> assertThat(k.error()).isSameAs(boom));
+        });
+        // a resubmission of an erred key reports it at once
+        out = submit("c2", graph(List.of(), "c-1"));
+        assertThat(updates(out, ClientUpdate.KeysErred.class)).hasSize(1);
+    }
+
+    @Test
+    void retriesRerunAFailedTask() {
+        join("w1");
+        TaskSpec t = new TaskSpec("r-1", F.id(), List.of(), 1, 0, Map.of(), List.of());
+        submit("c", graph(List.of(t), "r-1"));
+        RemoteError boom = RemoteError.of("X", "boom", "r-1");
+        List<Instruction> out = on(new TasksFailed(sid(), "w1", List.of(new TaskFailed("r-1", boom))));
+        assertThat(executedAnywhere(out)).containsExactly("r-1");
+        out = on(new TasksFailed(sid(), "w1", List.of(new TaskFailed("r-1", boom))));
+        assertThat(updates(out, ClientUpdate.KeysErred.class)).hasSize(1);
+    }
+
+    @Test
+    void resubmittingAFinishedKeyReportsItAtOnce() {
+        join("w1");
+        submit("c", graph(List.of(task("a-1")), "a-1"));
+        done("w1", "a-1");
+        List<Instruction> out = submit("c2", graph(List.of(task("a-1")), "a-1"));
+        assertThat(executedAnywhere(out)).isEmpty();
+        assertThat(updates(out, ClientUpdate.KeysFinished.class)).hasSize(1);
+        on(new ClientDisconnected(sid(), "c"));
+        assertThat(state.stateOf("a-1")).contains(TaskState.MEMORY);
+        assertThat(freed(on(new ClientDisconnected(sid(), "c2")))).containsExactly("a-1");
+    }
+
+    @Test
+    void lostKeysAreRecomputedFromLineage() {
+        join("w1");
+        submit("c", graph(List.of(task("a-1"), task("b-1", "a-1")), "b-1"));
+        done("w1", "a-1");
+        done("w1", "b-1");
+        join("w2");
+        List<Instruction> out = on(new WorkerLeft(sid(), "w1", "died"));
+        assertThat(executed(out, "w2")).containsExactly("a-1");
+        assertThat(executed(done("w2", "a-1"), "w2")).containsExactly("b-1");
+        assertThat(updates(done("w2", "b-1"), ClientUpdate.KeysFinished.class)).hasSize(1);
+    }
+
+    @Test
+    void processingTasksMoveToASurvivingWorker() {
+        join("w1");
+        submit("c", graph(List.of(task("a-1")), "a-1"));
+        join("w2");
+        assertThat(executed(on(new WorkerLeft(sid(), "w1", "died")), "w2")).containsExactly("a-1");
+        assertThat(on(new WorkerLeft(sid(), "w1", "again"))).isEmpty();
+    }
+
+    @Test
+    void taskThatKillsWorkersErsAsKilledWorker() {
+        state = new SchedulerState("s1", SchedulerLimits.defaults().withAllowedFailures(1), sha -> true);
+        submit("c", graph(List.of(task("k-1")), "k-1"));
+        join("w1");
+        on(new WorkerLeft(sid(), "w1", "died"));
+        join("w2");
+        List<Instruction> out = on(new WorkerLeft(sid(), "w2", "died"));
+        List<ClientUpdate.KeysErred> erred = updates(out, ClientUpdate.KeysErred.class);
+        assertThat(erred).singleElement().satisfies(e -> {
+            assertThat(e.keys().getFirst().error().type()).isEqualTo("io.partita.KilledWorker");
+            assertThat(e.keys().getFirst().error().message()).isEqualTo("task k-1 was running on 2 workers that died");
+        });
+    }
+
+    @Test
+    void cancelFreesTheKeyAndWhatOnlyItNeeded() {
+        join("w1");
+        submit("c", graph(List.of(task("a-1"), task("b-1", "a-1")), "b-1"));
+        List<Instruction> out = on(new CancelRequested(sid(), "c", 7, List.of("b-1")));
+        assertThat(updates(out, ClientUpdate.KeysCancelled.class)).singleElement()
+                .satisfies(k -> assertThat(k.requestId()).isEqualTo(7));
+        assertThat(freed(out)).containsExactly("a-1");
+        assertThat(state.taskCount()).isZero();
+        // a late result of the cancelled task is freed on the worker
+        assertThat(freed(done("w1", "a-1"))).containsExactly("a-1");
+    }
+
+    @Test
+    void placementPrefersTheWorkerHoldingLargeInputs() {
+        join("w1");
+        join("w2");
+        submit("c", graph(List.of(task("a-1")), "a-1"));
+        on(new TasksFinished(sid(), "w1", List.of(new TaskDone("a-1", 500_000_000, "byte[]", 0, 100))));
+        List<Instruction> out = submit("c", graph(List.of(task("b-1", "a-1"), task("b-2", "a-1")), "b-1", "b-2"));
+        assertThat(executed(out, "w1")).containsExactlyInAnyOrder("b-1", "b-2");
+    }
+
+    @Test
+    void restrictionsAndResourcesAreRespected() {
+        join("w1");
+        on(new WorkerJoined(sid(), new WorkerInfo("w2", "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0,
+                Map.of("GPU", 1.0), "m2", 2), List.of()));
+        TaskSpec g1 = new TaskSpec("g-1", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
+        TaskSpec g2 = new TaskSpec("g-2", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
+        TaskSpec n = new TaskSpec("n-1", F.id(), List.of(), 0, 0, Map.of(), List.of("w1-name"));
+        List<Instruction> out = submit("c", graph(List.of(g1, g2, n), "g-1", "g-2", "n-1"));
+        assertThat(executed(out, "w2")).containsExactly("g-1");
+        assertThat(executed(out, "w1")).containsExactly("n-1");
+        assertThat(executed(done("w2", "g-1"), "w2")).containsExactly("g-2");
+    }
+
+    @Test
+    void higherPriorityIsSentFirst() {
+        TaskSpec lo = new TaskSpec("lo-1", F.id(), List.of(), 0, 0, Map.of(), List.of());
+        TaskSpec hi = new TaskSpec("hi-1", F.id(), List.of(), 0, 5, Map.of(), List.of());
+        submit("c", graph(List.of(lo, hi), "lo-1", "hi-1"));
+        assertThat(executed(join("w1"), "w1")).containsExactly("hi-1", "lo-1");
+    }
+
+    @Test
+    void validationRefusesBadGraphsAndChangesNothing() {
+        assertThat(failure(submit("c", graph(List.of(task("a-1"), task("a-1")), "a-1")))).contains("duplicate task key a-1");
+        assertThat(failure(submit("c", new GraphSpec(List.of(), List.of(task("a-1")), List.of("a-1")))))
+                .contains("task a-1 refers to function " + F.id());
+        GraphSpec needsJar = new GraphSpec(List.of(G), List.of(TaskSpec.of("j-1", G.id(), List.of())), List.of("j-1"));
+        assertThat(failure(submit("c", needsJar)))
+                .isEqualTo("function g of task j-1 needs artifact " + SHA + " which was not uploaded: upload it first (POST /api/artifacts/" + SHA + ")");
+        assertThat(failure(submit("c", graph(List.of(task("b-1", "zzz-1")), "b-1")))).startsWith("task b-1 depends on unknown key zzz-1");
+        assertThat(failure(submit("c", graph(List.of(task("a-1", "b-1"), task("b-1", "a-1")), "a-1"))))
+                .matches("graph has a cycle: (a-1 -> b-1 -> a-1|b-1 -> a-1 -> b-1)");
+        assertThat(failure(submit("c", graph(List.of(task("s-1", "s-1")), "s-1")))).isEqualTo("graph has a cycle: s-1 -> s-1");
+        List<TaskSpec> many = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            many.add(task("m-" + i));
+        }
+        assertThat(failure(submit("c", graph(many)))).contains("over the limit of 100");
+        assertThat(state.taskCount()).isZero();
+    }
+
+    @Test
+    void dependencyOnAHeldKeyIsAccepted() {
+        join("w1");
+        submit("c", graph(List.of(task("a-1")), "a-1"));
+        done("w1", "a-1");
+        List<Instruction> out = submit("c", graph(List.of(task("b-1", "a-1")), "b-1"));
+        assertThat(executed(out, "w1")).containsExactly("b-1");
+    }
+
+    @Test
+    void illegalTransitionFailsWithTheStory() {
+        assertThat(TaskState.MEMORY.canMoveTo(TaskState.PROCESSING)).isFalse();
+        IllegalTransitionException e = new IllegalTransitionException("x-1", TaskState.MEMORY, TaskState.PROCESSING, "s",
+                List.of(new Transition("x-1", TaskState.PROCESSING, TaskState.MEMORY, "s0", 1)));
+        assertThat(e.getMessage()).contains("x-1", "PROCESSING -> MEMORY");
+        join("w1");
+        submit("c", graph(List.of(task("a-1")), "a-1"));
+        assertThat(state.story("a-1", 10)).extracting(Transition::to)
+                .containsExactly(TaskState.RELEASED, TaskState.WAITING, TaskState.PROCESSING);
+        assertThat(Set.copyOf(state.processingByWorker().values())).containsExactly(1);
+    }
+}
