@@ -62,6 +62,8 @@ public final class WorkerServer implements AutoCloseable {
     private int httpPort;
     private Vertx vertx;
     private volatile WebSocket socket;
+    /** Held for the worker's life: Vert.x 5 shuts down a client that becomes unreachable, even mid-handshake. */
+    private WebSocketClient socketClient;
     private volatile int exitCode;
 
     private WorkerServer(WorkerConfig config) {
@@ -149,12 +151,12 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     private Future<WebSocket> connect(Dispatcher dispatcher) {
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        socketClient = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxFrameSize(16 << 20).setMaxMessageSize((int) MAX_MESSAGE_BYTES));
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(config.schedulerHost()).setPort(config.schedulerPort()).setURI("/api/worker");
         config.token().headerValue().ifPresent(v -> options.addHeader("Authorization", v));
-        return client.connect(options).onSuccess(ws -> {
+        return socketClient.connect(options).onSuccess(ws -> {
             ws.binaryMessageHandler(buffer -> onFrame(buffer, dispatcher));
             ws.closeHandler(v -> onDisconnect("the connection closed"));
             ws.exceptionHandler(e -> LOG.warn("worker WebSocket error: {}", e.toString()));
