@@ -1,0 +1,8 @@
+package io.partita.client;
+
+/** The scheduler refused a submitted graph (RequestFailed); nothing of it was kept. */
+public class GraphRejectedException extends PartitaException {
+    public GraphRejectedException(String message) {
+        super(message);
+    }
+}

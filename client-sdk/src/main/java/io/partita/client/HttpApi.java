@@ -1,0 +1,85 @@
+package io.partita.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.partita.client.code.Artifact;
+import io.partita.client.code.ArtifactUploader;
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.protocol.WorkerStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The scheduler's HTTP endpoints the client uses: artifacts and the worker list. */
+final class HttpApi implements ArtifactUploader {
+    private final HttpClient http;
+    private final String base;
+    private final Optional<String> authHeader;
+    private final String hostPort;
+
+    HttpApi(HttpClient http, String hostPort, Optional<String> authHeader) {
+        this.http = http;
+        this.hostPort = hostPort;
+        this.base = "http://" + hostPort;
+        this.authHeader = authHeader;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
+        authHeader.ifPresent(h -> b.header("Authorization", h));
+        return b;
+    }
+
+    @Override
+    public void ensureUploaded(Artifact artifact) {
+        String path = "/api/artifacts/" + artifact.sha256();
+        HttpResponse<String> head = call(request(path).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        if (head.statusCode() == 200) {
+            return;
+        }
+        if (head.statusCode() != 404) {
+            throw failure("checking artifact " + artifact.sha256() + " (" + artifact.source() + ")", head);
+        }
+        HttpResponse<String> post = call(request(path).header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(artifact.bytes().get())).build());
+        if (post.statusCode() / 100 != 2) {
+            throw failure("uploading " + artifact.source() + " (" + artifact.size() + " bytes, sha-256 " + artifact.sha256() + ")", post);
+        }
+    }
+
+    List<WorkerStatus> workers() {
+        HttpResponse<String> r = call(request("/api/workers").GET().build());
+        if (r.statusCode() != 200) {
+            throw failure("listing workers", r);
+        }
+        try {
+            return MessageCodec.json().readValue(r.body(), new TypeReference<List<WorkerStatus>>() {});
+        } catch (IOException e) {
+            throw new PartitaException("undecodable worker list from " + hostPort + ": " + e.getMessage(), e);
+        }
+    }
+
+    private HttpResponse<String> call(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw Session.connectFailure(hostPort, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PartitaException("interrupted while calling " + request.uri(), e);
+        }
+    }
+
+    private PartitaException failure(String what, HttpResponse<String> r) {
+        String body = r.body() == null ? "" : r.body().strip();
+        if (r.statusCode() == 401) {
+            return new PartitaException("unauthenticated: the scheduler at " + hostPort + " refused " + what
+                    + (body.isEmpty() ? "" : ": " + body));
+        }
+        return new PartitaException(what + " failed: HTTP " + r.statusCode() + (body.isEmpty() ? "" : ": " + body));
+    }
+}

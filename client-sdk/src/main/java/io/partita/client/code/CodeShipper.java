@@ -1,0 +1,113 @@
+package io.partita.client.code;
+
+import io.partita.client.Client;
+import io.partita.common.codec.ValueCodec;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Finds the class-path entries (directories or jars) that define the classes a task needs, packs them as
+ * deterministic jars, uploads each once, and names them by SHA-256 digest. JDK classes and Partita's own code are
+ * skipped (workers have them). Each entry is packed, hashed and uploaded at most once per shipper.
+ */
+public final class CodeShipper {
+    private final Set<Path> excluded;
+    private final ArtifactUploader uploader;
+    private final ConcurrentMap<Path, String> digests = new ConcurrentHashMap<>();
+    private final ClassValue<Optional<Path>> entryOf = new ClassValue<>() {
+        @Override
+        protected Optional<Path> computeValue(Class<?> type) {
+            return classPathEntry(type);
+        }
+    };
+
+    public CodeShipper(ArtifactUploader uploader) {
+        this.uploader = uploader;
+        Set<Path> ex = new java.util.HashSet<>();
+        for (Class<?> own : new Class<?>[] {ValueCodec.class, Client.class, CodeShipper.class}) {
+            location(own).ifPresent(ex::add);
+        }
+        this.excluded = Set.copyOf(ex);
+    }
+
+    /** The digests of the artifacts for these classes, sorted, after making sure each is uploaded. */
+    public java.util.List<String> artifactsFor(Collection<Class<?>> classes) {
+        Set<String> out = new TreeSet<>();
+        for (Class<?> c : classes) {
+            Optional<Path> entry = entryOf.get(c);
+            if (entry.isPresent()) {
+                out.add(digests.computeIfAbsent(entry.get(), this::ship));
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** The class-path entry shipped for {@code type}, or empty for the JDK's and Partita's classes. */
+    public Optional<Path> classPathEntry(Class<?> type) {
+        while (type.isArray()) {
+            type = type.getComponentType();
+        }
+        if (type.isPrimitive()) {
+            return Optional.empty();
+        }
+        ClassLoader loader = type.getClassLoader();
+        if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+            return Optional.empty();
+        }
+        return location(type).filter(p -> !excluded.contains(p));
+    }
+
+    /** Packs (for a directory) or reads (for a jar) an entry; public for tests and tools. */
+    public static Artifact artifactOf(Path entry) {
+        if (Files.isDirectory(entry)) {
+            byte[] jar = DeterministicJar.pack(entry);
+            return new Artifact(entry, DeterministicJar.sha256(jar), jar.length, () -> jar);
+        }
+        String sha = DeterministicJar.sha256(entry);
+        long size;
+        try {
+            size = Files.size(entry);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Artifact(entry, sha, size, () -> {
+            try {
+                return Files.readAllBytes(entry);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + entry, e);
+            }
+        });
+    }
+
+    private String ship(Path entry) {
+        Artifact artifact = artifactOf(entry);
+        uploader.ensureUploaded(artifact);
+        return artifact.sha256();
+    }
+
+    private static Optional<Path> location(Class<?> type) {
+        try {
+            CodeSource cs = type.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null) {
+                return Optional.empty();
+            }
+            URL url = cs.getLocation();
+            if (!"file".equals(url.getProtocol())) {
+                return Optional.empty();
+            }
+            Path p = Path.of(url.toURI()).toAbsolutePath().normalize();
+            return Files.exists(p) ? Optional.of(p) : Optional.empty();
+        } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
