@@ -57,7 +57,8 @@ public final class Client implements AutoCloseable {
 
     private final String hostPort;
     private final KeyTable keys = new KeyTable();
-    private final ConcurrentHashMap<Long, CompletableFuture<ClientUpdate>> pending = new ConcurrentHashMap<>();
+    /** Graphs sent and not yet accepted: the key states each introduced, to fail if it is refused. */
+    private final ConcurrentHashMap<Long, List<KeyState>> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("partita-client-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -206,7 +207,12 @@ public final class Client implements AutoCloseable {
         return submitGraph(b, wanted);
     }
 
-    /** Sends the graph with one future per wanted key, waits for GraphAccepted, and returns the futures. */
+    /**
+     * Sends the graph and returns one future per wanted key at once, without waiting for the scheduler (as Dask
+     * does): submissions pipeline. If the scheduler refuses the graph, the futures of the keys it introduced fail
+     * with a {@link GraphRejectedException} naming the problem. A graph over the scheduler's message limit is
+     * refused here, before it is sent.
+     */
     <R> List<TaskFuture<R>> submitGraph(GraphBuilder b, List<String> wanted) {
         checkOpen();
         wanted.forEach(b::want);
@@ -221,17 +227,24 @@ public final class Client implements AutoCloseable {
             }
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
+        List<KeyState> introduced = new ArrayList<>();
         for (String key : wanted) {
-            states.add(keys.acquire(key, b.artifactsOf(key)));
+            KeyState s = keys.acquire(key, b.artifactsOf(key));
+            states.add(s);
+            if (s.refs == 1) {
+                introduced.add(s);
+            }
         }
-        CompletableFuture<ClientUpdate> reply = new CompletableFuture<>();
-        pending.put(requestId, reply);
+        pending.put(requestId, introduced);
+        List<TaskFuture<R>> futures = new ArrayList<>(states.size());
+        for (KeyState s : states) {
+            futures.add(new TaskFuture<>(this, s, new ReleaseAction(this, s.key)));
+        }
         try {
             transport.send(bytes).get();
-            reply.get();
         } catch (ExecutionException | InterruptedException e) {
             pending.remove(requestId);
-            wanted.forEach(keys::release);
+            futures.forEach(TaskFuture::release);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 throw new PartitaException("interrupted while submitting a graph of " + graph.tasks().size() + " tasks", e);
@@ -239,10 +252,6 @@ public final class Client implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r : new PartitaException(String.valueOf(e.getCause()), e.getCause());
         } finally {
             Reference.reachabilityFence(b.argumentFutures);
-        }
-        List<TaskFuture<R>> futures = new ArrayList<>(states.size());
-        for (KeyState s : states) {
-            futures.add(new TaskFuture<>(this, s, new ReleaseAction(this, s.key)));
         }
         return futures;
     }
@@ -398,11 +407,12 @@ public final class Client implements AutoCloseable {
     /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
     void onUpdate(ClientUpdate update) {
         switch (update) {
-            case ClientUpdate.GraphAccepted a -> complete(a.requestId(), a);
+            case ClientUpdate.GraphAccepted a -> pending.remove(a.requestId());
             case ClientUpdate.RequestFailed f -> {
-                CompletableFuture<ClientUpdate> p = f.requestId() == 0 ? null : pending.remove(f.requestId());
-                if (p != null) {
-                    p.completeExceptionally(new GraphRejectedException(f.error()));
+                List<KeyState> introduced = f.requestId() == 0 ? null : pending.remove(f.requestId());
+                if (introduced != null) {
+                    GraphRejectedException rejected = new GraphRejectedException(f.error());
+                    introduced.forEach(st -> st.failed(TaskStatus.ERROR, rejected));
                 } else {
                     LOG.log(System.Logger.Level.WARNING, "the scheduler refused a message: {0}", f.error());
                 }
@@ -434,24 +444,15 @@ public final class Client implements AutoCloseable {
                                 + (c.reason() == null || c.reason().isEmpty() ? "" : ": " + c.reason())));
                     }
                 }
-                complete(c.requestId(), c);
             }
-            case ClientUpdate.WhoHasReply w -> complete(w.requestId(), w);
+            case ClientUpdate.WhoHasReply w -> { } // the client does not ask yet
             case ClientUpdate.Welcome w -> welcomed(w);
-        }
-    }
-
-    private void complete(long requestId, ClientUpdate update) {
-        CompletableFuture<ClientUpdate> p = pending.remove(requestId);
-        if (p != null) {
-            p.complete(update);
         }
     }
 
     private void onConnectionLost(Throwable why) {
         PartitaException e = why instanceof PartitaException p ? p : new PartitaException(String.valueOf(why), why);
         closedBecause = e;
-        pending.values().forEach(p -> p.completeExceptionally(e));
         pending.clear();
         for (KeyState s : keys.all()) {
             s.failed(TaskStatus.LOST, e);
@@ -475,7 +476,6 @@ public final class Client implements AutoCloseable {
         if (t != null) {
             t.close();
         }
-        pending.values().forEach(p -> p.completeExceptionally(closedBecause));
         pending.clear();
         for (KeyState s : keys.all()) {
             s.failed(TaskStatus.LOST, closedBecause);

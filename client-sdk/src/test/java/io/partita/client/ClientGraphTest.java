@@ -108,10 +108,12 @@ class ClientGraphTest {
     }
 
     @Test
-    void aRefusedGraphThrowsWithTheSchedulersMessageAndKeepsNothing() {
+    void aRefusedGraphFailsItsFuturesWithTheSchedulersMessage() {
         transport.rejectWith = "task x-1 depends on unknown key y-2";
-        assertThatThrownBy(() -> client.submit(() -> 1))
-                .isInstanceOf(GraphRejectedException.class).hasMessage("task x-1 depends on unknown key y-2");
+        TaskFuture<Integer> refused = client.submit(() -> 1);
+        assertThatThrownBy(refused::result).isInstanceOf(TaskFailedException.class)
+                .cause().isInstanceOf(GraphRejectedException.class).hasMessage("task x-1 depends on unknown key y-2");
+        refused.release();
         assertThat(client.heldKeys()).isZero();
     }
 
