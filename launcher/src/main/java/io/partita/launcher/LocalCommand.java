@@ -1,6 +1,7 @@
 package io.partita.launcher;
 
 import io.partita.client.Client;
+import io.partita.common.config.PartitaDefaults;
 import io.partita.common.process.JavaProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Option;
  * {@code partita local}: a whole cluster on this machine, with no other set-up — a scheduler and worker processes
  * — like Dask's {@code LocalCluster}. Ctrl-C stops every process it started.
  */
-@Command(name = "local", mixinStandardHelpOptions = true, versionProvider = PartitaVersion.class,
-        description = {"Start a scheduler and workers on this machine, as separate processes.",
-                "Flags may also be given as environment variables: --workers as PARTITA_LOCAL_WORKERS."})
+@Command(footer = PartitaDefaults.FOOTER_LOCAL, name = "local", mixinStandardHelpOptions = true, versionProvider = PartitaVersion.class,
+        defaultValueProvider = PartitaDefaults.Local.class,
+        description = "Start a scheduler and workers on this machine, as separate processes; Ctrl-C stops them all.")
 public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Worker processes to start (default: ${DEFAULT-VALUE}).")
     int workers;

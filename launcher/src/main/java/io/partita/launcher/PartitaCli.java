@@ -1,6 +1,5 @@
 package io.partita.launcher;
 
-import io.partita.common.config.PartitaDefaults;
 import io.partita.scheduler.SchedulerCli;
 import io.partita.worker.WorkerCli;
 import picocli.CommandLine;
@@ -9,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code partita} command: {@code local}, plus {@code scheduler} and {@code worker} as in the other launchers. */
 @Command(name = "partita", mixinStandardHelpOptions = true, versionProvider = PartitaVersion.class,
         description = "Partita: a distributed task scheduler and worker cluster for the JVM.",
-        subcommands = {LocalCommand.class, SchedulerCli.class, WorkerCli.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class})
 public final class PartitaCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -20,8 +19,9 @@ public final class PartitaCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new PartitaCli());
-        cli.getSubcommands().get("local").setDefaultValueProvider(PartitaDefaults.forCommand("local"));
+        CommandLine cli = new CommandLine(new PartitaCli())
+                .addSubcommand("scheduler", new SchedulerCli())
+                .addSubcommand("worker", new WorkerCli());
         System.exit(cli.execute(args));
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "partita-scheduler", mixinStandardHelpOptions = true, version = "partita-scheduler 0.1.0-SNAPSHOT",
+@Command(footer = PartitaDefaults.FOOTER_SCHEDULER, name = "partita-scheduler", defaultValueProvider = PartitaDefaults.Scheduler.class, mixinStandardHelpOptions = true, version = "partita-scheduler 0.1.0-SNAPSHOT",
         description = "Runs the Partita scheduler: client and worker API, dashboard, Flight proxy and a Hazelcast member.")
 public final class SchedulerCli implements Callable<Integer> {
 
@@ -55,7 +55,7 @@ public final class SchedulerCli implements Callable<Integer> {
     int allowedFailures;
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new SchedulerCli()).setDefaultValueProvider(PartitaDefaults.forCommand("scheduler"));
+        CommandLine cli = new CommandLine(new SchedulerCli());
         System.exit(cli.execute(args));
     }
 

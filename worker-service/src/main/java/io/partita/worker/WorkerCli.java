@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code partita-worker SCHEDULER_ADDRESS}: one worker, or with {@code --nworkers N} a nanny of N worker JVMs. */
-@Command(name = "partita-worker", mixinStandardHelpOptions = true, version = "partita-worker 0.1.0",
+@Command(footer = PartitaDefaults.FOOTER_WORKER, name = "partita-worker", mixinStandardHelpOptions = true, version = "partita-worker 0.1.0",
         description = "Starts a Partita worker that joins the scheduler at SCHEDULER_ADDRESS.",
-        defaultValueProvider = WorkerCli.Defaults.class)
+        defaultValueProvider = PartitaDefaults.Worker.class)
 public final class WorkerCli implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCHEDULER_ADDRESS", defaultValue = "127.0.0.1:8786",
             description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted). Default: ${DEFAULT-VALUE}.")
@@ -153,15 +153,5 @@ public final class WorkerCli implements Callable<Integer> {
             return new String[] {a, Integer.toString(Ports.SCHEDULER_API)};
         }
         return new String[] {a.substring(0, colon), a.substring(colon + 1)};
-    }
-
-    /** Picocli needs a no-argument class for the provider; this one reads PARTITA_WORKER_* and the YAML file. */
-    public static final class Defaults implements CommandLine.IDefaultValueProvider {
-        private final PartitaDefaults delegate = PartitaDefaults.forCommand("worker");
-
-        @Override
-        public String defaultValue(CommandLine.Model.ArgSpec arg) throws Exception {
-            return delegate.defaultValue(arg);
-        }
     }
 }

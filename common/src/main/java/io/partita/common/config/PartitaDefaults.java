@@ -19,7 +19,17 @@ import picocli.CommandLine.Model.OptionSpec;
  * (keys are option names without dashes, under a section named for the command, or at the top level), then the
  * option's built-in default.
  */
-public final class PartitaDefaults implements CommandLine.IDefaultValueProvider {
+public class PartitaDefaults implements CommandLine.IDefaultValueProvider {
+    public static final String FOOTER_SCHEDULER = "%nEvery option can also be set in the environment, as PARTITA_SCHEDULER_<OPTION> "
+            + "(PARTITA_SCHEDULER_PORT=8786) or PARTITA_<OPTION> (PARTITA_AUTH_TOKEN), or in the YAML file named by "
+            + "PARTITA_CONFIG (under 'scheduler:'). A flag wins over the environment, which wins over the file.";
+    public static final String FOOTER_WORKER = "%nEvery option can also be set in the environment, as PARTITA_WORKER_<OPTION> "
+            + "(PARTITA_WORKER_NTHREADS=4) or PARTITA_<OPTION> (PARTITA_AUTH_TOKEN), or in the YAML file named by "
+            + "PARTITA_CONFIG (under 'worker:'). A flag wins over the environment, which wins over the file.";
+    public static final String FOOTER_LOCAL = "%nEvery option can also be set in the environment, as PARTITA_LOCAL_<OPTION> "
+            + "(PARTITA_LOCAL_WORKERS=4) or PARTITA_<OPTION> (PARTITA_AUTH_TOKEN), or in the YAML file named by "
+            + "PARTITA_CONFIG (under 'local:'). A flag wins over the environment, which wins over the file.";
+
     private final String command;
     private final Map<String, String> env;
     private final JsonNode yaml;
@@ -28,6 +38,27 @@ public final class PartitaDefaults implements CommandLine.IDefaultValueProvider 
         this.command = command;
         this.env = env;
         this.yaml = loadYaml(env.get("PARTITA_CONFIG"));
+    }
+
+    /** For {@code @Command(defaultValueProvider = ...)}, which needs a class with a no-argument constructor. */
+    public static final class Scheduler extends PartitaDefaults {
+        public Scheduler() {
+            super("scheduler", System.getenv());
+        }
+    }
+
+    /** Defaults of {@code partita-worker}: {@code PARTITA_WORKER_*}. */
+    public static final class Worker extends PartitaDefaults {
+        public Worker() {
+            super("worker", System.getenv());
+        }
+    }
+
+    /** Defaults of {@code partita local}: {@code PARTITA_LOCAL_*}. */
+    public static final class Local extends PartitaDefaults {
+        public Local() {
+            super("local", System.getenv());
+        }
     }
 
     /** The provider for {@code command} reading this process's environment. */
