@@ -146,15 +146,17 @@ class ClusterTest {
 
     @Test
     void resultsAreReleasedWhenFuturesAreDropped() {
-        for (int round = 0; round < 5; round++) {
-            List<TaskFuture<Integer>> futures = client.map((Integer x) -> x, IntStream.range(0, 2000).boxed().toList());
-            assertThat(client.gather(futures)).hasSize(2000);
+        // A long-running client: 100,000 tasks in rounds, each round's futures dropped.
+        for (int round = 0; round < 10; round++) {
+            List<TaskFuture<Integer>> futures = client.map((Integer x) -> x, IntStream.range(0, 10_000).boxed().toList());
+            assertThat(client.gather(futures)).hasSize(10_000);
         }
         // Dropped futures are released when collected; the workers' stores must come back down.
         cluster.waitUntil("stored keys to drop after futures were dropped", Duration.ofSeconds(60), () -> {
             System.gc();
             return storedKeys() < 200;
         });
+        assertThat(cluster.workerStatus()).allSatisfy(w -> assertThat(w.load().storedBytes()).isLessThan(1 << 20));
     }
 
     private long storedKeys() {

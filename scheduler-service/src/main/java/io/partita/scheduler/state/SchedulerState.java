@@ -23,10 +23,8 @@ import io.partita.scheduler.state.Event.TasksFinished;
 import io.partita.scheduler.state.Event.WhoHasAsked;
 import io.partita.scheduler.state.Event.WorkerJoined;
 import io.partita.scheduler.state.Event.WorkerLeft;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,7 +43,6 @@ import java.util.TreeSet;
  */
 public final class SchedulerState {
     public static final String KILLED_WORKER = "io.partita.KilledWorker";
-    private static final int LOG_CAPACITY = 100_000;
     private static final Comparator<TaskRecord> READY_ORDER =
             Comparator.comparingInt((TaskRecord t) -> -t.spec.priority()).thenComparingLong(t -> t.seq);
 
@@ -62,7 +59,7 @@ public final class SchedulerState {
     private final TreeSet<TaskRecord> ready = new TreeSet<>(READY_ORDER);
     /** Tasks whose need may have dropped; settled at the end of each event. */
     private final Set<TaskRecord> releaseCandidates = new LinkedHashSet<>();
-    private final Deque<Transition> log = new ArrayDeque<>();
+    private final TransitionLog log = new TransitionLog(100_000);
     private final Outbox out = new Outbox();
     private boolean placementDirty;
     private String stimulus = "init";
@@ -492,10 +489,7 @@ public final class SchedulerState {
     }
 
     private void record(TaskRecord t, TaskState from, TaskState to) {
-        if (log.size() >= LOG_CAPACITY) {
-            log.removeFirst();
-        }
-        log.addLast(new Transition(t.key(), from, to, stimulus, now));
+        log.add(new Transition(t.key(), from, to, stimulus, now));
     }
 
     // ---- placement
@@ -513,35 +507,12 @@ public final class SchedulerState {
         Iterator<TaskRecord> it = ready.iterator();
         while (it.hasNext()) {
             TaskRecord t = it.next();
-            WorkerRecord w = bestWorker(t);
+            WorkerRecord w = Placement.bestWorker(t, workers.values(), limits);
             if (w != null) {
                 it.remove();
                 assign(t, w);
             }
         }
-    }
-
-    /** The worker where {@code t} can start soonest: queued work per thread plus moving the inputs it lacks. */
-    private WorkerRecord bestWorker(TaskRecord t) {
-        WorkerRecord best = null;
-        double bestCost = Double.POSITIVE_INFINITY;
-        for (WorkerRecord w : workers.values()) {
-            if (!w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
-                continue;
-            }
-            long missing = 0;
-            for (TaskRecord d : t.dependencies) {
-                if (!d.whoHas.contains(w)) {
-                    missing += d.nbytes;
-                }
-            }
-            double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + missing / limits.transferBytesPerSecond();
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = w;
-            }
-        }
-        return best;
     }
 
     private void assign(TaskRecord t, WorkerRecord w) {
@@ -600,13 +571,7 @@ public final class SchedulerState {
 
     /** Recent transitions of {@code key}, oldest first (at most {@code limit}). */
     public List<Transition> story(String key, int limit) {
-        List<Transition> all = new ArrayList<>();
-        for (Transition tr : log) {
-            if (tr.key().equals(key)) {
-                all.add(tr);
-            }
-        }
-        return List.copyOf(all.subList(Math.max(0, all.size() - limit), all.size()));
+        return log.story(key, limit);
     }
 
     public List<WorkerInfo> workers() {
@@ -648,69 +613,6 @@ public final class SchedulerState {
 
     /** Checks the state's invariants; throws naming the first broken one. Meant for tests. */
     public void checkInvariants() {
-        for (TaskRecord t : tasks.values()) {
-            String k = t.key();
-            require(t.state != TaskState.FORGOTTEN, k, "forgotten task still known");
-            require((t.state == TaskState.PROCESSING) == (t.processingOn != null), k, "processingOn set iff PROCESSING");
-            if (t.processingOn != null) {
-                require(workers.get(t.processingOn.id()) == t.processingOn && t.processingOn.processing.contains(t), k,
-                        "processing on a worker that does not list it");
-            }
-            require((t.state == TaskState.MEMORY) == !t.whoHas.isEmpty(), k, "holders iff MEMORY");
-            for (WorkerRecord w : t.whoHas) {
-                require(workers.get(w.id()) == w && w.hasWhat.contains(t), k, "held by an unknown worker");
-            }
-            if (t.state != TaskState.RELEASED) {
-                require(t.needed(), k, "kept in " + t.state + " though nothing needs it");
-            } else {
-                require(t.wanted() || !t.dependents.isEmpty(), k, "released, unreferenced and without dependents");
-            }
-            int waiters = 0;
-            for (TaskRecord d : t.dependents) {
-                require(tasks.get(d.key()) == d, k, "dependent " + d.key() + " is forgotten");
-                if (d.state == TaskState.WAITING || d.state == TaskState.PROCESSING) {
-                    waiters++;
-                }
-            }
-            require(waiters == t.waiters, k, "waiter count " + t.waiters + " but " + waiters + " waiting dependents");
-            for (TaskRecord d : t.dependencies) {
-                require(tasks.get(d.key()) == d, k, "dependency " + d.key() + " is forgotten");
-                require(d.dependents.contains(t), k, "dependency " + d.key() + " does not list it");
-                if (t.state == TaskState.WAITING || t.state == TaskState.PROCESSING) {
-                    require(d.state != TaskState.RELEASED && d.state != TaskState.ERRED, k,
-                            "active while dependency " + d + " is not coming");
-                }
-                if (t.state == TaskState.PROCESSING) {
-                    require(d.state == TaskState.MEMORY, k, "processing before dependency " + d + " is in memory");
-                }
-            }
-            if (t.state == TaskState.WAITING) {
-                Set<TaskRecord> expected = new HashSet<>();
-                t.dependencies.stream().filter(d -> d.state != TaskState.MEMORY).forEach(expected::add);
-                require(expected.equals(t.waitingOn), k, "waitingOn " + t.waitingOn + " but expected " + expected);
-                require(t.waitingOn.isEmpty() == ready.contains(t), k, "ready set out of step");
-            } else {
-                require(!ready.contains(t), k, "in the ready set while " + t.state);
-            }
-            for (Map.Entry<String, Integer> ref : t.clientRefs.entrySet()) {
-                require(ref.getValue().equals(clients.getOrDefault(ref.getKey(), Map.of()).get(k)), k, "client refs out of step");
-            }
-        }
-        for (WorkerRecord w : workers.values()) {
-            double occ = 0;
-            for (TaskRecord t : w.processing) {
-                occ += t.expectedMicros;
-            }
-            require(Math.abs(occ - w.occupancyMicros) < 1e-3, w.id(), "occupancy out of step");
-            w.resourcesInUse.forEach((r, v) -> require(v > -1e-9, w.id(), "negative use of resource " + r));
-        }
-        clients.forEach((c, refs) -> refs.forEach((k, n) -> require(tasks.containsKey(k)
-                && n.equals(tasks.get(k).clientRefs.get(c)), k, "client " + c + " refers to it inconsistently")));
-    }
-
-    private void require(boolean ok, String key, String what) {
-        if (!ok) {
-            throw new IllegalStateException("invariant broken for " + key + ": " + what + "; story: " + story(key, 20));
-        }
+        new StateInvariants(this, tasks, workers, clients, ready).check();
     }
 }
