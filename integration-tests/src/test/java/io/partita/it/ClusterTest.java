@@ -58,6 +58,18 @@ class ClusterTest {
     }
 
     @Test
+    void schedulerAndWorkersAnswerHealthAndWorkersPublishTheirLoad() {
+        assertThat(cluster.status("http://127.0.0.1:" + cluster.dashboardPort + "/health")).isEqualTo(200);
+        List<WorkerStatus> workers = cluster.workerStatus();
+        assertThat(workers).hasSize(2).allSatisfy(w -> {
+            assertThat(cluster.status("http://127.0.0.1:" + w.info().httpPort() + "/health")).isEqualTo(200);
+            assertThat(w.info().memberUuid()).isNotBlank();
+        });
+        cluster.waitUntil("both workers' load in Hazelcast", Duration.ofSeconds(10),
+                () -> cluster.workerStatus().stream().allMatch(w -> w.load() != null && w.load().processBytes() > 0));
+    }
+
+    @Test
     void mapOverTenThousandItems() {
         List<Integer> items = IntStream.range(0, 10_000).boxed().toList();
         List<TaskFuture<Integer>> futures = client.map((Integer x) -> x * 2, items);
