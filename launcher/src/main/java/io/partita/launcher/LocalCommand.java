@@ -94,7 +94,7 @@ public final class LocalCommand implements Callable<Integer> {
         }
         try (Client client = Client.connect(address)) {
             waitFor(workers + " workers", () -> client.workers().size() >= workers, Duration.ofSeconds(60));
-            System.out.printf("Partita local cluster: scheduler %s, dashboard http://%s:%d, %d workers x %d threads (logs in %s)%n",
+            System.out.printf("Partita local cluster: scheduler %s, dashboard http://%s:%d, %d workers with %d thread(s) each (logs in %s)%n",
                     address, host, dashboardPort, workers, threads, logDir.toAbsolutePath());
             if (example) {
                 ExampleComputation.run(client, System.out);

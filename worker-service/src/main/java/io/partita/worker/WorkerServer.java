@@ -127,7 +127,7 @@ public final class WorkerServer implements AutoCloseable {
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
-                ProcessHandle.current().pid());
+                ProcessHandle.current().pid(), config.shmDir().resolve(workerId).toString());
         CompletableFuture<WebSocket> connected = new CompletableFuture<>();
         context.runOnContext(v -> connect(dispatcher).onComplete((ws, err) -> {
             if (err != null) {
@@ -145,7 +145,7 @@ public final class WorkerServer implements AutoCloseable {
             long timer = vertx.setPeriodic(1_000, id -> member.publish(new WorkerLoad(workerId, dispatcher.running(),
                     dispatcher.queued(), store.size(), store.bytes(),
                     Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
-                    HostIdentity.residentBytes(), System.currentTimeMillis())));
+                    HostIdentity.residentBytes(), System.currentTimeMillis(), null, null, false)));
             resources.add(() -> vertx.cancelTimer(timer));
         });
     }

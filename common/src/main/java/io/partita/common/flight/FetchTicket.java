@@ -9,18 +9,19 @@ import org.apache.arrow.flight.Ticket;
  * {@link KeyValueBatches#SCHEMA}, one row per key found.
  */
 public record FetchTicket(List<String> keys) {
-    /** Bytes a ticket may have; anything longer is refused before decoding. */
-    public static final long MAX_TICKET_BYTES = 64L << 20;
-
     public FetchTicket {
         keys = List.copyOf(keys);
     }
 
     public Ticket toTicket() {
-        return new Ticket(MessageCodec.toCbor(this));
+        return FlightTickets.encode(FlightTickets.VALUES, MessageCodec.toCbor(this));
     }
 
+    /** Decodes a ticket that must be a FetchTicket (see {@link FlightTickets#decode} for either kind). */
     public static FetchTicket from(Ticket ticket) {
-        return MessageCodec.fromCbor(ticket.getBytes(), FetchTicket.class, MAX_TICKET_BYTES);
+        if (FlightTickets.decode(ticket) instanceof FetchTicket f) {
+            return f;
+        }
+        throw new io.partita.common.codec.ProtocolException("expected a FetchTicket, got a TableTicket");
     }
 }

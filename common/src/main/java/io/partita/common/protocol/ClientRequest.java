@@ -21,6 +21,18 @@ public sealed interface ClientRequest {
         public CancelKeys { keys = List.copyOf(keys); }
     }
 
+    /**
+     * The client put these values onto {@code workerId} with Flight DoPut ({@code ScatterDescriptor}); the scheduler
+     * records them as held there, with one reference of this client each. Answered by
+     * {@link ClientUpdate.GraphAccepted} or {@link ClientUpdate.RequestFailed}. Scattered values have no lineage:
+     * if their worker dies they are lost, and their futures fail saying so.
+     */
+    record RegisterScattered(long requestId, String workerId, List<ScatteredKey> keys) implements ClientRequest {
+        public RegisterScattered { keys = List.copyOf(keys); }
+    }
+
+    record ScatteredKey(String key, long nbytes, String type) {}
+
     /** Where are these keys held now; answered by {@link ClientUpdate.WhoHasReply}. */
     record WhoHas(long requestId, List<String> keys) implements ClientRequest {
         public WhoHas { keys = List.copyOf(keys); }

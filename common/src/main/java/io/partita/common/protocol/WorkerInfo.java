@@ -7,9 +7,11 @@ import java.util.Objects;
  * Who a worker is. The same facts are the worker's Hazelcast member attributes (see {@link MemberAttributes}).
  *
  * @param memoryLimit bytes; 0 when unlimited
+ * @param segmentDir  the directory holding this worker's shared segments (its own folder under {@code --shm-dir})
  */
 public record WorkerInfo(String workerId, String name, String host, String hostId, String flightUri, int httpPort,
-                         int nthreads, long memoryLimit, Map<String, Double> resources, String memberUuid, long pid) {
+                         int nthreads, long memoryLimit, Map<String, Double> resources, String memberUuid, long pid,
+                         String segmentDir) {
     public WorkerInfo {
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(name, "name");
@@ -17,12 +19,13 @@ public record WorkerInfo(String workerId, String name, String host, String hostI
         Objects.requireNonNull(hostId, "hostId");
         Objects.requireNonNull(flightUri, "flightUri");
         resources = resources == null ? Map.of() : Map.copyOf(resources);
+        segmentDir = segmentDir == null ? "" : segmentDir;
         if (nthreads < 1) {
             throw new IllegalArgumentException("worker " + name + " must have at least one thread");
         }
     }
 
     public WorkerAddress address() {
-        return new WorkerAddress(workerId, hostId, flightUri);
+        return new WorkerAddress(workerId, hostId, flightUri, segmentDir);
     }
 }

@@ -48,7 +48,7 @@ class SchedulerStateTest {
     }
 
     static WorkerInfo worker(String id) {
-        return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), "m-" + id, 1);
+        return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), "m-" + id, 1, "");
     }
 
     List<Instruction> on(Event e) {
@@ -272,7 +272,7 @@ class SchedulerStateTest {
     void restrictionsAndResourcesAreRespected() {
         join("w1");
         on(new WorkerJoined(sid(), new WorkerInfo("w2", "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0,
-                Map.of("GPU", 1.0), "m2", 2), List.of()));
+                Map.of("GPU", 1.0), "m2", 2, ""), List.of()));
         TaskSpec g1 = new TaskSpec("g-1", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
         TaskSpec g2 = new TaskSpec("g-2", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
         TaskSpec n = new TaskSpec("n-1", F.id(), List.of(), 0, 0, Map.of(), List.of("w1-name"));

@@ -68,7 +68,7 @@ class FlightServiceTest {
     void peerFetcherStoresWhatArrivesAndNamesWhatDidNot() {
         HeapStore local = new HeapStore();
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token)) {
-            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "h", server.uri()), List.of("x-1", "absent"));
+            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "h", server.uri(), ""), List.of("x-1", "absent"));
             assertThat(r.received()).containsExactly("x-1");
             assertThat(r.missing()).containsExactly("absent");
             assertThat(r.error()).contains("does not hold");
