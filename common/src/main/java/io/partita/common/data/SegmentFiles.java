@@ -1,0 +1,86 @@
+package io.partita.common.data;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Partitions as files in the Arrow IPC stream format: the format of shared segments and of spill files.
+ * A file holds the schema message, one record batch message per batch (uncompressed, bodies 8-byte aligned), and
+ * the end-of-stream marker. Dictionary-encoded columns are not supported.
+ */
+public final class SegmentFiles {
+    private SegmentFiles() {}
+
+    /**
+     * Writes {@code p} to {@code file} (written to a temp file beside it, then atomically renamed); returns the
+     * file's size in bytes. Does not close {@code p}. The file is not fsynced: segments and spill files do not
+     * outlive the process that wrote them.
+     */
+    public static long write(Partition p, Path file) throws IOException {
+        Objects.requireNonNull(p, "partition");
+        Path target = file.toAbsolutePath();
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        boolean moved = false;
+        try {
+            long size;
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                 WriteChannel out = new WriteChannel(channel)) {
+                MessageSerializer.serialize(out, p.schema(), IpcOption.DEFAULT);
+                for (VectorSchemaRoot batch : p.batches()) {
+                    try (ArrowRecordBatch rb = new VectorUnloader(batch).getRecordBatch()) {
+                        MessageSerializer.serialize(out, rb, IpcOption.DEFAULT);
+                    }
+                }
+                ArrowStreamWriter.writeEndOfStream(out, IpcOption.DEFAULT);
+                size = out.getCurrentPosition();
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+            return size;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** Reads a segment file into buffers of {@code allocator} (a copy; for when mapping is not wanted). Caller owns the result. */
+    public static Partition read(Path file, BufferAllocator allocator) throws IOException {
+        List<VectorSchemaRoot> batches = new ArrayList<>();
+        boolean ok = false;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowStreamReader reader = new ArrowStreamReader(channel, allocator)) {
+            Schema schema = reader.getVectorSchemaRoot().getSchema();
+            if (!reader.getDictionaryVectors().isEmpty()) {
+                throw new IOException(file + ": dictionary-encoded columns are not supported in segment files");
+            }
+            while (reader.loadNextBatch()) {
+                batches.add(Batches.take(reader.getVectorSchemaRoot(), allocator));
+            }
+            Partition result = batches.isEmpty() ? Partition.empty(schema) : Partition.of(batches);
+            ok = true;
+            return result;
+        } finally {
+            if (!ok) {
+                batches.forEach(VectorSchemaRoot::close);
+            }
+        }
+    }
+}
