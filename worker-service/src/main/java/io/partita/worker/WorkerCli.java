@@ -6,7 +6,8 @@ import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.Ports;
 import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
-import java.lang.management.ManagementFactory;
+import io.partita.worker.memory.MemoryLimits;
+import io.partita.worker.memory.MemoryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,19 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "" + Ports.WORKER_HTTP, description = "HTTP port for /health (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
-    @Option(names = "--shm-dir", defaultValue = "/dev/shm/partita", description = "Directory for shared-memory segments. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--memory-target-fraction", defaultValue = "0.6", description = "Spill least recently used results to disk when stored results (heap + segments) exceed this fraction of --memory-limit; 0 = off. Default: ${DEFAULT-VALUE}.")
+    double memoryTarget;
+
+    @Option(names = "--memory-spill-fraction", defaultValue = "0.7", description = "Spill when process memory (resident + segments) exceeds this fraction of --memory-limit; 0 = off. Default: ${DEFAULT-VALUE}.")
+    double memorySpill;
+
+    @Option(names = "--memory-pause-fraction", defaultValue = "0.8", description = "Start no new tasks while process memory exceeds this fraction of --memory-limit; 0 = off. Default: ${DEFAULT-VALUE}.")
+    double memoryPause;
+
+    @Option(names = "--memory-terminate-fraction", defaultValue = "0.95", description = "Exit (code 3) when process memory exceeds this fraction of --memory-limit; 0 = off. Default: ${DEFAULT-VALUE}.")
+    double memoryTerminate;
+
+    @Option(names = "--shm-dir", defaultValue = "/dev/shm/partita", description = "Directory for shared-memory segments; each worker uses its own folder in it (a temporary directory when /dev/shm does not exist). Default: ${DEFAULT-VALUE}.")
     Path shmDir;
 
     @Option(names = "--spill-dir", description = "Directory for spilled values and the artifact cache. Default: a new temporary directory.")
@@ -81,11 +94,18 @@ public final class WorkerCli implements Callable<Integer> {
 
     private int runWorker() throws Exception {
         String[] hostPort = schedulerAddress(scheduler);
+        long limit = memoryLimitBytes();
+        MemoryPolicy memory;
+        try {
+            memory = new MemoryPolicy(limit, memoryTarget, memorySpill, memoryPause, memoryTerminate);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         WorkerConfig config = new WorkerConfig(hostPort[0], Integer.parseInt(hostPort[1]),
-                nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), memoryLimitBytes(),
+                nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), host, flightPort,
                 httpPort, shmDir, spillDir, resources, ClusterToken.of(authToken), hostId,
-                Duration.ofSeconds(connectTimeoutSeconds));
+                Duration.ofSeconds(connectTimeoutSeconds), memory);
         WorkerServer server;
         try {
             server = WorkerServer.start(config);
@@ -110,7 +130,11 @@ public final class WorkerCli implements Callable<Integer> {
                     "--host", host, "--memory-limit", Long.toString(memoryLimitBytes()),
                     "--flight-port", Integer.toString(flightPort == 0 ? 0 : flightPort + i),
                     "--http-port", Integer.toString(httpPort == 0 ? 0 : httpPort + i),
-                    "--shm-dir", shmDir.toString(), "--connect-timeout", Integer.toString(connectTimeoutSeconds)));
+                    "--shm-dir", shmDir.toString(), "--connect-timeout", Integer.toString(connectTimeoutSeconds),
+                    "--memory-target-fraction", Double.toString(memoryTarget),
+                    "--memory-spill-fraction", Double.toString(memorySpill),
+                    "--memory-pause-fraction", Double.toString(memoryPause),
+                    "--memory-terminate-fraction", Double.toString(memoryTerminate)));
             if (nthreads != null) {
                 args.addAll(List.of("--nthreads", nthreads.toString()));
             }
@@ -136,10 +160,19 @@ public final class WorkerCli implements Callable<Integer> {
 
     private long memoryLimitBytes() {
         if (memoryLimit == null || memoryLimit.equalsIgnoreCase("auto")) {
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            return os.getTotalMemorySize() / Math.max(1, nworkers); // container-aware on Linux
+            return MemoryLimits.auto(nworkers); // the container's limit, else physical memory, per worker
         }
-        return ByteSize.parse(memoryLimit);
+        long bytes;
+        try {
+            bytes = ByteSize.parse(memoryLimit);
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--memory-limit must be 'auto', 0 or a size like 4GiB, got '"
+                    + memoryLimit + "': " + e.getMessage());
+        }
+        if (bytes < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--memory-limit must not be negative, got " + memoryLimit);
+        }
+        return bytes;
     }
 
     /** Accepts host, host:port, tcp://host:port and http://host:port. */

@@ -1,6 +1,7 @@
 package io.partita.worker;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.worker.memory.MemoryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,16 +14,30 @@ import java.util.Objects;
  * @param flightPort      0 = any free port
  * @param httpPort        0 = any free port
  * @param connectTimeout  how long to keep trying to reach the scheduler before giving up
+ * @param shmDir          root of the shared-memory folders; this worker's segments go to {@code shmDir/<workerId>}
+ * @param memory          target / spill / pause / terminate fractions of {@code memoryLimit} (0 = off)
  */
 public record WorkerConfig(String schedulerHost, int schedulerPort, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
-                           Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout) {
+                           Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
+                           MemoryPolicy memory) {
+    /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95). */
+    public WorkerConfig(String schedulerHost, int schedulerPort, int nthreads, long memoryLimit, String name,
+                        String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
+                        Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout) {
+        this(schedulerHost, schedulerPort, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir,
+                resources, token, hostId, connectTimeout, MemoryPolicy.defaults(memoryLimit));
+    }
+
     public WorkerConfig {
         Objects.requireNonNull(schedulerHost, "schedulerHost");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(token, "token");
         resources = resources == null ? Map.of() : Map.copyOf(resources);
+        shmDir = shmDir == null ? Path.of("/dev/shm/partita") : shmDir;
+        memory = memory == null ? MemoryPolicy.defaults(memoryLimit)
+                : new MemoryPolicy(memoryLimit, memory.target(), memory.spill(), memory.pause(), memory.terminate());
         if (nthreads < 1) {
             throw new IllegalArgumentException("--nthreads must be at least 1, got " + nthreads);
         }
@@ -34,8 +49,13 @@ public record WorkerConfig(String schedulerHost, int schedulerPort, int nthreads
                 Path.of("/dev/shm/partita"), spillDir, Map.of(), ClusterToken.none(), null, Duration.ofSeconds(30));
     }
 
+    public WorkerConfig withShmDir(Path dir) {
+        return new WorkerConfig(schedulerHost, schedulerPort, nthreads, memoryLimit, name, host, flightPort, httpPort,
+                dir, spillDir, resources, token, hostId, connectTimeout, memory);
+    }
+
     public WorkerConfig withToken(ClusterToken token) {
         return new WorkerConfig(schedulerHost, schedulerPort, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, connectTimeout);
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory);
     }
 }

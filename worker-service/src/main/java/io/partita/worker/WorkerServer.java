@@ -13,8 +13,11 @@ import io.partita.worker.code.CodeLoader;
 import io.partita.worker.exec.TaskRunner;
 import io.partita.worker.http.WorkerHttp;
 import io.partita.worker.state.WorkerState;
-import io.partita.worker.store.HeapStore;
+import io.partita.worker.memory.MemoryMonitor;
+import io.partita.worker.state.WorkerEvent;
 import io.partita.worker.store.ObjectStore;
+import io.partita.worker.store.SegmentDirs;
+import io.partita.worker.store.TransferStats;
 import io.partita.worker.transfer.FlightService;
 import io.partita.worker.transfer.PeerFetcher;
 import io.vertx.core.Context;
@@ -31,6 +34,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +42,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -87,15 +92,26 @@ public final class WorkerServer implements AutoCloseable {
         URI scheduler = URI.create("http://" + config.schedulerHost() + ":" + config.schedulerPort());
         ClusterInfo info = ClusterJoin.clusterInfo(scheduler, config.token(), config.connectTimeout());
         String hostId = config.hostId() != null && !config.hostId().isBlank() ? config.hostId() : HostIdentity.hostId();
-        Path spill = config.spillDir() != null ? config.spillDir() : Files.createTempDirectory("partita-worker-");
+        Path spill;
+        if (config.spillDir() != null) {
+            spill = config.spillDir();
+        } else {
+            Path temp = Files.createTempDirectory("partita-worker-");
+            resources.add(() -> SegmentDirs.deleteTree(temp));
+            spill = temp;
+        }
+        Path shmRoot = SegmentDirs.resolveRoot(config.shmDir());
+        Path segmentDir = SegmentDirs.prepare(shmRoot, workerId, hostId);
+        resources.add(() -> SegmentDirs.deleteTree(segmentDir));
+        Path spillDir = spill.resolve("spill-" + workerId);
+        resources.add(() -> SegmentDirs.deleteTree(spillDir));
 
         BufferAllocator allocator = new RootAllocator();
         resources.add(allocator);
-        store = new HeapStore();
+        TransferStats stats = new TransferStats();
+        store = new ObjectStore(allocator, segmentDir, spillDir, stats);
         resources.add(store);
-        flight = new FlightService(allocator, store, config.host(), config.flightPort(), config.token());
-        resources.add(flight);
-        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token());
+        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId);
         resources.add(fetcher);
         CodeLoader code = new CodeLoader(scheduler, config.token(), spill.resolve("artifacts"));
         resources.add(code);
@@ -108,8 +124,17 @@ public final class WorkerServer implements AutoCloseable {
         resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         Context context = vertx.getOrCreateContext();
         WorkerState state = new WorkerState(workerId, config.nthreads());
-        Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store), fetcher,
-                taskPool, fetchPool, this::send);
+        Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator),
+                fetcher, taskPool, fetchPool, this::send);
+        AtomicLong stimuli = new AtomicLong();
+        flight = new FlightService(allocator, store, config.host(), config.flightPort(), config.token(),
+                key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key))));
+        resources.add(flight);
+        MemoryMonitor monitor = new MemoryMonitor(store, config.memory(), MemoryMonitor::privateResidentBytes,
+                paused -> dispatcher.offer(new WorkerEvent.MemoryPaused("memory-" + stimuli.incrementAndGet(), paused)),
+                () -> Thread.ofPlatform().name("partita-memory-exit").start(() -> System.exit(MemoryMonitor.EXIT_MEMORY)));
+        resources.add(monitor);
+        monitor.start();
 
         httpPort = await(WorkerHttp.start(vertx, config.host(), config.httpPort(), this));
 
@@ -119,7 +144,7 @@ public final class WorkerServer implements AutoCloseable {
         attributes.put(MemberAttributes.NAME, config.name());
         attributes.put(MemberAttributes.HOST_ID, hostId);
         attributes.put(MemberAttributes.FLIGHT_URI, flight.uri());
-        attributes.put(MemberAttributes.SHM_DIR, String.valueOf(config.shmDir()));
+        attributes.put(MemberAttributes.SHM_DIR, shmRoot.toString());
         attributes.put(MemberAttributes.NTHREADS, Integer.toString(config.nthreads()));
         attributes.put(MemberAttributes.MEMORY_LIMIT, Long.toString(config.memoryLimit()));
         ClusterMember member = ClusterMember.join(info, config.host(), attributes);
@@ -127,7 +152,7 @@ public final class WorkerServer implements AutoCloseable {
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
-                ProcessHandle.current().pid(), config.shmDir().resolve(workerId).toString());
+                ProcessHandle.current().pid(), segmentDir.toString());
         CompletableFuture<WebSocket> connected = new CompletableFuture<>();
         context.runOnContext(v -> connect(dispatcher).onComplete((ws, err) -> {
             if (err != null) {
@@ -142,10 +167,18 @@ public final class WorkerServer implements AutoCloseable {
         registered.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
 
         context.runOnContext(v -> {
-            long timer = vertx.setPeriodic(1_000, id -> member.publish(new WorkerLoad(workerId, dispatcher.running(),
-                    dispatcher.queued(), store.size(), store.bytes(),
-                    Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
-                    HostIdentity.residentBytes(), System.currentTimeMillis(), null, null, false)));
+            // counts are read on the loop; the Hazelcast write (and /proc read) run on a worker thread
+            long timer = vertx.setPeriodic(1_000, id -> {
+                int running = dispatcher.running();
+                int queued = dispatcher.queued();
+                vertx.executeBlocking(() -> {
+                    member.publish(new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
+                            Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
+                            HostIdentity.residentBytes(), System.currentTimeMillis(), monitor.memoryByTier(),
+                            stats.snapshot(), monitor.paused()));
+                    return null;
+                }, false);
+            });
             resources.add(() -> vertx.cancelTimer(timer));
         });
     }

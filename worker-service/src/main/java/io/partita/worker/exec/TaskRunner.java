@@ -1,6 +1,8 @@
 package io.partita.worker.exec;
 
 import io.partita.common.codec.ValueCodec;
+import io.partita.common.data.ArrowMemory;
+import io.partita.common.data.Partition;
 import io.partita.common.fn.Functions;
 import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import io.partita.common.task.Arg;
@@ -11,15 +13,30 @@ import io.partita.worker.state.WorkerEvent;
 import io.partita.worker.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Runs one task on the calling (pool) thread and turns the outcome into an event; it never throws. */
+/**
+ * Runs one task on the calling (pool) thread and turns the outcome into an event; it never throws.
+ *
+ * <p>Memory: the task's inputs are pinned in the store (not spilled) while it runs; a table input is passed as a
+ * zero-copy {@link Partition} view of its segment, closed here after the run. The task runs with its own child
+ * allocator as {@link ArrowMemory#allocator()}; a {@link Partition} it returns is written to a segment and closed,
+ * then the child allocator is closed (what the task leaked is logged, not fatal).
+ */
 public final class TaskRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
     private final CodeLoader code;
     private final ObjectStore store;
+    private final BufferAllocator allocator;
 
-    public TaskRunner(CodeLoader code, ObjectStore store) {
+    /** @param allocator parent of each task's child allocator */
+    public TaskRunner(CodeLoader code, ObjectStore store, BufferAllocator allocator) {
         this.code = code;
         this.store = store;
+        this.allocator = allocator;
     }
 
     /** @param function the task's function spec, or null when the scheduler never sent it */
@@ -29,17 +46,43 @@ public final class TaskRunner {
             return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of("io.partita.worker.MissingFunction",
                     "function " + task.function() + " was not sent to this worker", key));
         }
+        List<String> inputs = List.copyOf(Arg.keysOf(task.args()));
+        List<Partition> views = new ArrayList<>();
+        store.pin(inputs);
+        try {
+            return run(task, function, stimulusId, views);
+        } finally {
+            for (Partition view : views) {
+                view.close();
+            }
+            store.unpin(inputs);
+        }
+    }
+
+    private WorkerEvent run(ExecuteTask task, FunctionSpec function, String stimulusId, List<Partition> views) {
+        String key = task.key();
         CodeLoader.LoadedFunction fn;
         List<Object> args;
         try {
             fn = code.function(function);
             args = new ArrayList<>(task.args().size());
             for (Arg arg : task.args()) {
-                args.add(resolve(arg, fn.loader()));
+                args.add(resolve(arg, fn.loader(), views));
             }
         } catch (RuntimeException e) {
             return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(), e.getMessage(), key));
         }
+        BufferAllocator taskAllocator = allocator.newChildAllocator("task-" + key, 0, Long.MAX_VALUE);
+        try {
+            return invoke(task, fn, args, stimulusId, taskAllocator);
+        } finally {
+            closeTaskAllocator(key, taskAllocator, views);
+        }
+    }
+
+    private WorkerEvent invoke(ExecuteTask task, CodeLoader.LoadedFunction fn, List<Object> args, String stimulusId,
+                               BufferAllocator taskAllocator) {
+        String key = task.key();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(fn.loader());
@@ -47,7 +90,7 @@ public final class TaskRunner {
         long t0 = System.nanoTime();
         Object result;
         try {
-            result = Functions.invoke(fn.function(), args);
+            result = ArrowMemory.withAllocator(taskAllocator, () -> Functions.invoke(fn.function(), args));
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vm && !(t instanceof StackOverflowError)) {
                 throw vm;
@@ -57,6 +100,15 @@ public final class TaskRunner {
             thread.setContextClassLoader(previous);
         }
         long micros = (System.nanoTime() - t0) / 1_000;
+        if (result instanceof Partition table) {
+            try {
+                long size = store.putTable(key, table); // takes it over and closes it
+                return new WorkerEvent.TaskCompleted(stimulusId, key, size, ObjectStore.TABLE_TYPE, startMillis, micros);
+            } catch (RuntimeException e) {
+                return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(),
+                        "the table returned by task " + key + " cannot be stored: " + e.getMessage(), key));
+            }
+        }
         byte[] bytes;
         try {
             bytes = ValueCodec.encode(result);
@@ -68,10 +120,29 @@ public final class TaskRunner {
         return new WorkerEvent.TaskCompleted(stimulusId, key, bytes.length, ValueCodec.typeName(result), startMillis, micros);
     }
 
-    private Object resolve(Arg arg, ClassLoader loader) {
+    /** Closes the task's allocator; buffers the task kept (a leak) are logged and left to the parent. */
+    private static void closeTaskAllocator(String key, BufferAllocator taskAllocator, List<Partition> views) {
+        views.forEach(Partition::close); // a view must not outlive its run (idempotent; closed again by the caller)
+        long leaked = taskAllocator.getAllocatedMemory();
+        try {
+            taskAllocator.close();
+        } catch (RuntimeException e) {
+            LOG.error("task {} leaked {} bytes of Arrow memory (vectors it built and neither returned nor closed); "
+                    + "close what a task does not return. Details: {}", key, leaked, e.getMessage());
+        }
+    }
+
+    private Object resolve(Arg arg, ClassLoader loader, List<Partition> views) {
         return switch (arg) {
             case Arg.Literal l -> ValueCodec.decode(l.value(), loader);
             case Arg.Ref r -> {
+                if (store.isTable(r.key())) {
+                    Partition view = store.table(r.key());
+                    if (view != null) {
+                        views.add(view);
+                        yield view;
+                    }
+                }
                 byte[] bytes = store.get(r.key());
                 if (bytes == null) {
                     throw new IllegalStateException("input " + r.key() + " is not held by this worker (was it released?)");
@@ -81,7 +152,7 @@ public final class TaskRunner {
             case Arg.ListArg l -> {
                 List<Object> items = new ArrayList<>(l.items().size());
                 for (Arg item : l.items()) {
-                    items.add(resolve(item, loader));
+                    items.add(resolve(item, loader, views));
                 }
                 yield items;
             }

@@ -20,7 +20,9 @@ public final class WorkerHttp {
                     .end(new JsonObject().put("status", ok ? "ok" : "starting").put("workerId", worker.workerId()).encode());
         });
         router.get("/api/store").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-                .end(new JsonObject().put("keys", worker.store().size()).put("bytes", worker.store().bytes()).encode()));
+                .end(new JsonObject().put("keys", worker.store().size()).put("bytes", worker.store().bytes())
+                        .put("heapBytes", worker.store().heapBytes()).put("segmentBytes", worker.store().segmentBytes())
+                        .put("spilledBytes", worker.store().spilledBytes()).encode()));
         return vertx.createHttpServer().requestHandler(router).listen(port, host).map(HttpServer::actualPort)
                 .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for HTTP on " + host + ":" + port
                         + " (is the port in use? pass --http-port 0 for any free port): " + e.getMessage(), e)));

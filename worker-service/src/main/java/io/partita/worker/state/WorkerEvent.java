@@ -31,6 +31,14 @@ public sealed interface WorkerEvent {
     /** A task raised, or its function or inputs could not be loaded. */
     record TaskErred(String stimulusId, String key, RemoteError error) implements WorkerEvent {}
 
+    /** A client scattered these keys onto this worker (DoPut): they are held here now, not copies of another's. */
+    record KeysScattered(String stimulusId, Set<String> keys) implements WorkerEvent {
+        public KeysScattered { keys = Set.copyOf(keys); }
+    }
+
+    /** The memory monitor crossed the pause fraction (paused) or came back under it: start no tasks while paused. */
+    record MemoryPaused(String stimulusId, boolean paused) implements WorkerEvent {}
+
     /** The scheduler released these keys: drop results and forget tasks that have not started. */
     record KeysFreed(String stimulusId, List<String> keys) implements WorkerEvent {
         public KeysFreed { keys = List.copyOf(keys); }

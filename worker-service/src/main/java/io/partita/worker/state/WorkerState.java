@@ -41,6 +41,7 @@ public final class WorkerState {
     private final ArrayDeque<Transition> story = new ArrayDeque<>();
     private long seq;
     private int running;
+    private boolean paused;
 
     /** A recorded state change of a key, for "what happened to key X". */
     public record Transition(String key, TaskState from, TaskState to, String stimulusId) {}
@@ -91,6 +92,8 @@ public final class WorkerState {
             case WorkerEvent.TaskErred e -> finished(e.key(), sid, out, false,
                     () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error())));
             case WorkerEvent.KeysFreed e -> e.keys().forEach(k -> free(k, sid, out));
+            case WorkerEvent.KeysScattered e -> e.keys().forEach(k -> scattered(k, sid, out));
+            case WorkerEvent.MemoryPaused e -> paused = e.paused();
         }
         toFetch.forEach((holder, keys) -> out.add(new FetchInputs(sid, holder, keys)));
         startReady(sid, out);
@@ -152,6 +155,14 @@ public final class WorkerState {
         if (!depRefs.containsKey(key)) {
             dropCopy(key, sid, out); // every task that wanted it went away while it travelled
         }
+    }
+
+    private void scattered(String key, String sid, List<Instruction> out) {
+        if (fetches.containsKey(key)) {
+            fetched(key, sid, out); // it arrived another way: the waiting tasks may run
+        }
+        local.add(key);
+        fetchedCopies.remove(key); // held in its own right: kept until the scheduler frees it
     }
 
     private void fetchFailed(String key, WorkerEvent.FetchFailed e, Map<WorkerAddress, List<String>> toFetch,
@@ -245,7 +256,7 @@ public final class WorkerState {
     }
 
     private void startReady(String sid, List<Instruction> out) {
-        while (running < nthreads && !ready.isEmpty()) {
+        while (!paused && running < nthreads && !ready.isEmpty()) {
             Task task = ready.pollFirst();
             move(task, TaskState.EXECUTING, sid);
             running++;
@@ -275,6 +286,11 @@ public final class WorkerState {
     public TaskState state(String key) {
         Task task = tasks.get(key);
         return task == null ? (local.contains(key) ? TaskState.DONE : null) : task.state;
+    }
+
+    /** True while memory is over the pause fraction: ready tasks wait. */
+    public boolean paused() {
+        return paused;
     }
 
     public int running() {

@@ -1,29 +1,447 @@
 package io.partita.worker.store;
 
+import io.partita.common.data.MappedSegment;
+import io.partita.common.data.Partition;
+import io.partita.common.data.SegmentFiles;
+import io.partita.worker.memory.MemoryPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Where a worker keeps results: key to serialized value ({@link io.partita.common.codec.ValueCodec} format), with
- * per-key size accounting. Thread-safe: tasks write from the pool, Flight reads from gRPC threads.
+ * Where a worker keeps results, in three tiers, with per-key sizes and least-recently-used order:
+ *
+ * <ul>
+ *   <li>heap: serialized values ({@link io.partita.common.codec.ValueCodec} format) as byte arrays;</li>
+ *   <li>segments: Arrow tables ({@link Partition}) as IPC stream files in this worker's shared-memory folder
+ *       ({@code <shm-dir>/<workerId>/<sha-256 of the key>.arrow}), read by mapping them (zero copy); one mapping per
+ *       key is cached while the key is stored;</li>
+ *   <li>spilled: either kind moved to a file in the spill directory; read back transparently (a table by mapping
+ *       the spill file, a value by reading it back onto the heap).</li>
+ * </ul>
+ *
+ * <p>A key may also be <em>borrowed</em>: a neighbour's segment on this host, mapped read-only for local tasks
+ * ({@link #adoptSegment}); it counts in no tier, is never spilled, and removing it only drops the mapping.
+ *
+ * <p>Lifetime: removing a key closes its mapping and unlinks its file; views already handed out stay valid (the
+ * mapping lives until its last view closes). Keys pinned by running tasks ({@link #pin}) are not spilled.
+ * Thread-safe: tasks write from the pool, Flight reads from gRPC threads, the memory monitor spills from its own
+ * thread (the copy to disk runs outside the lock).
  */
-public interface ObjectStore extends AutoCloseable {
-    /** The value, or null when the key is not held. */
-    byte[] get(String key);
+public final class ObjectStore implements AutoCloseable {
+    /** The type reported to the scheduler for a table result. */
+    public static final String TABLE_TYPE = Partition.class.getName();
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
 
-    void put(String key, byte[] value);
+    private enum Tier { HEAP, SEGMENT, SPILLED, BORROWED }
 
-    /** Removes the key; returns whether it was held. */
-    boolean remove(String key);
+    private static final class Entry {
+        final String key;
+        final boolean table;
+        Tier tier;
+        byte[] bytes;
+        Path file;
+        long size;
+        long lastUse;
+        MappedSegment mapping;
+        boolean spilling;
+        boolean discarded;
 
-    boolean contains(String key);
+        Entry(String key, boolean table, Tier tier, long size) {
+            this.key = key;
+            this.table = table;
+            this.tier = tier;
+            this.size = size;
+        }
+    }
 
-    Set<String> keys();
+    private final BufferAllocator allocator;
+    private final Path segmentDir;
+    private final Path spillDir;
+    private final TransferStats stats;
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, Integer> pins = new HashMap<>();
+    private long tick;
+    private long heapBytes;
+    private long segmentBytes;
+    private long spilledBytes;
+    private boolean closed;
 
-    int size();
+    /**
+     * @param segmentDir this worker's own shared-memory folder (created when missing)
+     * @param spillDir   where spilled keys go (created on the first spill)
+     */
+    public ObjectStore(BufferAllocator parent, Path segmentDir, Path spillDir, TransferStats stats) {
+        this.allocator = parent.newChildAllocator("object-store", 0, Long.MAX_VALUE);
+        this.segmentDir = segmentDir;
+        this.spillDir = spillDir;
+        this.stats = stats;
+    }
 
-    /** Bytes held, summed over keys. */
-    long bytes();
+    /** The file name of {@code key}'s segment in any worker's folder: the SHA-256 of the key, in hex, + ".arrow". */
+    public static String segmentFileName(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest) + ".arrow";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
 
+    public Path segmentDir() {
+        return segmentDir;
+    }
+
+    public TransferStats stats() {
+        return stats;
+    }
+
+    /** Stores a serialized value on the heap tier (replacing any value of {@code key}). */
+    public void put(String key, byte[] value) {
+        Entry e = new Entry(key, false, Tier.HEAP, value.length);
+        e.bytes = value;
+        synchronized (this) {
+            checkOpen();
+            insert(e);
+        }
+    }
+
+    /**
+     * Takes ownership of {@code table}: writes it as this worker's segment of {@code key}, closes it (also when the
+     * write fails) and returns the segment's size.
+     */
+    public long putTable(String key, Partition table) {
+        Path file = segmentDir.resolve(segmentFileName(key));
+        long size;
+        try (table) {
+            Files.createDirectories(segmentDir);
+            size = SegmentFiles.write(table, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
+                    + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
+        }
+        Entry e = new Entry(key, true, Tier.SEGMENT, size);
+        e.file = file;
+        synchronized (this) {
+            if (closed) {
+                deleteQuietly(file);
+                throw new IllegalStateException("the object store is closed");
+            }
+            insert(e);
+        }
+        return size;
+    }
+
+    /**
+     * Borrows a neighbour's segment {@code file} as {@code key}: maps it read-only (zero copy) for local tasks.
+     * Returns the mapped size, or -1 when the file cannot be mapped (gone, unreadable): then fetch it another way.
+     */
+    public long adoptSegment(String key, Path file) {
+        synchronized (this) {
+            Entry held = entries.get(key);
+            if (held != null) {
+                return held.size;
+            }
+        }
+        MappedSegment mapping;
+        try {
+            mapping = MappedSegment.map(file, allocator);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot map the neighbour's segment {} of {}: {}", file, key, e.toString());
+            return -1;
+        }
+        Entry e = new Entry(key, true, Tier.BORROWED, mapping.size());
+        e.file = file;
+        e.mapping = mapping;
+        synchronized (this) {
+            if (closed || entries.containsKey(key)) {
+                closeQuietly(mapping);
+                return closed ? -1 : entries.get(key).size;
+            }
+            insert(e);
+        }
+        return e.size;
+    }
+
+    /** The serialized value of {@code key}; null when it is not held or is a table. Reads a spilled value back. */
+    public synchronized byte[] get(String key) {
+        Entry e = entries.get(key);
+        if (e == null || e.table) {
+            return null;
+        }
+        e.lastUse = ++tick;
+        if (e.tier == Tier.SPILLED) {
+            unspillValue(e);
+        }
+        return e.bytes;
+    }
+
+    public synchronized boolean isTable(String key) {
+        Entry e = entries.get(key);
+        return e != null && e.table;
+    }
+
+    /**
+     * A new zero-copy view of the table {@code key}, which the caller closes; null when the key is not held or is
+     * not a table. A spilled table is mapped from its spill file.
+     */
+    public synchronized Partition table(String key) {
+        Entry e = entries.get(key);
+        if (e == null || !e.table) {
+            return null;
+        }
+        e.lastUse = ++tick;
+        if (e.mapping == null) {
+            try {
+                e.mapping = MappedSegment.map(e.file, allocator);
+            } catch (IOException ex) {
+                throw new UncheckedIOException("cannot map the segment of " + key + " at " + e.file + ": " + ex.getMessage(), ex);
+            }
+            if (e.tier == Tier.SPILLED) {
+                stats.unspilled(e.size);
+            }
+        }
+        return e.mapping.partition();
+    }
+
+    /** Bytes {@code key} takes in its tier, or -1 when it is not held. */
+    public synchronized long sizeOf(String key) {
+        Entry e = entries.get(key);
+        return e == null ? -1 : e.size;
+    }
+
+    /** Marks keys as in use (by a running task, a transfer): they are not spilled until {@link #unpin}ned. */
+    public synchronized void pin(Collection<String> keys) {
+        keys.forEach(k -> pins.merge(k, 1, Integer::sum));
+    }
+
+    public synchronized void unpin(Collection<String> keys) {
+        keys.forEach(k -> pins.computeIfPresent(k, (key, n) -> n <= 1 ? null : n - 1));
+    }
+
+    /** Removes the key (closing its mapping and unlinking its file); returns whether it was held. */
+    public boolean remove(String key) {
+        synchronized (this) {
+            Entry e = entries.remove(key);
+            if (e == null) {
+                return false;
+            }
+            account(e, -1);
+            discard(e);
+            return true;
+        }
+    }
+
+    public synchronized boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
+    public synchronized Set<String> keys() {
+        return Set.copyOf(entries.keySet());
+    }
+
+    public synchronized int size() {
+        return entries.size();
+    }
+
+    /** Bytes held in every tier (borrowed segments are the neighbour's and do not count). */
+    public synchronized long bytes() {
+        return heapBytes + segmentBytes + spilledBytes;
+    }
+
+    public synchronized long heapBytes() {
+        return heapBytes;
+    }
+
+    public synchronized long segmentBytes() {
+        return segmentBytes;
+    }
+
+    public synchronized long spilledBytes() {
+        return spilledBytes;
+    }
+
+    /** Keys that may be spilled now (in memory, not pinned, not borrowed), least recently used first. */
+    public synchronized List<MemoryPolicy.Candidate> spillCandidates() {
+        List<Entry> list = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if ((e.tier == Tier.HEAP || e.tier == Tier.SEGMENT) && !e.spilling && !pins.containsKey(e.key)) {
+                list.add(e);
+            }
+        }
+        list.sort(Comparator.comparingLong(e -> e.lastUse));
+        return list.stream().map(e -> new MemoryPolicy.Candidate(e.key, e.size)).toList();
+    }
+
+    /**
+     * Moves {@code key} to the spill directory (a table: copies its segment file, then unlinks it; a value: writes
+     * its bytes) and returns the bytes moved; 0 when it is not spillable now (gone, pinned, borrowed, already
+     * spilled) or the write failed (logged).
+     */
+    public long spill(String key) {
+        Entry e;
+        synchronized (this) {
+            e = entries.get(key);
+            if (closed || e == null || e.spilling || pins.containsKey(key)
+                    || (e.tier != Tier.HEAP && e.tier != Tier.SEGMENT)) {
+                return 0;
+            }
+            e.spilling = true;
+        }
+        String name = segmentFileName(key);
+        Path target = spillDir.resolve(e.table ? name : name.replace(".arrow", ".bin"));
+        Path tmp = spillDir.resolve(target.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(spillDir);
+            if (e.table) {
+                Files.copy(e.file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.write(tmp, e.bytes);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException ex) {
+            deleteQuietly(tmp);
+            synchronized (this) {
+                e.spilling = false;
+                if (e.discarded) {
+                    dispose(e);
+                }
+            }
+            LOG.warn("cannot spill {} to {} (is the spill directory full? see --spill-dir): {}", key, spillDir, ex.toString());
+            return 0;
+        }
+        synchronized (this) {
+            e.spilling = false;
+            if (e.discarded) { // removed or replaced while it was being copied
+                dispose(e);
+                deleteQuietly(target);
+                return 0;
+            }
+            account(e, -1);
+            if (e.table) {
+                closeQuietly(e.mapping);
+                e.mapping = null;
+                deleteQuietly(e.file);
+            } else {
+                e.bytes = null;
+            }
+            e.file = target;
+            e.tier = Tier.SPILLED;
+            account(e, +1);
+            stats.spilled(e.size);
+        }
+        return e.size;
+    }
+
+    private void unspillValue(Entry e) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(e.file);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read the spilled value of " + e.key + " from " + e.file + ": " + ex.getMessage(), ex);
+        }
+        account(e, -1);
+        deleteQuietly(e.file);
+        e.file = null;
+        e.bytes = bytes;
+        e.tier = Tier.HEAP;
+        account(e, +1);
+        stats.unspilled(bytes.length);
+    }
+
+    private void insert(Entry e) {
+        e.lastUse = ++tick;
+        Entry old = entries.put(e.key, e);
+        account(e, +1);
+        if (old != null) {
+            account(old, -1);
+            discard(old);
+        }
+    }
+
+    private void account(Entry e, int sign) {
+        switch (e.tier) {
+            case HEAP -> heapBytes += sign * e.size;
+            case SEGMENT -> segmentBytes += sign * e.size;
+            case SPILLED -> spilledBytes += sign * e.size;
+            case BORROWED -> { }
+        }
+    }
+
+    /** An entry no longer in the map: dispose of it now, or once a spill in progress finishes. */
+    private void discard(Entry e) {
+        e.discarded = true;
+        if (!e.spilling) {
+            dispose(e);
+        }
+    }
+
+    private void dispose(Entry e) {
+        closeQuietly(e.mapping);
+        e.mapping = null;
+        e.bytes = null;
+        if (e.file != null && e.tier != Tier.BORROWED) {
+            Entry current = entries.get(e.key);
+            if (current == null || !e.file.equals(current.file)) { // a replacement may have been written at the same path
+                deleteQuietly(e.file);
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the object store is closed");
+        }
+    }
+
+    /** Drops every key (closing mappings, deleting this store's files) and closes the store's allocator. */
     @Override
-    void close();
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<Entry> all = new ArrayList<>(entries.values());
+            entries.clear();
+            pins.clear();
+            heapBytes = segmentBytes = spilledBytes = 0;
+            all.forEach(this::discard);
+        }
+        allocator.close(); // throws when a view handed out was never closed
+    }
+
+    private static void closeQuietly(MappedSegment mapping) {
+        if (mapping != null) {
+            try {
+                mapping.close();
+            } catch (Exception e) {
+                LOG.warn("cannot unmap {}: {}", mapping.file(), e.toString());
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", file, e.toString());
+        }
+    }
 }

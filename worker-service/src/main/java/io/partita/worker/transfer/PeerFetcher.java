@@ -1,51 +1,103 @@
 package io.partita.worker.transfer;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.data.Partition;
+import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
 import io.partita.worker.store.ObjectStore;
+import io.partita.worker.store.TransferStats;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 
-/** Fetches keys from peers' Flight servers into the local store; one client per peer, reused. */
+/**
+ * Fetches keys held by another worker into the local store; one Flight client per peer, reused.
+ *
+ * <p>How a key travels, in order:
+ * <ol>
+ *   <li>Same host ({@link WorkerAddress#hostId()} equals this worker's, and the holder has a segment folder): when
+ *       the holder's segment file of the key exists ({@code segmentDir/}{@link ObjectStore#segmentFileName}), it is
+ *       mapped read-only in place (zero copy, counted as a segment transfer) and borrowed for the local tasks: not
+ *       copied into this worker's folder, dropped when no local task needs it. A file that vanished (the holder
+ *       freed or spilled it) falls through to Flight.</li>
+ *   <li>Flight {@code DoGet(FetchTicket)} for all remaining keys in one call: the holder answers serialized values
+ *       only and skips its table keys (the scheduler's ExecuteTask does not say a dependency's type).</li>
+ *   <li>Flight {@code DoGet(TableTicket)}, one per key still missing: a table is read into this worker's allocator
+ *       and stored as this worker's own segment. NOT_FOUND means the holder does not have the key.</li>
+ * </ol>
+ */
 public final class PeerFetcher implements AutoCloseable {
     private final BufferAllocator allocator;
     private final ObjectStore store;
     private final ClusterToken token;
+    private final String hostId;
+    private final TransferStats stats;
     private final ConcurrentHashMap<String, FlightClient> clients = new ConcurrentHashMap<>();
 
-    /** What one DoGet brought: keys now stored, and an error when some were not (null if all arrived). */
+    /** What one fetch brought: keys now stored, and an error when some were not (null if all arrived). */
     public record Result(Set<String> received, Set<String> missing, String error) {}
 
-    public PeerFetcher(BufferAllocator parent, ObjectStore store, ClusterToken token) {
+    /** @param hostId this worker's host id: holders with the same one share its memory */
+    public PeerFetcher(BufferAllocator parent, ObjectStore store, ClusterToken token, String hostId) {
         this.allocator = parent.newChildAllocator("peer-fetch", 0, Long.MAX_VALUE);
         this.store = store;
         this.token = token;
+        this.hostId = hostId;
+        this.stats = store.stats();
     }
 
-    /** One DoGet to {@code holder} for {@code keys}; blocks, never throws. */
+    /** Fetches {@code keys} from {@code holder}; blocks, never throws. */
     public Result fetch(WorkerAddress holder, List<String> keys) {
         Set<String> received = new HashSet<>();
-        String error = null;
-        try {
-            FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
-            KeyValueBatches.read(client.getStream(new FetchTicket(keys).toTicket(), FlightAuth.callOptions(token)),
-                    (key, value) -> {
-                        store.put(key, value);
+        List<String> rest = new ArrayList<>(keys);
+        if (holder.hostId().equals(hostId) && !holder.segmentDir().isEmpty()) {
+            Path dir = Path.of(holder.segmentDir());
+            for (String key : keys) {
+                Path file = dir.resolve(ObjectStore.segmentFileName(key));
+                if (Files.isRegularFile(file)) {
+                    long size = store.adoptSegment(key, file);
+                    if (size >= 0) {
+                        stats.segmentIn(size);
                         received.add(key);
-                    });
-        } catch (Exception e) {
-            error = "Flight DoGet from " + holder.workerId() + " at " + holder.flightUri() + " failed: " + e.getMessage();
-            FlightClient broken = clients.remove(holder.flightUri());
-            closeQuietly(broken);
+                        rest.remove(key);
+                    }
+                }
+            }
+        }
+        String error = null;
+        if (!rest.isEmpty()) {
+            try {
+                FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
+                KeyValueBatches.read(client.getStream(new FetchTicket(rest).toTicket(), FlightAuth.callOptions(token)),
+                        (key, value) -> {
+                            store.put(key, value);
+                            stats.flightIn(value.length);
+                            received.add(key);
+                        });
+                for (String key : rest) {
+                    if (!received.contains(key) && fetchTable(client, key)) {
+                        received.add(key);
+                    }
+                }
+            } catch (Exception e) {
+                error = "Flight DoGet from " + holder.workerId() + " at " + holder.flightUri() + " failed: " + e.getMessage();
+                FlightClient broken = clients.remove(holder.flightUri());
+                closeQuietly(broken);
+            }
         }
         Set<String> missing = new HashSet<>(keys);
         missing.removeAll(received);
@@ -53,6 +105,23 @@ public final class PeerFetcher implements AutoCloseable {
             error = "worker " + holder.workerId() + " does not hold it";
         }
         return new Result(received, missing, error);
+    }
+
+    /** DoGet(TableTicket): stores the table as this worker's segment; false when the holder does not have it. */
+    private boolean fetchTable(FlightClient client, String key) throws Exception {
+        Partition table;
+        try {
+            table = TableStreams.read(client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token)), allocator);
+        } catch (FlightRuntimeException e) {
+            if (e.status().code() == FlightStatusCode.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+        long bytes = table.bufferBytes();
+        store.putTable(key, table); // closes it
+        stats.flightIn(bytes);
+        return true;
     }
 
     private FlightClient connect(String uri) {

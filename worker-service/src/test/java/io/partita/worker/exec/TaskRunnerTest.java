@@ -11,7 +11,13 @@ import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.state.WorkerEvent;
-import io.partita.worker.store.HeapStore;
+import io.partita.common.data.ArrowMemory;
+import io.partita.common.data.Partition;
+import io.partita.worker.store.ObjectStore;
+import io.partita.worker.store.TestTables;
+import io.partita.worker.store.TransferStats;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +29,51 @@ class TaskRunnerTest {
     @TempDir
     Path dir;
 
-    private final HeapStore store = new HeapStore();
+    private RootAllocator allocator;
+    private ObjectStore store;
     private CodeLoader code;
 
     @AfterEach
     void close() {
         code.close();
         store.close();
+        allocator.close(); // a task's leaked buffer or an unclosed input view fails here
     }
 
     private TaskRunner runner() {
-        code = new CodeLoader(null, ClusterToken.none(), dir);
-        return new TaskRunner(code, store);
+        allocator = new RootAllocator();
+        store = new ObjectStore(allocator, dir.resolve("shm"), dir.resolve("spill"), new TransferStats());
+        code = new CodeLoader(null, ClusterToken.none(), dir.resolve("artifacts"));
+        return new TaskRunner(code, store, allocator);
+    }
+
+    @Test
+    void aTableInputIsAViewOfItsSegmentAndATableResultBecomesASegment() throws Exception {
+        TaskRunner runner = runner();
+        store.putTable("t-1", TestTables.longs(allocator, 10, 100));
+        Fn1<Partition, Partition> plusOne = p -> {
+            BigIntVector in = (BigIntVector) p.batches().getFirst().getVector("x");
+            Partition out = TestTables.longs(ArrowMemory.allocator(), in.get(0) + 1, in.getValueCount());
+            if (!ArrowMemory.allocator().getName().equals("task-t-2")) {
+                throw new IllegalStateException("built outside the task's allocator: " + ArrowMemory.allocator().getName());
+            }
+            return out;
+        };
+        FunctionSpec fn = FunctionSpec.of("plusOne", ValueCodec.encode(plusOne), List.of());
+        ExecuteTask task = new ExecuteTask("t-2", fn.id(), List.of(new Arg.Ref("t-1")), Map.of(), 0);
+
+        WorkerEvent event = runner.run(task, fn, "s");
+
+        assertThat(event).isInstanceOfSatisfying(WorkerEvent.TaskCompleted.class, done -> {
+            assertThat(done.type()).isEqualTo(Partition.class.getName());
+            assertThat(done.nbytes()).isEqualTo(store.sizeOf("t-2"));
+        });
+        assertThat(dir.resolve("shm").resolve(ObjectStore.segmentFileName("t-2"))).exists();
+        try (Partition view = store.table("t-2")) {
+            assertThat(TestTables.first(view)).isEqualTo(11);
+            assertThat(view.rowCount()).isEqualTo(100);
+        }
+        assertThat(store.spillCandidates()).extracting(c -> c.key()).contains("t-1"); // unpinned after the run
     }
 
     @Test

@@ -145,4 +145,30 @@ class WorkerStateTest {
         assertThatThrownBy(() -> TaskState.check("k", TaskState.READY, TaskState.DONE, "history"))
                 .hasMessageContaining("READY -> DONE").hasMessageContaining("history");
     }
+
+    @Test
+    void pausedStartsNothingUntilResumed() {
+        state.handle(new WorkerEvent.MemoryPaused("m1", true));
+        assertThat(executed(assign(task("t1", 0), task("t2", 0)))).isEmpty();
+        assertThat(state.paused()).isTrue();
+        assertThat(state.queued()).isEqualTo(2);
+
+        assertThat(executed(state.handle(new WorkerEvent.MemoryPaused("m2", false)))).containsExactly("t1", "t2");
+    }
+
+    @Test
+    void aScatteredKeyIsHeldAndSatisfiesTasksThatWaitForIt() {
+        assertThat(assign(task("t1", 0, "s"))).singleElement().isInstanceOf(FetchInputs.class);
+
+        List<Instruction> out = state.handle(new WorkerEvent.KeysScattered("p", Set.of("s")));
+        assertThat(executed(out)).containsExactly("t1");
+        assertThat(state.holds("s")).isTrue();
+
+        out = complete("t1");
+        assertThat(out).noneMatch(Drop.class::isInstance); // held in its own right, not a fetched copy
+        assertThat(state.holds("s")).isTrue();
+        assertThat(executed(assign(task("t2", 0, "s")))).containsExactly("t2"); // no fetch: it is here
+        complete("t2");
+        assertThat(state.handle(new WorkerEvent.KeysFreed("f", List.of("s")))).singleElement().isInstanceOf(Drop.class);
+    }
 }

@@ -5,74 +5,190 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.ValueCodec;
+import io.partita.common.data.Partition;
+import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.ScatterDescriptor;
+import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
-import io.partita.worker.store.HeapStore;
+import io.partita.worker.store.ObjectStore;
+import io.partita.worker.store.TestTables;
+import io.partita.worker.store.TransferStats;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FlightServiceTest {
     private final ClusterToken token = ClusterToken.of("s3cret");
+    @TempDir
+    Path dir;
+
     private RootAllocator allocator;
-    private HeapStore store;
+    private ObjectStore store;
+    private ObjectStore local;
     private FlightService server;
+    private FlightClient client;
+    private final ConcurrentLinkedQueue<String> scattered = new ConcurrentLinkedQueue<>();
 
     @BeforeEach
     void start() throws Exception {
         allocator = new RootAllocator();
-        store = new HeapStore();
+        store = new ObjectStore(allocator, dir.resolve("shm/holder"), dir.resolve("spill/holder"), new TransferStats());
+        local = new ObjectStore(allocator, dir.resolve("shm/local"), dir.resolve("spill/local"), new TransferStats());
         store.put("x-1", ValueCodec.encode("hello"));
         store.put("y-1", ValueCodec.encode(42L));
-        server = new FlightService(allocator, store, "127.0.0.1", 0, token);
+        store.putTable("t-1", TestTables.longs(allocator, 7, 5000));
+        server = new FlightService(allocator, store, "127.0.0.1", 0, token, scattered::add);
+        client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port())).build();
     }
 
     @AfterEach
     void stop() throws Exception {
+        client.close();
         server.close();
+        local.close();
         store.close();
         allocator.close(); // throws if a buffer leaked
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).as("files left behind").isEmpty();
+        }
     }
 
     @Test
-    void servesHeldKeysToAClientWithTheToken() throws Exception {
+    void servesHeldValuesToAClientWithTheTokenAndSkipsTables() throws Exception {
         Map<String, byte[]> got = new HashMap<>();
-        try (FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port())).build()) {
-            KeyValueBatches.read(client.getStream(new FetchTicket(List.of("x-1", "y-1", "absent")).toTicket(),
-                    FlightAuth.callOptions(token)), got::put);
-        }
+        KeyValueBatches.read(client.getStream(new FetchTicket(List.of("x-1", "y-1", "t-1", "absent")).toTicket(),
+                FlightAuth.callOptions(token)), got::put);
         assertThat(got).containsOnlyKeys("x-1", "y-1");
         assertThat(ValueCodec.decode(got.get("x-1"), getClass().getClassLoader())).isEqualTo("hello");
+        assertThat(store.stats().snapshot().flightOutBytes()).isPositive();
     }
 
     @Test
-    void refusesAClientWithoutTheToken() throws Exception {
-        try (FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port())).build()) {
-            assertThatThrownBy(() -> KeyValueBatches.read(client.getStream(new FetchTicket(List.of("x-1")).toTicket()), (k, v) -> { }))
+    void refusesAClientWithoutTheToken() {
+        assertThatThrownBy(() -> KeyValueBatches.read(client.getStream(new FetchTicket(List.of("x-1")).toTicket()), (k, v) -> { }))
+                .isInstanceOfSatisfying(FlightRuntimeException.class,
+                        e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+        assertThatThrownBy(() -> TableStreams.read(client.getStream(new TableTicket("t-1").toTicket()), allocator).close())
+                .isInstanceOfSatisfying(FlightRuntimeException.class,
+                        e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+    }
+
+    @Test
+    void streamsAStoredTable() throws Exception {
+        try (Partition got = TableStreams.read(client.getStream(new TableTicket("t-1").toTicket(),
+                FlightAuth.callOptions(token)), allocator)) {
+            assertThat(got.rowCount()).isEqualTo(5000);
+            assertThat(TestTables.first(got)).isEqualTo(7);
+        }
+        assertThat(store.stats().snapshot().flightOutBytes()).isGreaterThanOrEqualTo(5000 * 8);
+        assertThatThrownBy(() -> TableStreams.read(client.getStream(new TableTicket("x-1").toTicket(),
+                FlightAuth.callOptions(token)), allocator).close())
+                .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
+                    assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("serialized value");
+                });
+    }
+
+    @Test
+    void aScatteredTableBecomesASegment() throws Exception {
+        try (Partition table = TestTables.longs(allocator, 100, 3000)) {
+            TableStreams.put(client, new ScatterDescriptor("s-1", true).toDescriptor(), table, allocator,
+                    FlightAuth.callOptions(token));
+        }
+        assertThat(scattered).containsExactly("s-1");
+        assertThat(dir.resolve("shm/holder").resolve(ObjectStore.segmentFileName("s-1"))).exists();
+        try (Partition view = store.table("s-1")) {
+            assertThat(view.rowCount()).isEqualTo(3000);
+            assertThat(TestTables.first(view)).isEqualTo(100);
+        }
+        assertThat(store.stats().snapshot().flightInCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aScatteredValueIsStoredOnTheHeap() throws Exception {
+        byte[] value = ValueCodec.encode("scattered");
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(KeyValueBatches.SCHEMA, allocator)) {
+            SyncPutListener ack = new SyncPutListener();
+            FlightClient.ClientStreamListener put = client.startPut(new ScatterDescriptor("s-2", false).toDescriptor(),
+                    root, ack, FlightAuth.callOptions(token));
+            ((VarCharVector) root.getVector(0)).setSafe(0, "s-2".getBytes(StandardCharsets.UTF_8));
+            ((VarBinaryVector) root.getVector(1)).setSafe(0, value);
+            root.setRowCount(1);
+            put.putNext();
+            put.completed();
+            put.getResult();
+            ack.close();
+        }
+        assertThat(store.get("s-2")).isEqualTo(value);
+        assertThat(scattered).containsExactly("s-2");
+    }
+
+    @Test
+    void aScatterWithoutTheTokenIsRefused() {
+        try (Partition table = TestTables.longs(allocator, 1, 10)) {
+            assertThatThrownBy(() -> TableStreams.put(client, new ScatterDescriptor("s-3", true).toDescriptor(), table, allocator))
                     .isInstanceOfSatisfying(FlightRuntimeException.class,
                             e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
         }
+        assertThat(store.contains("s-3")).isFalse();
+        assertThat(scattered).isEmpty();
     }
 
     @Test
-    void peerFetcherStoresWhatArrivesAndNamesWhatDidNot() {
-        HeapStore local = new HeapStore();
-        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token)) {
-            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "h", server.uri(), ""), List.of("x-1", "absent"));
-            assertThat(r.received()).containsExactly("x-1");
+    void peerFetcherStoresValuesAndTablesOverFlightAndNamesWhatDidNotArrive() throws Exception {
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
+            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "another-host", server.uri(),
+                    dir.resolve("shm/holder").toString()), List.of("x-1", "t-1", "absent"));
+            assertThat(r.received()).containsExactlyInAnyOrder("x-1", "t-1");
             assertThat(r.missing()).containsExactly("absent");
             assertThat(r.error()).contains("does not hold");
             assertThat(local.get("x-1")).isEqualTo(store.get("x-1"));
+            Path copy = dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("t-1"));
+            assertThat(copy).exists();
+            try (Partition view = local.table("t-1")) {
+                assertThat(TestTables.mappedFile(view)).isEqualTo(copy.toString());
+            }
+            assertThat(local.stats().snapshot().flightInCount()).isEqualTo(2);
+            assertThat(local.stats().snapshot().segmentInCount()).isZero();
+        }
+    }
+
+    @Test
+    void peerFetcherMapsANeighboursSegmentOnTheSameHost() throws Exception {
+        Path holderDir = dir.resolve("shm/holder");
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
+            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(), holderDir.toString()),
+                    List.of("t-1", "x-1"));
+            assertThat(r.received()).containsExactlyInAnyOrder("t-1", "x-1");
+            assertThat(dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
+            try (Partition view = local.table("t-1")) {
+                assertThat(TestTables.mappedFile(view)).isEqualTo(holderDir.resolve(ObjectStore.segmentFileName("t-1")).toString());
+            }
+            assertThat(local.stats().snapshot().segmentInCount()).isEqualTo(1);
+            assertThat(local.stats().snapshot().flightInCount()).isEqualTo(1); // the value came over Flight
+            local.remove("t-1");
+            assertThat(holderDir.resolve(ObjectStore.segmentFileName("t-1"))).exists();
         }
     }
 }

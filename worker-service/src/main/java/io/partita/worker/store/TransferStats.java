@@ -1,0 +1,48 @@
+package io.partita.worker.store;
+
+import io.partita.common.protocol.WorkerLoad.TransferCounters;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Cumulative bytes and counts moved by path (segment, Flight, spill), shared by the store, fetcher and server. */
+public final class TransferStats {
+    private final AtomicLong segmentInBytes = new AtomicLong();
+    private final AtomicLong segmentInCount = new AtomicLong();
+    private final AtomicLong flightInBytes = new AtomicLong();
+    private final AtomicLong flightInCount = new AtomicLong();
+    private final AtomicLong flightOutBytes = new AtomicLong();
+    private final AtomicLong spilledBytes = new AtomicLong();
+    private final AtomicLong spillCount = new AtomicLong();
+    private final AtomicLong unspilledBytes = new AtomicLong();
+    private final AtomicLong unspillCount = new AtomicLong();
+
+    /** A key mapped from a neighbour's segment. */
+    public void segmentIn(long bytes) {
+        segmentInBytes.addAndGet(bytes);
+        segmentInCount.incrementAndGet();
+    }
+
+    /** A key received over Flight (fetched from a peer, or scattered onto this worker). */
+    public void flightIn(long bytes) {
+        flightInBytes.addAndGet(bytes);
+        flightInCount.incrementAndGet();
+    }
+
+    public void flightOut(long bytes) {
+        flightOutBytes.addAndGet(bytes);
+    }
+
+    void spilled(long bytes) {
+        spilledBytes.addAndGet(bytes);
+        spillCount.incrementAndGet();
+    }
+
+    void unspilled(long bytes) {
+        unspilledBytes.addAndGet(bytes);
+        unspillCount.incrementAndGet();
+    }
+
+    public TransferCounters snapshot() {
+        return new TransferCounters(segmentInBytes.get(), flightInBytes.get(), flightOutBytes.get(), segmentInCount.get(),
+                flightInCount.get(), spilledBytes.get(), unspilledBytes.get(), spillCount.get(), unspillCount.get());
+    }
+}

@@ -1,0 +1,65 @@
+package io.partita.worker.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.partita.worker.memory.MemoryPolicy.Candidate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemoryPolicyTest {
+    private static final long LIMIT = 1_000;
+    private final MemoryPolicy policy = MemoryPolicy.defaults(LIMIT);
+    private final List<Candidate> lru = List.of(new Candidate("old", 100), new Candidate("mid", 100), new Candidate("new", 100));
+
+    @Test
+    void underEveryThresholdDoesNothing() {
+        assertThat(policy.decide(600, 700, lru)).isEqualTo(MemoryPolicy.Decision.NONE);
+    }
+
+    @Test
+    void overTheTargetSpillsLeastRecentlyUsedUntilUnderIt() {
+        MemoryPolicy.Decision d = policy.decide(750, 750, lru); // 150 over the target of 600
+        assertThat(d.spill()).containsExactly("old", "mid");
+        assertThat(d.pause()).isFalse();
+        assertThat(d.terminate()).isFalse();
+    }
+
+    @Test
+    void processMemoryOverTheSpillFractionSpillsUntilUnderTheTarget() {
+        // managed is under the target, but the process is at 720 > 700: spill until process <= 600
+        assertThat(policy.decide(200, 720, lru).spill()).containsExactly("old", "mid");
+    }
+
+    @Test
+    void spillsNoMoreThanThereIs() {
+        assertThat(policy.decide(5_000, 5_000, lru).spill()).containsExactly("old", "mid", "new");
+    }
+
+    @Test
+    void pausesOverThePauseFractionAndTerminatesOverTheTerminateFraction() {
+        assertThat(policy.decide(0, 801, List.of()).pause()).isTrue();
+        assertThat(policy.decide(0, 801, List.of()).terminate()).isFalse();
+        assertThat(policy.decide(0, 951, List.of()).terminate()).isTrue();
+        assertThat(policy.paused(800)).isFalse();
+        assertThat(policy.paused(801)).isTrue();
+    }
+
+    @Test
+    void zeroTurnsAThresholdOffAndNoLimitTurnsAllOff() {
+        MemoryPolicy noTarget = new MemoryPolicy(LIMIT, 0, 0.7, 0, 0);
+        assertThat(noTarget.decide(990, 500, lru).spill()).isEmpty();
+        assertThat(noTarget.decide(0, 990, lru).pause()).isFalse();
+        assertThat(noTarget.decide(0, 990, lru).terminate()).isFalse();
+        assertThat(noTarget.decide(0, 750, lru).spill()).containsExactly("old"); // down to the spill fraction
+        assertThat(MemoryPolicy.defaults(0).decide(Long.MAX_VALUE, Long.MAX_VALUE, lru)).isEqualTo(MemoryPolicy.Decision.NONE);
+    }
+
+    @Test
+    void refusesFractionsOutsideZeroToOne() {
+        assertThatThrownBy(() -> new MemoryPolicy(LIMIT, 1.5, 0.7, 0.8, 0.95))
+                .hasMessageContaining("--memory-target-fraction");
+        assertThatThrownBy(() -> new MemoryPolicy(LIMIT, 0.6, -0.1, 0.8, 0.95))
+                .hasMessageContaining("--memory-spill-fraction");
+    }
+}

@@ -1,0 +1,172 @@
+package io.partita.worker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.common.codec.ValueCodec;
+import io.partita.common.data.Partition;
+import io.partita.worker.memory.MemoryPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ObjectStoreTest {
+    @TempDir
+    Path dir;
+
+    private RootAllocator allocator;
+    private TransferStats stats;
+    private ObjectStore store;
+    private Path segments;
+    private Path spill;
+
+    @BeforeEach
+    void open() {
+        allocator = new RootAllocator();
+        stats = new TransferStats();
+        segments = dir.resolve("shm/w1");
+        spill = dir.resolve("spill");
+        store = new ObjectStore(allocator, segments, spill, stats);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        store.close();
+        allocator.close(); // a view left open or a mapping not closed fails here
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).as("files left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void aTableIsWrittenAsASegmentAndReadAsAZeroCopyView() throws Exception {
+        Partition table = TestTables.longs(allocator, 7, 1000);
+        long size = store.putTable("t-1", table);
+
+        Path file = segments.resolve(ObjectStore.segmentFileName("t-1"));
+        assertThat(table.isClosed()).isTrue();
+        assertThat(file).exists().hasSize(size);
+        assertThat(store.isTable("t-1")).isTrue();
+        assertThat(store.get("t-1")).isNull();
+        assertThat(store.segmentBytes()).isEqualTo(size);
+        assertThat(store.sizeOf("t-1")).isEqualTo(size);
+        try (Partition view = store.table("t-1")) {
+            assertThat(view.rowCount()).isEqualTo(1000);
+            assertThat(TestTables.first(view)).isEqualTo(7);
+            assertThat(TestTables.mappedFile(view)).isEqualTo(file.toString());
+        }
+    }
+
+    @Test
+    void removeUnlinksTheSegmentAndViewsHandedOutStayValid() throws Exception {
+        store.putTable("t-1", TestTables.longs(allocator, 3, 10));
+        Path file = segments.resolve(ObjectStore.segmentFileName("t-1"));
+        try (Partition view = store.table("t-1")) {
+            assertThat(store.remove("t-1")).isTrue();
+            assertThat(file).doesNotExist();
+            assertThat(store.contains("t-1")).isFalse();
+            assertThat(store.segmentBytes()).isZero();
+            assertThat(TestTables.first(view)).isEqualTo(3); // the pages stay mapped until the view closes
+        }
+        assertThat(store.remove("t-1")).isFalse();
+    }
+
+    @Test
+    void spillingATableMovesItsFileAndReadsItBackByMapping() throws Exception {
+        long size = store.putTable("t-1", TestTables.longs(allocator, 5, 100));
+        Path shmFile = segments.resolve(ObjectStore.segmentFileName("t-1"));
+
+        assertThat(store.spill("t-1")).isEqualTo(size);
+
+        assertThat(shmFile).doesNotExist();
+        Path spilled = spill.resolve(ObjectStore.segmentFileName("t-1"));
+        assertThat(spilled).exists().hasSize(size);
+        assertThat(store.segmentBytes()).isZero();
+        assertThat(store.spilledBytes()).isEqualTo(size);
+        assertThat(stats.snapshot().spillCount()).isEqualTo(1);
+        try (Partition view = store.table("t-1")) {
+            assertThat(TestTables.first(view)).isEqualTo(5);
+            assertThat(TestTables.mappedFile(view)).isEqualTo(spilled.toString());
+        }
+        assertThat(stats.snapshot().unspillCount()).isEqualTo(1);
+        assertThat(stats.snapshot().unspilledBytes()).isEqualTo(size);
+        assertThat(store.spill("t-1")).as("already spilled").isZero();
+        store.remove("t-1");
+        assertThat(spilled).doesNotExist();
+    }
+
+    @Test
+    void aSpilledValueIsReadBackOntoTheHeap() {
+        byte[] value = ValueCodec.encode("hello");
+        store.put("v-1", value);
+        assertThat(store.heapBytes()).isEqualTo(value.length);
+
+        assertThat(store.spill("v-1")).isEqualTo(value.length);
+        assertThat(store.heapBytes()).isZero();
+        assertThat(store.spilledBytes()).isEqualTo(value.length);
+        try (Stream<Path> files = Files.list(spill)) {
+            assertThat(files.toList()).hasSize(1);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+
+        assertThat(store.get("v-1")).isEqualTo(value);
+        assertThat(store.heapBytes()).isEqualTo(value.length);
+        assertThat(store.spilledBytes()).isZero();
+        assertThat(stats.snapshot().unspillCount()).isEqualTo(1);
+    }
+
+    @Test
+    void candidatesAreLeastRecentlyUsedFirstAndExcludePinnedKeys() {
+        store.put("a", new byte[10]);
+        store.put("b", new byte[20]);
+        store.putTable("c", TestTables.longs(allocator, 0, 10));
+        store.get("a"); // a is now the most recently used
+
+        assertThat(store.spillCandidates()).extracting(MemoryPolicy.Candidate::key).containsExactly("b", "c", "a");
+
+        store.pin(List.of("b"));
+        assertThat(store.spillCandidates()).extracting(MemoryPolicy.Candidate::key).containsExactly("c", "a");
+        assertThat(store.spill("b")).as("in use").isZero();
+        store.unpin(List.of("b"));
+        assertThat(store.spill("b")).isEqualTo(20);
+        assertThat(store.spillCandidates()).extracting(MemoryPolicy.Candidate::key).containsExactly("c", "a");
+    }
+
+    @Test
+    void aBorrowedSegmentIsMappedInPlaceAndNeverDeletedOrCounted() throws Exception {
+        Path neighbour = dir.resolve("shm/w2");
+        try (RootAllocator other = new RootAllocator();
+             ObjectStore holder = new ObjectStore(other, neighbour, dir.resolve("spill2"), new TransferStats())) {
+            holder.putTable("t-1", TestTables.longs(other, 9, 10));
+            Path file = neighbour.resolve(ObjectStore.segmentFileName("t-1"));
+
+            assertThat(store.adoptSegment("t-1", file)).isEqualTo(Files.size(file));
+            assertThat(store.bytes()).isZero();
+            assertThat(store.spillCandidates()).isEmpty();
+            try (Partition view = store.table("t-1")) {
+                assertThat(TestTables.mappedFile(view)).isEqualTo(file.toString());
+            }
+            store.remove("t-1");
+            assertThat(file).exists();
+            assertThat(store.adoptSegment("gone", neighbour.resolve("nothing.arrow"))).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void replacingAKeyKeepsOneFileAndCorrectSizes() {
+        store.putTable("t-1", TestTables.longs(allocator, 0, 10));
+        long size = store.putTable("t-1", TestTables.longs(allocator, 0, 20));
+        assertThat(store.segmentBytes()).isEqualTo(size);
+        assertThat(segments.resolve(ObjectStore.segmentFileName("t-1"))).exists();
+        store.put("t-1", new byte[3]);
+        assertThat(store.segmentBytes()).isZero();
+        assertThat(store.heapBytes()).isEqualTo(3);
+        assertThat(segments.resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
+    }
+}
