@@ -6,6 +6,7 @@ import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.codec.ValueCodec;
 import io.partita.common.config.Ports;
+import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn0;
 import io.partita.common.fn.Fn1;
 import io.partita.common.fn.Fn2;
@@ -36,12 +37,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 
 /**
  * A connection to a Partita scheduler, in the spirit of Dask's {@code Client}: submit functions (lambdas of
  * {@code Fn0}..{@code FnN}) and graphs of {@link Delayed}s, get {@link TaskFuture}s back, gather their values over
  * Arrow Flight. Thread-safe. Closing it drops every reference this client held on the scheduler.
+ *
+ * <p>Data can also be put on the workers directly with {@link #scatter}: values, and Arrow tables as
+ * {@link Partition}s (build them with {@link #allocator()}). A task may take and return Partitions, e.g. an
+ * {@code Fn1<Partition, Partition>}; gathering a Partition hands it to the caller, who must close it.
  *
  * <pre>{@code
  * try (Client client = Client.connect("localhost:8786")) {
@@ -59,6 +67,12 @@ public final class Client implements AutoCloseable {
     private final KeyTable keys = new KeyTable();
     /** Graphs sent and not yet accepted: the key states each introduced, to fail if it is refused. */
     private final ConcurrentHashMap<Long, List<KeyState>> pending = new ConcurrentHashMap<>();
+    /** Scatter registrations sent and not yet answered. */
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> registrations = new ConcurrentHashMap<>();
+    private final AtomicInteger scatterTurn = new AtomicInteger();
+    /** Root of all the client's Arrow memory: {@link #data} for the user's tables, a child for Flight's own buffers. */
+    private final RootAllocator root = new RootAllocator();
+    private final BufferAllocator data = root.newChildAllocator("partita-client-data", 0, Long.MAX_VALUE);
     private final AtomicLong requestIds = new AtomicLong();
     private final ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("partita-client-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -85,7 +99,8 @@ public final class Client implements AutoCloseable {
         this.http = http;
         this.httpApi = http == null ? null : new HttpApi(http, hostPort, token(options).headerValue());
         this.shipper = new CodeShipper(uploader != null ? uploader : httpApi);
-        this.gatherer = new Gatherer(options.gatherMode(), token(options), () -> flightProxyUri, pool);
+        this.gatherer = new Gatherer(options.gatherMode(), token(options), () -> flightProxyUri, pool,
+                root.newChildAllocator("partita-client-flight", 0, Long.MAX_VALUE));
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         this.defaultLoader = tccl != null ? tccl : Client.class.getClassLoader();
         this.flightProxyUri = "grpc+tcp://" + options.host() + ":" + Ports.SCHEDULER_FLIGHT_PROXY;
@@ -256,9 +271,163 @@ public final class Client implements AutoCloseable {
         return futures;
     }
 
+    // ---------------------------------------------------------------- scatter
+
+    /**
+     * Puts {@code value} on a worker and returns its future, already finished: usable as a task argument like any
+     * other future, and held on that worker until released. Synchronous, as Dask's {@code scatter}: returns once the
+     * scheduler registered the value. A {@link Partition} goes as an Arrow table (the caller keeps ownership of it:
+     * it is not consumed nor closed, close it when done); any other value is serialized as for task arguments.
+     * A {@link List} is scattered as one value here only through {@link #scatter(String, Object)}:
+     * {@link #scatter(List)} scatters its elements.
+     *
+     * <p>Scattered data has no lineage: if its worker dies, its futures (and tasks depending on it) fail with a
+     * {@code io.partita.LostData} error.
+     *
+     * @throws PartitaException when no worker is connected, a worker refuses the data, or the scheduler refuses it
+     *                          (e.g. the key names another value)
+     */
+    public <T> TaskFuture<T> scatter(T value) {
+        return this.<T>scatterAll(List.of(Keys.newKey("scatter")), java.util.Collections.singletonList(value)).getFirst();
+    }
+
+    /** {@link #scatter(Object)} under a key of the caller's choosing (scattering the same value under it again is fine). */
+    public <T> TaskFuture<T> scatter(String key, T value) {
+        return this.<T>scatterAll(List.of(Keys.requireValid(key)), java.util.Collections.singletonList(value)).getFirst();
+    }
+
+    /**
+     * Scatters each of {@code values} ({@link #scatter(Object)}), spread round-robin over the workers; one future per
+     * value, in order. One DoPut per value; one registration per worker.
+     */
+    public <T> List<TaskFuture<T>> scatter(List<? extends T> values) {
+        List<String> ks = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            ks.add(Keys.newKey("scatter"));
+        }
+        return scatterAll(ks, values);
+    }
+
+    private <T> List<TaskFuture<T>> scatterAll(List<String> scatterKeys, List<? extends T> values) {
+        checkOpen();
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        List<WorkerStatus> workers = new ArrayList<>(workers());
+        if (workers.isEmpty()) {
+            throw new PartitaException("cannot scatter: no worker is connected to the scheduler at " + hostPort);
+        }
+        workers.sort(java.util.Comparator.comparing(w -> w.info().workerId()));
+        int turn = scatterTurn.getAndAdd(values.size());
+        // which worker each value goes to, grouped by worker in value order
+        Map<WorkerStatus, List<Integer>> byWorker = new LinkedHashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            byWorker.computeIfAbsent(workers.get(Math.floorMod(turn + i, workers.size())), w -> new ArrayList<>()).add(i);
+        }
+        ClientRequest.ScatteredKey[] registered = new ClientRequest.ScatteredKey[values.size()];
+        List<CompletableFuture<Void>> puts = new ArrayList<>();
+        for (var e : byWorker.entrySet()) {
+            String uri = e.getKey().info().flightUri();
+            puts.add(CompletableFuture.runAsync(() -> {
+                for (int i : e.getValue()) {
+                    registered[i] = put(uri, scatterKeys.get(i), values.get(i));
+                }
+            }, pool));
+        }
+        join(puts);
+        // register per worker; the key states exist first, so the scheduler's KeysFinished finds them
+        List<KeyState> states = new ArrayList<>(values.size());
+        for (String key : scatterKeys) {
+            states.add(keys.acquire(key, List.of()));
+        }
+        Map<WorkerStatus, CompletableFuture<Void>> replies = new LinkedHashMap<>();
+        for (var e : byWorker.entrySet()) {
+            long requestId = requestIds.incrementAndGet();
+            CompletableFuture<Void> reply = new CompletableFuture<>();
+            registrations.put(requestId, reply);
+            replies.put(e.getKey(), reply);
+            List<ClientRequest.ScatteredKey> ks = e.getValue().stream().map(i -> registered[i]).toList();
+            transport.send(MessageCodec.toCbor(new ClientRequest.RegisterScattered(requestId, e.getKey().info().workerId(), ks)))
+                    .whenComplete((v, err) -> {
+                        if (err != null) {
+                            registrations.remove(requestId);
+                            reply.completeExceptionally(err);
+                        }
+                    });
+        }
+        List<TaskFuture<T>> futures = new ArrayList<>(java.util.Collections.nCopies(values.size(), null));
+        List<String> problems = new ArrayList<>();
+        for (var e : byWorker.entrySet()) {
+            WorkerStatus w = e.getKey();
+            try {
+                replies.get(w).get();
+                for (int i : e.getValue()) {
+                    KeyState s = states.get(i);
+                    s.finished(List.of(w.info().address()), registered[i].type());
+                    futures.set(i, new TaskFuture<>(this, s, new ReleaseAction(this, s.key)));
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                problems.add("interrupted while waiting for the scheduler");
+            } catch (ExecutionException ex) {
+                Throwable cause = ex.getCause();
+                problems.add("worker " + w.info().name() + " (" + w.info().workerId() + "): "
+                        + (cause instanceof GraphRejectedException ? cause.getMessage() : String.valueOf(cause)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            for (int i = 0; i < futures.size(); i++) {
+                if (futures.get(i) != null) {
+                    futures.get(i).release(); // registered: drop the reference on the scheduler too
+                } else {
+                    keys.release(scatterKeys.get(i)); // never registered: only the local state
+                }
+            }
+            throw new PartitaException("the scheduler refused scattered data: " + String.join("; ", problems));
+        }
+        return futures;
+    }
+
+    /** Puts one value on the worker at {@code uri}; returns what to register for it. */
+    private ClientRequest.ScatteredKey put(String uri, String key, Object value) {
+        if (value instanceof Partition p) {
+            long bytes = gatherer.putTable(uri, key, p);
+            return new ClientRequest.ScatteredKey(key, bytes, KeyState.TABLE_TYPE);
+        }
+        byte[] bytes = ValueCodec.encode(value);
+        gatherer.putValue(uri, key, bytes);
+        return new ClientRequest.ScatteredKey(key, bytes.length, ValueCodec.typeName(value));
+    }
+
+    private static void join(List<CompletableFuture<Void>> all) {
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * The allocator to build {@link Partition}s to scatter with (or use {@code ArrowMemory.allocator()}); gathered
+     * Partitions live here too. Closed with the client: close every Partition built or gathered here first (what is
+     * still open at {@link #close()} is reported in the log and left to the garbage collector).
+     */
+    public BufferAllocator allocator() {
+        return data;
+    }
+
+    /** Bytes of Arrow memory the client holds now (user tables and Flight buffers). */
+    long outstandingBytes() {
+        return root.getAllocatedMemory();
+    }
+
     // ---------------------------------------------------------------- results
 
-    /** Waits for every future and returns their values in order, fetching with one Flight call per holder worker. */
+    /**
+     * Waits for every future and returns their values in order, fetching values with one Flight call per holder
+     * worker. A value that is an Arrow table comes back as a {@link Partition} in {@link #allocator()}, one DoGet per
+     * key: it belongs to the caller, who must close it (a key listed twice gives the same Partition twice).
+     */
     public <R> List<R> gather(Collection<? extends TaskFuture<R>> futures) {
         List<TaskFuture<R>> list = List.copyOf(futures);
         try {
@@ -266,10 +435,11 @@ public final class Client implements AutoCloseable {
                 f.keyState().done.join();
             }
             Map<String, List<WorkerAddress>> holders = new LinkedHashMap<>();
+            Map<String, List<WorkerAddress>> tables = new LinkedHashMap<>();
             for (TaskFuture<R> f : list) {
                 KeyState s = f.keyState();
                 switch (s.status()) {
-                    case FINISHED -> holders.put(s.key, s.holders());
+                    case FINISHED -> (s.isTable() ? tables : holders).put(s.key, s.holders());
                     case CANCELLED -> throw new CancellationException("task " + s.key + " was cancelled");
                     default -> throw new TaskFailedException(s.key, s.error());
                 }
@@ -277,6 +447,14 @@ public final class Client implements AutoCloseable {
             Map<String, byte[]> values = holders.isEmpty() ? Map.of() : gatherer.fetch(holders);
             ClassLoader loader = loader();
             Map<String, Object> decoded = new HashMap<>();
+            try {
+                for (var e : tables.entrySet()) {
+                    decoded.put(e.getKey(), gatherer.fetchTable(e.getKey(), e.getValue(), data));
+                }
+            } catch (RuntimeException e) {
+                decoded.values().forEach(p -> ((Partition) p).close());
+                throw e;
+            }
             List<R> out = new ArrayList<>(list.size());
             for (TaskFuture<R> f : list) {
                 String k = f.key();
@@ -284,7 +462,12 @@ public final class Client implements AutoCloseable {
                 if (decoded.containsKey(k)) {
                     v = decoded.get(k);
                 } else {
-                    v = decode(k, values.get(k), loader);
+                    try {
+                        v = decode(k, values.get(k), loader);
+                    } catch (RuntimeException e) {
+                        tables.keySet().forEach(t -> ((Partition) decoded.get(t)).close()); // not handed over
+                        throw e;
+                    }
                     decoded.put(k, v);
                 }
                 @SuppressWarnings("unchecked")
@@ -407,10 +590,19 @@ public final class Client implements AutoCloseable {
     /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
     void onUpdate(ClientUpdate update) {
         switch (update) {
-            case ClientUpdate.GraphAccepted a -> pending.remove(a.requestId());
+            case ClientUpdate.GraphAccepted a -> {
+                pending.remove(a.requestId());
+                CompletableFuture<Void> r = registrations.remove(a.requestId());
+                if (r != null) {
+                    r.complete(null);
+                }
+            }
             case ClientUpdate.RequestFailed f -> {
                 List<KeyState> introduced = f.requestId() == 0 ? null : pending.remove(f.requestId());
-                if (introduced != null) {
+                CompletableFuture<Void> registration = f.requestId() == 0 ? null : registrations.remove(f.requestId());
+                if (registration != null) {
+                    registration.completeExceptionally(new GraphRejectedException(f.error()));
+                } else if (introduced != null) {
                     GraphRejectedException rejected = new GraphRejectedException(f.error());
                     introduced.forEach(st -> st.failed(TaskStatus.ERROR, rejected));
                 } else {
@@ -421,7 +613,7 @@ public final class Client implements AutoCloseable {
                 for (ClientUpdate.KeyFinished k : fin.keys()) {
                     KeyState s = keys.get(k.key());
                     if (s != null) {
-                        s.finished(k.holders());
+                        s.finished(k.holders(), k.type());
                     }
                 }
             }
@@ -454,6 +646,7 @@ public final class Client implements AutoCloseable {
         PartitaException e = why instanceof PartitaException p ? p : new PartitaException(String.valueOf(why), why);
         closedBecause = e;
         pending.clear();
+        failRegistrations(e);
         for (KeyState s : keys.all()) {
             s.failed(TaskStatus.LOST, e);
         }
@@ -477,11 +670,21 @@ public final class Client implements AutoCloseable {
             t.close();
         }
         pending.clear();
+        failRegistrations(closedBecause);
         for (KeyState s : keys.all()) {
             s.failed(TaskStatus.LOST, closedBecause);
         }
         keys.clear();
         closeResources();
+    }
+
+    private void failRegistrations(PartitaException why) {
+        for (Long id : List.copyOf(registrations.keySet())) {
+            CompletableFuture<Void> r = registrations.remove(id);
+            if (r != null) {
+                r.completeExceptionally(why);
+            }
+        }
     }
 
     private void closeResources() {
@@ -490,6 +693,25 @@ public final class Client implements AutoCloseable {
         pool.shutdownNow();
         if (http != null) {
             http.shutdownNow();
+        }
+        closeMemory();
+    }
+
+    /** Closes the client's allocators; memory a user still holds is reported, not thrown, and left to the GC. */
+    private void closeMemory() {
+        long held = data.getAllocatedMemory();
+        if (held > 0) {
+            LOG.log(System.Logger.Level.WARNING, "Partita client closed while {0} bytes of Arrow memory are still"
+                    + " allocated in client.allocator(): Partitions gathered or built there were not closed. Close"
+                    + " each Partition you gather or build; this memory is freed only when they are closed.", held);
+            return; // closing would throw; the buffers stay valid until their owners close them
+        }
+        try {
+            data.close();
+            root.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Partita client closed with {0} bytes of Arrow memory outstanding: {1}",
+                    root.getAllocatedMemory(), e.getMessage());
         }
     }
 

@@ -1,11 +1,16 @@
 package io.partita.client;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.data.Partition;
+import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.ScatterDescriptor;
+import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,18 +21,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
+import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Fetches serialized values over Arrow Flight: one {@code DoGet(FetchTicket)} per holder worker, in parallel, with
- * the scheduler's Flight proxy as the fallback for workers that cannot be reached (or the only route in PROXY mode).
- * Owns its allocator and one {@link FlightClient} per endpoint.
+ * The client's Flight traffic. Fetches serialized values: one {@code DoGet(FetchTicket)} per holder worker, in
+ * parallel, with the scheduler's Flight proxy as the fallback for workers that cannot be reached (or the only route in
+ * PROXY mode); fetches tables with {@code DoGet(TableTicket)} the same way; puts scattered values on workers with
+ * {@code DoPut(ScatterDescriptor)}. Owns the allocator it is given (its Flight buffers) and one {@link FlightClient}
+ * per endpoint.
  */
 final class Gatherer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Gatherer.class.getName());
@@ -36,12 +46,14 @@ final class Gatherer implements AutoCloseable {
     private final CallOption[] callOptions;
     private final Supplier<String> proxyUri;
     private final ExecutorService pool;
-    private final BufferAllocator allocator = new RootAllocator();
+    private final BufferAllocator allocator;
     private final ConcurrentHashMap<String, FlightClient> clients = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    Gatherer(GatherMode mode, ClusterToken token, Supplier<String> proxyUri, ExecutorService pool) {
+    /** @param allocator for Flight's own buffers; taken over: closed by {@link #close()} */
+    Gatherer(GatherMode mode, ClusterToken token, Supplier<String> proxyUri, ExecutorService pool, BufferAllocator allocator) {
         this.mode = mode;
+        this.allocator = allocator;
         this.callOptions = FlightAuth.callOptions(token);
         this.proxyUri = proxyUri;
         this.pool = pool;
@@ -80,6 +92,86 @@ final class Gatherer implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /**
+     * The table of {@code key}, read into {@code into}: DoGet(TableTicket) from its holders in turn, then from the
+     * proxy (AUTO, when no holder could be reached or had it; PROXY: the proxy only). The caller owns the result.
+     */
+    Partition fetchTable(String key, List<WorkerAddress> holders, BufferAllocator into) {
+        List<String> uris = new ArrayList<>();
+        if (mode != GatherMode.PROXY) {
+            holders.forEach(h -> uris.add(h.flightUri()));
+        }
+        if (mode == GatherMode.PROXY) {
+            uris.add(proxy());
+        } else if (mode == GatherMode.AUTO && proxyUri.get() != null && !proxyUri.get().isBlank()) {
+            uris.add(proxyUri.get());
+        }
+        if (uris.isEmpty()) {
+            throw new PartitaException("no worker holds " + key);
+        }
+        PartitaException last = null;
+        for (int i = 0; i < uris.size(); i++) {
+            String uri = uris.get(i);
+            try {
+                return TableStreams.read(client(uri).getStream(new TableTicket(key).toTicket(), callOptions), into);
+            } catch (FlightRuntimeException e) {
+                FlightStatusCode code = e.status().code();
+                if (code == FlightStatusCode.UNAUTHENTICATED) {
+                    throw new PartitaException("unauthenticated: " + uri + " refused the fetch of " + key + ": " + e.getMessage(), e);
+                }
+                last = new PartitaException("cannot fetch the table " + key + " from " + uri + ": " + code + " " + e.getMessage(), e);
+                boolean next = mode == GatherMode.AUTO && (unreachable(e) || code == FlightStatusCode.NOT_FOUND);
+                if (!next) {
+                    throw last;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "table {0} not fetched from {1} ({2}); trying the next route", key, uri, e.getMessage());
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new PartitaException("cannot fetch the table " + key + " from " + uri + ": " + e, e);
+            }
+        }
+        throw last;
+    }
+
+    /** Puts {@code p} (not consumed) on the worker at {@code uri} as scattered table {@code key}; returns its bytes. */
+    long putTable(String uri, String key, Partition p) {
+        try {
+            return TableStreams.put(client(uri), new ScatterDescriptor(key, true).toDescriptor(), p, allocator, callOptions);
+        } catch (FlightRuntimeException e) {
+            throw putFailure(uri, key, e);
+        }
+    }
+
+    /** Puts one serialized value on the worker at {@code uri} as scattered key {@code key}: one KeyValueBatches row. */
+    void putValue(String uri, String key, byte[] value) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(KeyValueBatches.SCHEMA, allocator)) {
+            FlightClient.ClientStreamListener stream = client(uri).startPut(new ScatterDescriptor(key, false).toDescriptor(),
+                    root, new AsyncPutListener(), callOptions);
+            try {
+                ((VarCharVector) root.getVector(0)).setSafe(0, key.getBytes(StandardCharsets.UTF_8));
+                ((VarBinaryVector) root.getVector(1)).setSafe(0, value);
+                root.setRowCount(1);
+                stream.putNext();
+                stream.completed();
+            } catch (RuntimeException e) {
+                stream.error(e);
+                throw e;
+            }
+            stream.getResult();
+        } catch (FlightRuntimeException e) {
+            throw putFailure(uri, key, e);
+        }
+    }
+
+    private static PartitaException putFailure(String uri, String key, FlightRuntimeException e) {
+        if (e.status().code() == FlightStatusCode.UNAUTHENTICATED) {
+            return new PartitaException("unauthenticated: worker " + uri + " refused the scatter of " + key + ": " + e.getMessage(), e);
+        }
+        return new PartitaException("cannot scatter " + key + " to worker " + uri + ": " + e.status().code() + " "
+                + e.getMessage(), e);
     }
 
     /** Groups keys by endpoint, preferring for each key the holder most other keys share (fewest calls). */

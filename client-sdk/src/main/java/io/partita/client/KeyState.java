@@ -12,6 +12,8 @@ final class KeyState {
     int refs;
     private TaskStatus status = TaskStatus.PENDING;
     private List<WorkerAddress> holders = List.of();
+    /** The value's type as the scheduler reported it ({@code KeyFinished.type}); "" until finished. */
+    private String type = "";
     private Throwable error;
     /** Completes (normally) once the key is finished, erred, cancelled or lost. */
     final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -29,18 +31,32 @@ final class KeyState {
         return holders;
     }
 
+    synchronized String type() {
+        return type;
+    }
+
+    /** True when the value is an Arrow table, fetched with DoGet(TableTicket) as a {@code Partition}. */
+    synchronized boolean isTable() {
+        return TABLE_TYPE.equals(type);
+    }
+
+    static final String TABLE_TYPE = io.partita.common.data.Partition.class.getName();
+
     synchronized Throwable error() {
         return error;
     }
 
     /** Records a result; a key finished again (recomputed elsewhere) only gets its new holders. */
-    void finished(List<WorkerAddress> newHolders) {
+    void finished(List<WorkerAddress> newHolders, String newType) {
         synchronized (this) {
             if (status != TaskStatus.PENDING && status != TaskStatus.FINISHED) {
                 return;
             }
             status = TaskStatus.FINISHED;
             holders = newHolders;
+            if (newType != null && !newType.isEmpty()) {
+                type = newType;
+            }
         }
         done.complete(null);
     }

@@ -2,8 +2,14 @@ package io.partita.client;
 
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.codec.ValueCodec;
+import io.partita.common.data.ArrowMemory;
+import io.partita.common.data.Partition;
+import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
+import io.partita.common.flight.FlightTickets;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.ScatterDescriptor;
+import io.partita.common.flight.TableTicket;
 import io.partita.common.fn.Functions;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
@@ -28,7 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
@@ -37,7 +46,8 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * A scheduler and a worker in miniature, for tests: runs each submitted graph at once (in order, on the event
- * loop), keeps values in a map served by a "worker" Flight server and a "proxy" Flight server.
+ * loop), keeps values in a map served by a "worker" Flight server and a "proxy" Flight server. The worker also takes
+ * scattered values and tables (DoPut) and serves tables (DoGet(TableTicket)); tasks take and return Partitions.
  */
 final class FakeScheduler implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
@@ -52,6 +62,11 @@ final class FakeScheduler implements AutoCloseable {
     final AtomicInteger workerGets = new AtomicInteger();
     final AtomicInteger proxyGets = new AtomicInteger();
     final Map<String, RemoteError> errors = new ConcurrentHashMap<>();
+    /** Tables held by the worker, owned here. */
+    final Map<String, Partition> tables = new ConcurrentHashMap<>();
+    final AtomicInteger puts = new AtomicInteger();
+    /** When set, RegisterScattered is refused with this error. */
+    volatile String refuseScatter;
     /** Flight URI the scheduler announces as the holder of results (a dead one to test the proxy fallback). */
     volatile String holderUri;
 
@@ -97,6 +112,15 @@ final class FakeScheduler implements AutoCloseable {
             @Override
             public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
                 gets.incrementAndGet();
+                if (FlightTickets.decode(ticket) instanceof TableTicket t) {
+                    Partition p = tables.get(t.key());
+                    if (p == null) {
+                        listener.error(CallStatus.NOT_FOUND.withDescription("no table " + t.key()).toRuntimeException());
+                    } else {
+                        TableStreams.write(p, allocator, listener);
+                    }
+                    return;
+                }
                 Map<String, byte[]> found = new LinkedHashMap<>();
                 for (String k : FetchTicket.from(ticket).keys()) {
                     if (values.containsKey(k)) {
@@ -104,6 +128,27 @@ final class FakeScheduler implements AutoCloseable {
                     }
                 }
                 KeyValueBatches.write(allocator, found.entrySet().iterator(), listener);
+            }
+
+            @Override
+            public Runnable acceptPut(CallContext context, FlightStream stream, StreamListener<PutResult> ack) {
+                return () -> {
+                    try {
+                        ScatterDescriptor d = ScatterDescriptor.from(stream.getDescriptor());
+                        if (d.table()) {
+                            Partition old = tables.put(d.key(), TableStreams.read(stream, allocator));
+                            if (old != null) {
+                                old.close();
+                            }
+                        } else {
+                            KeyValueBatches.read(stream, (k, v) -> values.put(d.key(), v));
+                        }
+                        puts.incrementAndGet();
+                        ack.onCompleted();
+                    } catch (Exception e) {
+                        ack.onError(CallStatus.INTERNAL.withDescription(e.toString()).withCause(e).toRuntimeException());
+                    }
+                };
             }
         }).build().start();
     }
@@ -114,6 +159,17 @@ final class FakeScheduler implements AutoCloseable {
         ws.binaryMessageHandler(buf -> {
             ClientRequest r = MessageCodec.fromCbor(buf.getBytes(), ClientRequest.class, Long.MAX_VALUE);
             received.add(r);
+            if (r instanceof ClientRequest.RegisterScattered sc) {
+                if (refuseScatter != null || !sc.workerId().equals("w1")) {
+                    send(ws, new ClientUpdate.RequestFailed(sc.requestId(), refuseScatter != null ? refuseScatter
+                            : "worker " + sc.workerId() + " is not connected"));
+                    return;
+                }
+                send(ws, new ClientUpdate.GraphAccepted(sc.requestId(), sc.keys().size()));
+                WorkerAddress holder = new WorkerAddress("w1", "h1", holderUri, "");
+                send(ws, new ClientUpdate.KeysFinished(sc.keys().stream()
+                        .map(k -> new ClientUpdate.KeyFinished(k.key(), List.of(holder), k.type(), k.nbytes())).toList()));
+            }
             if (r instanceof ClientRequest.SubmitGraph g) {
                 for (FunctionSpec f : g.graph().functions()) {
                     if (!artifacts.containsAll(f.artifacts())) {
@@ -147,7 +203,13 @@ final class FakeScheduler implements AutoCloseable {
                 for (Arg a : t.args()) {
                     args.add(value(a, loader));
                 }
-                byte[] v = ValueCodec.encode(Functions.invoke(fn, args));
+                Object result = ArrowMemory.withAllocator(allocator, () -> Functions.invoke(fn, args));
+                if (result instanceof Partition p) {
+                    tables.put(t.key(), p);
+                    finished.add(new ClientUpdate.KeyFinished(t.key(), List.of(holder), Partition.class.getName(), p.bufferBytes()));
+                    continue;
+                }
+                byte[] v = ValueCodec.encode(result);
                 values.put(t.key(), v);
                 finished.add(new ClientUpdate.KeyFinished(t.key(), List.of(holder), "?", v.length));
             } catch (Exception e) {
@@ -168,7 +230,7 @@ final class FakeScheduler implements AutoCloseable {
     private Object value(Arg a, ClassLoader loader) {
         return switch (a) {
             case Arg.Literal l -> ValueCodec.decode(l.value(), loader);
-            case Arg.Ref r -> ValueCodec.decode(values.get(r.key()), loader);
+            case Arg.Ref r -> tables.containsKey(r.key()) ? tables.get(r.key()) : ValueCodec.decode(values.get(r.key()), loader);
             case Arg.ListArg l -> l.items().stream().map(i -> value(i, loader)).toList();
         };
     }
@@ -183,6 +245,7 @@ final class FakeScheduler implements AutoCloseable {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         worker.close();
         proxy.close();
+        tables.values().forEach(Partition::close);
         allocator.close();
     }
 }

@@ -1,9 +1,13 @@
 package io.partita.scheduler.server;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.data.Partition;
+import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
+import io.partita.common.flight.FlightTickets;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
@@ -26,8 +32,9 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.util.AutoCloseables;
 
 /**
- * The scheduler's Flight proxy: DoGet(FetchTicket) finds the holders of the keys, fetches the values from their
- * Flight servers and streams them back, for clients that cannot reach the workers.
+ * The scheduler's Flight proxy, for clients that cannot reach the workers: DoGet(FetchTicket) finds the holders of
+ * the keys, fetches the values from their Flight servers and streams them back; DoGet(TableTicket) reads the table
+ * from a holder into the proxy's allocator, streams it back and frees it.
  */
 final class FlightProxy implements AutoCloseable {
     private final RootAllocator root = new RootAllocator();
@@ -44,10 +51,16 @@ final class FlightProxy implements AutoCloseable {
                     @Override
                     public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
                         try {
+                            if (FlightTickets.decode(ticket) instanceof TableTicket table) {
+                                streamTable(table, holders, listener);
+                                return;
+                            }
                             FetchTicket fetch = FetchTicket.from(ticket);
                             Map<String, List<WorkerAddress>> where = holders.apply(fetch.keys()).get(30, TimeUnit.SECONDS);
                             Map<String, byte[]> values = fetch(fetch.keys(), where);
                             KeyValueBatches.write(allocator, values.entrySet().iterator(), listener);
+                        } catch (FlightRuntimeException e) {
+                            listener.error(e);
                         } catch (Exception e) {
                             listener.error(CallStatus.INTERNAL.withDescription("proxy fetch failed: " + e.getMessage())
                                     .withCause(e).toRuntimeException());
@@ -63,6 +76,37 @@ final class FlightProxy implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Reads the table from its holders in turn (the first that serves it) and streams it to {@code listener}. */
+    private void streamTable(TableTicket table, Function<List<String>, CompletableFuture<Map<String, List<WorkerAddress>>>> holders,
+                             ServerStreamListener listener) throws Exception {
+        List<WorkerAddress> where = holders.apply(List.of(table.key())).get(30, TimeUnit.SECONDS).get(table.key());
+        if (where == null || where.isEmpty()) {
+            throw CallStatus.NOT_FOUND.withDescription("no worker holds " + table.key()
+                    + " (it is not in memory: not finished, released or lost)").toRuntimeException();
+        }
+        FlightRuntimeException last = null;
+        for (WorkerAddress holder : where) {
+            Partition p;
+            try {
+                p = TableStreams.read(client(holder.flightUri()).getStream(table.toTicket(), FlightAuth.callOptions(token)), allocator);
+            } catch (FlightRuntimeException e) {
+                last = e;
+                continue;
+            }
+            try (p) {
+                TableStreams.write(p, allocator, listener);
+            }
+            return;
+        }
+        throw CallStatus.UNAVAILABLE.withDescription("no holder of " + table.key() + " served it; last: "
+                + last.status().code() + " " + last.getMessage()).withCause(last).toRuntimeException();
+    }
+
+    private FlightClient client(String uri) {
+        return clients.computeIfAbsent(uri, u -> FlightClient.builder(allocator, new Location(URI.create(u)))
+                .maxInboundMessageSize(Integer.MAX_VALUE).build());
+    }
+
     /** Fetches from the first holder of each key, one DoGet per holder. Keys not in memory are left out. */
     private Map<String, byte[]> fetch(List<String> keys, Map<String, List<WorkerAddress>> where) throws Exception {
         Map<String, List<String>> byHolder = new LinkedHashMap<>();
@@ -74,8 +118,7 @@ final class FlightProxy implements AutoCloseable {
         }
         Map<String, byte[]> values = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : byHolder.entrySet()) {
-            FlightClient client = clients.computeIfAbsent(e.getKey(),
-                    uri -> FlightClient.builder(allocator, new Location(URI.create(uri))).build());
+            FlightClient client = client(e.getKey());
             KeyValueBatches.read(client.getStream(new FetchTicket(e.getValue()).toTicket(), FlightAuth.callOptions(token)),
                     values::put);
         }

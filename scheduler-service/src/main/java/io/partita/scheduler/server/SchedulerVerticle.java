@@ -235,16 +235,12 @@ final class SchedulerVerticle extends VerticleBase {
                 return;
             }
             String sid = stimulus("client");
-            if (request instanceof ClientRequest.RegisterScattered r) { // interim: scatter lands with issue 3
-                send(ws, new ClientUpdate.RequestFailed(r.requestId(), "this scheduler does not accept scattered data yet"));
-                return;
-            }
             submit(switch (request) {
                 case ClientRequest.SubmitGraph r -> new Event.GraphSubmitted(sid, clientId, r.requestId(), r.graph());
                 case ClientRequest.ReleaseKeys r -> new Event.KeysReleased(sid, clientId, r.keys());
                 case ClientRequest.CancelKeys r -> new Event.CancelRequested(sid, clientId, r.requestId(), r.keys());
                 case ClientRequest.WhoHas r -> new Event.WhoHasAsked(sid, clientId, r.requestId(), r.keys());
-                case ClientRequest.RegisterScattered r -> throw new IllegalStateException("handled above");
+                case ClientRequest.RegisterScattered r -> new Event.DataScattered(sid, clientId, r.requestId(), r.workerId(), r.keys());
             });
         });
         ws.exceptionHandler(e -> LOG.debug("client {} connection error: {}", clientId, e.getMessage()));

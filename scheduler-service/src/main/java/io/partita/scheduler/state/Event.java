@@ -1,5 +1,6 @@
 package io.partita.scheduler.state;
 
+import io.partita.common.protocol.ClientRequest.ScatteredKey;
 import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.protocol.WorkerReport.TaskFailed;
@@ -26,6 +27,15 @@ public sealed interface Event {
 
     record WhoHasAsked(String stimulusId, String clientId, long requestId, List<String> keys) implements Event {
         public WhoHasAsked { keys = List.copyOf(keys); }
+    }
+
+    /**
+     * {@code clientId} put these values onto {@code workerId} (Flight DoPut) and asks to register them: each becomes a
+     * key in memory there, with one reference of the client and no lineage.
+     */
+    record DataScattered(String stimulusId, String clientId, long requestId, String workerId, List<ScatteredKey> keys)
+            implements Event {
+        public DataScattered { keys = List.copyOf(keys); }
     }
 
     record WorkerJoined(String stimulusId, WorkerInfo info, List<String> heldKeys) implements Event {

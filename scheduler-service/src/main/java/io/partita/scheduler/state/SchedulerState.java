@@ -1,5 +1,6 @@
 package io.partita.scheduler.state;
 
+import io.partita.common.protocol.ClientRequest.ScatteredKey;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.ClientUpdate.KeyErred;
 import io.partita.common.protocol.ClientUpdate.KeyFinished;
@@ -10,11 +11,13 @@ import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.protocol.WorkerReport.TaskFailed;
 import io.partita.common.task.FunctionSpec;
+import io.partita.common.task.Keys;
 import io.partita.common.task.RemoteError;
 import io.partita.common.task.TaskSpec;
 import io.partita.scheduler.state.Event.CancelRequested;
 import io.partita.scheduler.state.Event.ClientConnected;
 import io.partita.scheduler.state.Event.ClientDisconnected;
+import io.partita.scheduler.state.Event.DataScattered;
 import io.partita.scheduler.state.Event.FetchFailed;
 import io.partita.scheduler.state.Event.GraphSubmitted;
 import io.partita.scheduler.state.Event.KeysReleased;
@@ -45,6 +48,8 @@ import java.util.TreeSet;
  */
 public final class SchedulerState {
     public static final String KILLED_WORKER = "io.partita.KilledWorker";
+    /** The error type of scattered data (and its dependents) whose only copy was lost: it cannot be recomputed. */
+    public static final String LOST_DATA = "io.partita.LostData";
     private static final Comparator<TaskRecord> READY_ORDER =
             Comparator.comparingInt((TaskRecord t) -> -t.spec.priority()).thenComparingLong(t -> t.seq);
 
@@ -97,6 +102,7 @@ public final class SchedulerState {
             case ClientConnected e -> clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
             case ClientDisconnected e -> onClientDisconnected(e);
             case GraphSubmitted e -> onGraphSubmitted(e);
+            case DataScattered e -> onDataScattered(e);
             case KeysReleased e -> e.keys().forEach(k -> dropRef(e.clientId(), k, false));
             case CancelRequested e -> onCancel(e);
             case WhoHasAsked e -> out.toClient(e.clientId(), new ClientUpdate.WhoHasReply(e.requestId(), holders(e.keys())));
@@ -151,6 +157,94 @@ public final class SchedulerState {
             }
         }
         releaseCandidates.addAll(added); // tasks of the graph that nothing wants are dropped at once
+    }
+
+    /**
+     * Registers values a client put on a worker as keys in MEMORY there, one client reference each; all or nothing.
+     * A key already scattered with the same type and size gains a holder (and a reference); any other existing key
+     * refuses the request. On refusal the worker is told to free what it was given and the scheduler does not track.
+     */
+    private void onDataScattered(DataScattered e) {
+        WorkerRecord w = workers.get(e.workerId());
+        Optional<String> problem = scatterProblem(e, w);
+        if (problem.isPresent()) {
+            out.toClient(e.clientId(), new ClientUpdate.RequestFailed(e.requestId(), problem.get()));
+            if (w != null) {
+                for (ScatteredKey k : e.keys()) {
+                    TaskRecord t = k.key() == null ? null : tasks.get(k.key());
+                    if (k.key() != null && (t == null || !t.whoHas.contains(w))) {
+                        out.free(w.id(), k.key());
+                    }
+                }
+            }
+            return;
+        }
+        Map<String, Integer> refs = clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
+        for (ScatteredKey k : e.keys()) {
+            TaskRecord t = tasks.get(k.key());
+            if (t == null) {
+                t = TaskRecord.scattered(k.key(), seq++);
+                tasks.put(k.key(), t);
+                record(t, TaskState.FORGOTTEN, TaskState.RELEASED);
+                t.nbytes = k.nbytes();
+                t.type = k.type();
+                transition(t, TaskState.MEMORY);
+            }
+            if (t.whoHas.add(w)) {
+                w.hasWhat.add(t);
+            }
+            t.clientRefs.merge(e.clientId(), 1, Integer::sum);
+            refs.merge(k.key(), 1, Integer::sum);
+        }
+        out.toClient(e.clientId(), new ClientUpdate.GraphAccepted(e.requestId(), e.keys().size()));
+        for (ScatteredKey k : new LinkedHashSet<>(e.keys())) {
+            out.finished(e.clientId(), keyFinished(tasks.get(k.key())));
+        }
+        placementDirty = true; // tasks may wait for nothing else
+    }
+
+    private Optional<String> scatterProblem(DataScattered e, WorkerRecord w) {
+        if (w == null) {
+            return Optional.of("worker " + e.workerId() + " is not connected to this scheduler (it may have left after the"
+                    + " data was put there): scatter the data again");
+        }
+        if (e.keys().isEmpty()) {
+            return Optional.of("no keys to register: RegisterScattered needs at least one key");
+        }
+        if (e.keys().size() > limits.maxGraphTasks()) {
+            return Optional.of("scatter of " + e.keys().size() + " keys is over the limit of " + limits.maxGraphTasks()
+                    + " per request: scatter in smaller lists");
+        }
+        Set<String> seen = new HashSet<>();
+        for (ScatteredKey k : e.keys()) {
+            try {
+                Keys.requireValid(k.key());
+            } catch (IllegalArgumentException ex) {
+                return Optional.of("scattered key refused: " + ex.getMessage());
+            }
+            if (!seen.add(k.key())) {
+                return Optional.of("key " + k.key() + " is scattered twice in one request: give each value its own key");
+            }
+            if (k.nbytes() < 0 || k.type() == null || k.type().isBlank()) {
+                return Optional.of("scattered key " + k.key() + " needs a type and a size of at least 0 bytes");
+            }
+            TaskRecord t = tasks.get(k.key());
+            if (t == null) {
+                continue;
+            }
+            if (!t.scattered) {
+                return Optional.of("key " + k.key() + " already names the result of a task: scatter under another key");
+            }
+            if (t.state != TaskState.MEMORY) {
+                return Optional.of("key " + k.key() + " was scattered before and is now " + t.state
+                        + " (lost or released): release its futures, or scatter under another key");
+            }
+            if (t.nbytes != k.nbytes() || !k.type().equals(t.type)) {
+                return Optional.of("key " + k.key() + " already exists with other data (" + t.type + ", " + t.nbytes
+                        + " bytes; this is " + k.type() + ", " + k.nbytes() + " bytes): scatter under another key");
+            }
+        }
+        return Optional.empty();
     }
 
     private void onClientDisconnected(ClientDisconnected e) {
@@ -222,6 +316,8 @@ public final class SchedulerState {
             t.whoHas.remove(w);
             if (t.whoHas.isEmpty() && t.state == TaskState.MEMORY) {
                 lost.add(t);
+                t.lostFrom = w.id();
+                t.lostWhy = "the worker left";
             }
         }
         w.hasWhat.clear();
@@ -335,6 +431,8 @@ public final class SchedulerState {
             out.free(holder.id(), dep.key()); // whatever it has left of it, it is no longer counted on
             if (dep.whoHas.isEmpty() && dep.state == TaskState.MEMORY) {
                 lost.add(dep);
+                dep.lostFrom = holder.id();
+                dep.lostWhy = "worker " + e.workerId() + " could not fetch it from there: " + e.error();
                 lose(dep, requeue);
             }
         }
@@ -359,6 +457,10 @@ public final class SchedulerState {
         while (!stack.isEmpty()) {
             TaskRecord t = stack.pop();
             if (t != start && t.state != TaskState.RELEASED) {
+                continue;
+            }
+            if (t.scattered) {
+                err(t, lostData(t)); // nothing to recompute it from
                 continue;
             }
             RemoteError depError = null;
@@ -445,6 +547,8 @@ public final class SchedulerState {
                     }
                     t.whoHas.clear();
                     transition(t, TaskState.RELEASED);
+                    t.lostFrom = null;
+                    t.lostWhy = "it was released";
                 }
                 case ERRED -> {
                     t.error = null;
@@ -461,7 +565,7 @@ public final class SchedulerState {
     private void forget(TaskRecord t) {
         transition(t, TaskState.FORGOTTEN);
         tasks.remove(t.key());
-        if (functionRefs.merge(t.spec.function(), -1, Integer::sum) <= 0) {
+        if (!t.scattered && functionRefs.merge(t.spec.function(), -1, Integer::sum) <= 0) {
             functionRefs.remove(t.spec.function());
             functions.remove(t.spec.function());
         }
@@ -473,7 +577,7 @@ public final class SchedulerState {
 
     private void transition(TaskRecord t, TaskState to) {
         TaskState from = t.state;
-        if (!from.canMoveTo(to)) {
+        if (!from.canMoveTo(to, t.scattered)) {
             throw new IllegalTransitionException(t.key(), from, to, stimulus, story(t.key(), 20));
         }
         boolean wasActive = from == TaskState.WAITING || from == TaskState.PROCESSING;
@@ -488,6 +592,14 @@ public final class SchedulerState {
         }
         t.state = to;
         record(t, from, to);
+    }
+
+    private static RemoteError lostData(TaskRecord t) {
+        String how = t.lostFrom != null
+                ? "was held only by worker " + t.lostFrom + " and was lost (" + t.lostWhy + ")"
+                : "is no longer held (" + (t.lostWhy != null ? t.lostWhy : "it was released") + ")";
+        return RemoteError.of(LOST_DATA, "the scattered value of " + t.key() + " " + how
+                + "; scattered data has no lineage to recompute it from: scatter it again", t.key());
     }
 
     private void record(TaskRecord t, TaskState from, TaskState to) {

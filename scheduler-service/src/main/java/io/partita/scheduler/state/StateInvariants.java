@@ -32,6 +32,13 @@ final class StateInvariants {
                         "processing on a worker that does not list it");
             }
             require((t.state == TaskState.MEMORY) == !t.whoHas.isEmpty(), k, "holders iff MEMORY");
+            if (t.scattered) {
+                require(t.state != TaskState.WAITING && t.state != TaskState.PROCESSING, k,
+                        "scattered data is " + t.state + ", but it can only be held, lost or released");
+                require(t.dependencies.isEmpty(), k, "scattered data has dependencies");
+                require(t.state != TaskState.ERRED || SchedulerState.LOST_DATA.equals(t.error.type()), k,
+                        "scattered data erred with " + t.error + " instead of " + SchedulerState.LOST_DATA);
+            }
             for (WorkerRecord w : t.whoHas) {
                 require(workers.get(w.id()) == w && w.hasWhat.contains(t), k, "held by an unknown worker");
             }

@@ -30,10 +30,28 @@ final class TaskRecord {
     /** Workers that died while running this task. */
     int suspicious;
     RemoteError error;
+    /** A value a client scattered onto a worker: no function, no dependencies, nothing to recompute it from. */
+    final boolean scattered;
+    /** For scattered data that was lost: the worker that held it last, and why it was lost. */
+    String lostFrom;
+    String lostWhy;
     long nbytes;
     String type;
 
     TaskRecord(TaskSpec spec, List<TaskRecord> dependencies, long seq) {
+        this(spec, dependencies, seq, false);
+    }
+
+    /** The record of scattered data {@code key}: a spec without function nor arguments. */
+    static TaskRecord scattered(String key, long seq) {
+        return new TaskRecord(TaskSpec.of(key, SCATTERED_FUNCTION, List.of()), new java.util.ArrayList<>(), seq, true);
+    }
+
+    /** The function id of scattered data's spec: none (no FunctionSpec has an empty id). */
+    static final String SCATTERED_FUNCTION = "";
+
+    private TaskRecord(TaskSpec spec, List<TaskRecord> dependencies, long seq, boolean scattered) {
+        this.scattered = scattered;
         this.spec = spec;
         this.group = Keys.group(spec.key());
         this.dependencies = dependencies;

@@ -34,4 +34,24 @@ public enum TaskState {
     public boolean canMoveTo(TaskState next) {
         return LEGAL.get(this).contains(next);
     }
+
+    /**
+     * The moves of scattered data (a value a client put on a worker: no function, no lineage). It is registered
+     * straight into MEMORY, and once lost or released it cannot be computed again, so it never waits nor runs.
+     */
+    private static final Map<TaskState, Set<TaskState>> LEGAL_SCATTERED = new EnumMap<>(TaskState.class);
+
+    static {
+        LEGAL_SCATTERED.put(RELEASED, EnumSet.of(MEMORY, ERRED, FORGOTTEN));
+        LEGAL_SCATTERED.put(WAITING, EnumSet.noneOf(TaskState.class));
+        LEGAL_SCATTERED.put(PROCESSING, EnumSet.noneOf(TaskState.class));
+        LEGAL_SCATTERED.put(MEMORY, EnumSet.of(RELEASED));
+        LEGAL_SCATTERED.put(ERRED, EnumSet.of(RELEASED));
+        LEGAL_SCATTERED.put(FORGOTTEN, EnumSet.noneOf(TaskState.class));
+    }
+
+    /** {@link #canMoveTo} for a task, or for scattered data when {@code scattered}. */
+    public boolean canMoveTo(TaskState next, boolean scattered) {
+        return (scattered ? LEGAL_SCATTERED : LEGAL).get(this).contains(next);
+    }
 }

@@ -1,9 +1,12 @@
 package io.partita.scheduler.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
+import io.partita.common.flight.FlightAuth;
+import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.ClusterInfo;
@@ -27,6 +30,14 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,12 +157,35 @@ class SchedulerServerTest {
             assertThat(next(updates)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class,
                     r -> assertThat(r.error()).startsWith("task c-1 depends on unknown key missing-1"));
 
+            send(ws, new ClientRequest.RegisterScattered(5, "w-gone", List.of(new ClientRequest.ScatteredKey("scatter-1", 8,
+                    "java.lang.Integer"))));
+            assertThat(next(updates)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class, r -> {
+                assertThat(r.requestId()).isEqualTo(5);
+                assertThat(r.error()).startsWith("worker w-gone is not connected to this scheduler");
+            });
+
             // still up and serving this connection
             send(ws, new ClientRequest.WhoHas(4, List.of("inc-1")));
             assertThat(next(updates)).isEqualTo(new ClientUpdate.WhoHasReply(4, java.util.Map.of()));
         } finally {
             ws.close();
             client.close();
+        }
+    }
+
+    @Test
+    void theFlightProxyAnswersATableTicketOfAnUnknownKeyWithNotFound() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+             FlightClient flight = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.flightPort())).build()) {
+            CallOption[] token = FlightAuth.callOptions(ClusterToken.of(TOKEN));
+            assertThatThrownBy(() -> {
+                try (FlightStream s = flight.getStream(new TableTicket("nothing-1").toTicket(), token)) {
+                    s.next();
+                }
+            }).isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
+                assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
+                assertThat(e.getMessage()).contains("no worker holds nothing-1");
+            });
         }
     }
 
