@@ -50,10 +50,15 @@ public final class ClusterProcesses implements AutoCloseable {
         waitUntil("scheduler /health", Duration.ofSeconds(60), () -> status("http://127.0.0.1:" + dashboardPort + "/health") == 200);
     }
 
+    /** Starts a scheduler (with extra arguments) and no workers: add them with {@link #addWorker(int, String...)}. */
+    public static ClusterProcesses scheduler(String name, String token, String... schedulerArgs) throws IOException {
+        return new ClusterProcesses(name, token, Arrays.asList(schedulerArgs));
+    }
+
     /** Starts a scheduler (with extra arguments) and {@code workers} workers of {@code threads} threads each. */
     public static ClusterProcesses start(String name, int workers, int threads, String token, String... schedulerArgs)
             throws IOException {
-        ClusterProcesses cluster = new ClusterProcesses(name, token, Arrays.asList(schedulerArgs));
+        ClusterProcesses cluster = scheduler(name, token, schedulerArgs);
         try {
             for (int i = 0; i < workers; i++) {
                 cluster.addWorker(threads);
@@ -70,13 +75,19 @@ public final class ClusterProcesses implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    public Process addWorker(int threads) throws IOException {
+    /** Starts worker {@code w<n>}; {@code extraArgs} come last, so they override the defaults here. */
+    public Process addWorker(int threads, String... extraArgs) throws IOException {
         int n = workers.size() + 1;
-        Process p = launch("partita-worker", List.of(address(), "--name", "w" + n, "--host", "127.0.0.1",
-                "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0", "--memory-limit", "2GiB"),
-                logs.resolve("worker-" + n + ".log"));
+        List<String> args = new ArrayList<>(List.of(address(), "--name", "w" + n, "--host", "127.0.0.1",
+                "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0", "--memory-limit", "2GiB"));
+        args.addAll(Arrays.asList(extraArgs));
+        Process p = launch("partita-worker", args, logs.resolve("worker-" + n + ".log"));
         workers.add(p);
         return p;
+    }
+
+    public Path logs() {
+        return logs;
     }
 
     public List<Process> workers() {
@@ -107,7 +118,10 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     public void awaitWorkers(int n) {
-        waitUntil(n + " workers registered", Duration.ofSeconds(90), () -> workerStatus().size() == n);
+        waitUntil(n + " workers registered and publishing their load", Duration.ofSeconds(90), () -> {
+            List<WorkerStatus> all = workerStatus();
+            return all.size() == n && all.stream().allMatch(w -> w.load() != null);
+        });
     }
 
     public int status(String url) {

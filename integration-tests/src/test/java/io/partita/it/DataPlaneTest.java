@@ -1,0 +1,133 @@
+package io.partita.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.client.Client;
+import io.partita.client.SubmitOptions;
+import io.partita.client.TaskFuture;
+import io.partita.common.data.Partition;
+import io.partita.common.fn.Fn0;
+import io.partita.common.fn.Fn1;
+import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerLoad.TransferCounters;
+import io.partita.common.protocol.WorkerStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Arrow tables between real worker processes: w1 and w2 share a host (and so their segments), w3 claims another
+ * host id, so that both paths, shared segment and Flight, are exercised on one machine.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(240)
+class DataPlaneTest {
+    private final Path shm = Path.of("/dev/shm/partita-it-" + UUID.randomUUID());
+    private ClusterProcesses cluster;
+    private Client client;
+
+    @BeforeAll
+    void start() throws IOException {
+        cluster = ClusterProcesses.scheduler("dataplane", null);
+        cluster.addWorker(1, "--shm-dir", shm.toString());
+        cluster.addWorker(1, "--shm-dir", shm.toString());
+        cluster.addWorker(1, "--shm-dir", shm.toString(), "--host-id", "another-host");
+        cluster.awaitWorkers(3);
+        client = Client.connect(cluster.address());
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        // Nothing of ours stays in the shared-memory directory once the workers are gone.
+        try (Stream<Path> left = Files.exists(shm) ? Files.walk(shm) : Stream.empty()) {
+            assertThat(left.filter(Files::isRegularFile).toList()).isEmpty();
+        }
+        if (Files.exists(shm)) {
+            try (Stream<Path> dirs = Files.walk(shm)) {
+                dirs.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private WorkerStatus worker(String name) {
+        return cluster.workerStatus().stream().filter(w -> w.info().name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private TransferCounters transfers(String name) {
+        return worker(name).load().transfers();
+    }
+
+    private TaskFuture<Partition> produceOn(String worker, long first) {
+        return client.submitWith(SubmitOptions.defaults().workers(List.of(worker)),
+                (Fn0<Partition>) () -> Tables.longs(first, 1_000_000));
+    }
+
+    private TaskFuture<Tables.Placement> probeOn(String worker, TaskFuture<Partition> input, long newValue) {
+        return client.submitWith(SubmitOptions.defaults().workers(List.of(worker)),
+                (Fn1<Partition, Tables.Placement>) p -> Tables.probeAndOverwrite(p, newValue), input);
+    }
+
+    @Test
+    void aNeighbourOnTheSameHostReadsTheSegmentInPlaceWithoutACopy() {
+        WorkerInfo producer = worker("w1").info();
+        long segmentsBefore = transfers("w2").segmentInCount();
+        long flightBefore = transfers("w2").flightInCount();
+
+        Tables.Placement seen = probeOn("w2", produceOn("w1", 7), 4242).result(Duration.ofSeconds(60));
+
+        // The consumer's Arrow buffer is the producer's segment file, mapped: the value the test wrote into the
+        // file's pages after the task got its input shows through the consumer's vector.
+        assertThat(seen.mappedFile()).startsWith(producer.segmentDir());
+        assertThat(seen.before()).isEqualTo(7);
+        assertThat(seen.after()).isEqualTo(4242);
+        cluster.waitUntil("w2 to count a segment transfer", Duration.ofSeconds(10),
+                () -> transfers("w2").segmentInCount() > segmentsBefore);
+        assertThat(transfers("w2").flightInCount()).isEqualTo(flightBefore);
+    }
+
+    @Test
+    void aWorkerOnAnotherHostFetchesOverFlight() {
+        WorkerInfo producer = worker("w1").info();
+        long flightBefore = transfers("w3").flightInCount();
+
+        Tables.Placement seen = probeOn("w3", produceOn("w1", 11), 99).result(Duration.ofSeconds(60));
+
+        assertThat(seen.before()).isEqualTo(11);
+        assertThat(seen.mappedFile()).doesNotStartWith(producer.segmentDir());
+        cluster.waitUntil("w3 to count a Flight transfer", Duration.ofSeconds(10),
+                () -> transfers("w3").flightInCount() > flightBefore);
+    }
+
+    @Test
+    void scatterAndGatherATableOfTenMixedColumnsWithNulls() {
+        try (Partition table = Tables.mixed(client.allocator(), 3, 1000)) {
+            TaskFuture<Partition> scattered = client.scatter(table);
+            try (Partition back = scattered.result()) {
+                assertThat(Tables.sameContents(back, table)).as("gathered table equals the scattered one").isTrue();
+            }
+            TaskFuture<Long> rows = client.submit((Partition p) -> p.rowCount(), scattered);
+            assertThat(rows.result()).isEqualTo(3000L);
+            TaskFuture<Partition> firstColumnOnly = client.submit((Partition p) -> Tables.longs(0, (int) p.rowCount()), scattered);
+            try (Partition back = firstColumnOnly.result()) {
+                assertThat(back.rowCount()).isEqualTo(3000);
+            }
+        }
+        assertThat(client.submit((String s) -> s + "!", client.scatter("hello")).result()).isEqualTo("hello!");
+        assertThat(client.allocator().getAllocatedMemory()).isZero();
+    }
+}
