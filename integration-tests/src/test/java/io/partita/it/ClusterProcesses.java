@@ -75,11 +75,14 @@ public final class ClusterProcesses implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Starts worker {@code w<n>}; {@code extraArgs} come last, so they override the defaults here. */
+    /** Starts worker {@code w<n>} with {@code extraArgs} after the harness's own (loopback, free ports, 2 GiB). */
     public Process addWorker(int threads, String... extraArgs) throws IOException {
         int n = workers.size() + 1;
         List<String> args = new ArrayList<>(List.of(address(), "--name", "w" + n, "--host", "127.0.0.1",
-                "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0", "--memory-limit", "2GiB"));
+                "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0"));
+        if (!Arrays.asList(extraArgs).contains("--memory-limit")) {
+            args.addAll(List.of("--memory-limit", "2GiB"));
+        }
         args.addAll(Arrays.asList(extraArgs));
         Process p = launch("partita-worker", args, logs.resolve("worker-" + n + ".log"));
         workers.add(p);
@@ -119,6 +122,12 @@ public final class ClusterProcesses implements AutoCloseable {
 
     public void awaitWorkers(int n) {
         waitUntil(n + " workers registered and publishing their load", Duration.ofSeconds(90), () -> {
+            for (int i = 0; i < workers.size(); i++) {
+                if (!workers.get(i).isAlive()) {
+                    throw new AssertionError("worker w" + (i + 1) + " exited with code " + workers.get(i).exitValue()
+                            + " while starting; see " + logs.resolve("worker-" + (i + 1) + ".log"));
+                }
+            }
             List<WorkerStatus> all = workerStatus();
             return all.size() == n && all.stream().allMatch(w -> w.load() != null);
         });
