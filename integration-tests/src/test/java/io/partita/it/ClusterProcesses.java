@@ -177,7 +177,7 @@ public final class ClusterProcesses implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("PARTITA_AUTH_TOKEN");
-        builder.environment().put("PARTITA_JAVA_OPTS", "-Xmx1g");
+        builder.environment().put("PARTITA_JAVA_OPTS", "-Xmx512m");
         if (token != null) {
             builder.environment().put("PARTITA_AUTH_TOKEN", token);
         }

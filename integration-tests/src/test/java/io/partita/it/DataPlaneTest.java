@@ -52,6 +52,11 @@ class DataPlaneTest {
         }
         if (cluster != null) {
             cluster.close();
+            // Each worker stopped cleanly with zero outstanding Arrow memory.
+            for (int i = 1; i <= 3; i++) {
+                assertThat(Files.readString(cluster.logs().resolve("worker-" + i + ".log")))
+                        .contains("worker stopped with no Arrow memory outstanding");
+            }
         }
         // Nothing of ours stays in the shared-memory directory once the workers are gone.
         try (Stream<Path> left = Files.exists(shm) ? Files.walk(shm) : Stream.empty()) {

@@ -4,7 +4,6 @@ import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.ByteSize;
 import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.Ports;
-import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.memory.MemoryLimits;
 import io.partita.worker.memory.MemoryPolicy;
@@ -20,7 +19,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code partita-worker SCHEDULER_ADDRESS}: one worker, or with {@code --nworkers N} a nanny of N worker JVMs. */
+/**
+ * {@code partita-worker SCHEDULER_ADDRESS}: by default a nanny ({@link Nanny}) that runs {@code --nworkers} workers
+ * in child JVMs and restarts them; with {@code --no-nanny}, one worker in this process.
+ */
 @Command(footer = PartitaDefaults.FOOTER_WORKER, name = "partita-worker", mixinStandardHelpOptions = true, version = "partita-worker 0.1.0",
         description = "Starts a Partita worker that joins the scheduler at SCHEDULER_ADDRESS.",
         defaultValueProvider = PartitaDefaults.Worker.class)
@@ -32,13 +34,18 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--nthreads", description = "Threads that run tasks. Default: the available processors.")
     Integer nthreads;
 
-    @Option(names = "--nworkers", defaultValue = "1", description = "Worker processes to start (more than 1 makes this process their nanny). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--nworkers", defaultValue = "1", description = "Worker processes to start, each a child JVM of this nanny. Default: ${DEFAULT-VALUE}.")
     int nworkers;
+
+    @Option(names = "--nanny", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the workers in child JVMs of this process, which restarts one that exits for memory (code 3) or dies, "
+                    + "at most " + Nanny.MAX_RESTARTS + " times in 5 minutes; --no-nanny runs one worker in this process. Default: ${DEFAULT-VALUE}.")
+    boolean nanny = true;
 
     @Option(names = "--memory-limit", defaultValue = "auto", description = "Memory per worker: 'auto' (machine or container memory / nworkers), 0 for none, or a size like 4GiB. Default: ${DEFAULT-VALUE}.")
     String memoryLimit;
 
-    @Option(names = "--name", description = "Worker name. Default: the hostname and process id.")
+    @Option(names = "--name", description = "Worker name, kept when the nanny restarts the worker; with --nworkers N > 1, NAME-0 to NAME-<N-1>. Default: the hostname and process id.")
     String name;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise. Default: ${DEFAULT-VALUE}.")
@@ -80,6 +87,13 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--connect-timeout", defaultValue = "30", description = "Seconds to keep trying to reach the scheduler. Default: ${DEFAULT-VALUE}.")
     int connectTimeoutSeconds;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private CommandLine commandLine() {
+        return spec != null ? spec.commandLine() : new CommandLine(this);
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new WorkerCli()).execute(args));
     }
@@ -87,9 +101,13 @@ public final class WorkerCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (nworkers < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--nworkers must be at least 1");
+            throw new CommandLine.ParameterException(commandLine(), "--nworkers must be at least 1");
         }
-        return nworkers == 1 ? runWorker() : runNanny();
+        if (!nanny && nworkers > 1) {
+            throw new CommandLine.ParameterException(commandLine(),
+                    "--no-nanny runs one worker in this process: drop --no-nanny to run --nworkers " + nworkers);
+        }
+        return nanny ? runNanny() : runWorker();
     }
 
     private int runWorker() throws Exception {
@@ -99,7 +117,7 @@ public final class WorkerCli implements Callable<Integer> {
         try {
             memory = new MemoryPolicy(limit, memoryTarget, memorySpill, memoryPause, memoryTerminate);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
         WorkerConfig config = new WorkerConfig(hostPort[0], Integer.parseInt(hostPort[1]),
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
@@ -115,47 +133,81 @@ public final class WorkerCli implements Callable<Integer> {
         }
         Thread hook = new Thread(server::close, "partita-worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Nanny.nannyPid(System.getenv()).ifPresent(pid -> Nanny.watchNanny(pid, Duration.ofSeconds(1), () -> {
+            // the nanny is gone (killed with SIGKILL?): a worker must not outlive it
+            System.err.println("partita-worker: the nanny (pid " + pid + ") is gone; stopping worker " + server.name());
+            Thread.ofPlatform().daemon().name("partita-worker-halt").start(() -> {
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Runtime.getRuntime().halt(1); // the clean stop hung
+            });
+            System.exit(1);
+        }));
         System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http http://"
                 + host + ":" + server.httpPort() + ", scheduler " + config.schedulerHost() + ":" + config.schedulerPort());
         int code = server.awaitTermination();
         return code;
     }
 
-    /** Starts the workers as child JVMs, forwards termination to them, and waits for them all. */
+    /** Starts the workers as child JVMs, restarts them as {@link Nanny} says, and stops them when this process stops. */
     private int runNanny() throws Exception {
+        long limit = memoryLimitBytes();
+        try {
+            new MemoryPolicy(limit, memoryTarget, memorySpill, memoryPause, memoryTerminate); // bad fractions: exit 2 here, not in each child
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine(), e.getMessage());
+        }
+        schedulerAddress(scheduler);
         String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
-        List<Process> children = new ArrayList<>();
+        List<String> jvmFlags = Nanny.memoryFlags(limit, Nanny.jvmArguments());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(Nanny.PID_ENV, Long.toString(ProcessHandle.current().pid()));
+        if (authToken != null) {
+            env.put("PARTITA_WORKER_AUTH_TOKEN", authToken); // by environment, so that it does not show in the process list
+        }
+        List<Nanny.Child> children = new ArrayList<>();
         for (int i = 0; i < nworkers; i++) {
-            List<String> args = new ArrayList<>(List.of(scheduler, "--nworkers", "1", "--name", base + "-" + i,
-                    "--host", host, "--memory-limit", Long.toString(memoryLimitBytes()),
-                    "--flight-port", Integer.toString(flightPort == 0 ? 0 : flightPort + i),
-                    "--http-port", Integer.toString(httpPort == 0 ? 0 : httpPort + i),
-                    "--shm-dir", shmDir.toString(), "--connect-timeout", Integer.toString(connectTimeoutSeconds),
-                    "--memory-target-fraction", Double.toString(memoryTarget),
-                    "--memory-spill-fraction", Double.toString(memorySpill),
-                    "--memory-pause-fraction", Double.toString(memoryPause),
-                    "--memory-terminate-fraction", Double.toString(memoryTerminate)));
-            if (nthreads != null) {
-                args.addAll(List.of("--nthreads", nthreads.toString()));
-            }
-            if (spillDir != null) {
-                args.addAll(List.of("--spill-dir", spillDir.resolve("worker-" + i).toString()));
-            }
-            if (hostId != null) {
-                args.addAll(List.of("--host-id", hostId));
-            }
-            resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
-            // the token goes by environment so it does not show in the process list
-            Map<String, String> env = authToken == null ? Map.of() : Map.of("PARTITA_WORKER_AUTH_TOKEN", authToken);
-            children.add(JavaProcess.start(WorkerCli.class.getName(), args, env, null));
+            String childName = nworkers == 1 ? base : base + "-" + i;
+            List<String> command = Nanny.javaCommand(WorkerCli.class.getName(), jvmFlags, childArgs(i, childName, limit));
+            children.add(new Nanny.Child(childName, () -> {
+                ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+                builder.environment().putAll(env);
+                Process p = builder.start();
+                System.err.println("partita-worker: nanny (pid " + ProcessHandle.current().pid() + ") started worker "
+                        + childName + " (pid " + p.pid() + ")");
+                return p;
+            }));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-                children.forEach(p -> JavaProcess.stop(p, Duration.ofSeconds(15))), "partita-nanny-shutdown"));
-        int worst = 0;
-        for (Process p : children) {
-            worst = Math.max(worst, p.waitFor());
+        Nanny nannyOfChildren = new Nanny(children);
+        Runtime.getRuntime().addShutdownHook(new Thread(nannyOfChildren::stop, "partita-nanny-shutdown"));
+        return nannyOfChildren.run();
+    }
+
+    /** The arguments of child worker {@code i}: this command's settings, for one worker in its own process. */
+    List<String> childArgs(int i, String childName, long limit) {
+        List<String> args = new ArrayList<>(List.of(scheduler, "--no-nanny", "--nworkers", "1", "--name", childName,
+                "--host", host, "--memory-limit", Long.toString(limit),
+                "--flight-port", Integer.toString(flightPort == 0 ? 0 : flightPort + i),
+                "--http-port", Integer.toString(httpPort == 0 ? 0 : httpPort + i),
+                "--shm-dir", shmDir.toString(), "--connect-timeout", Integer.toString(connectTimeoutSeconds),
+                "--memory-target-fraction", Double.toString(memoryTarget),
+                "--memory-spill-fraction", Double.toString(memorySpill),
+                "--memory-pause-fraction", Double.toString(memoryPause),
+                "--memory-terminate-fraction", Double.toString(memoryTerminate)));
+        if (nthreads != null) {
+            args.addAll(List.of("--nthreads", nthreads.toString()));
         }
-        return worst;
+        if (spillDir != null) {
+            args.addAll(List.of("--spill-dir", (nworkers == 1 ? spillDir : spillDir.resolve("worker-" + i)).toString()));
+        }
+        if (hostId != null) {
+            args.addAll(List.of("--host-id", hostId));
+        }
+        resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
+        return args;
     }
 
     private long memoryLimitBytes() {
@@ -166,11 +218,11 @@ public final class WorkerCli implements Callable<Integer> {
         try {
             bytes = ByteSize.parse(memoryLimit);
         } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--memory-limit must be 'auto', 0 or a size like 4GiB, got '"
+            throw new CommandLine.ParameterException(commandLine(), "--memory-limit must be 'auto', 0 or a size like 4GiB, got '"
                     + memoryLimit + "': " + e.getMessage());
         }
         if (bytes < 0) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--memory-limit must not be negative, got " + memoryLimit);
+            throw new CommandLine.ParameterException(commandLine(), "--memory-limit must not be negative, got " + memoryLimit);
         }
         return bytes;
     }

@@ -107,7 +107,7 @@ public final class WorkerServer implements AutoCloseable {
         resources.add(() -> SegmentDirs.deleteTree(spillDir));
 
         BufferAllocator allocator = new RootAllocator();
-        resources.add(allocator);
+        resources.add(() -> closeAllocator(allocator));
         TransferStats stats = new TransferStats();
         store = new ObjectStore(allocator, segmentDir, spillDir, stats);
         resources.add(store);
@@ -259,6 +259,18 @@ public final class WorkerServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             return 1;
         }
+    }
+
+    /** Closes the worker's root allocator last, saying whether any Arrow memory was still outstanding (a leak). */
+    private static void closeAllocator(BufferAllocator allocator) {
+        long outstanding = allocator.getAllocatedMemory();
+        if (outstanding == 0) {
+            LOG.info("worker stopped with no Arrow memory outstanding");
+        } else {
+            LOG.error("worker stopped with {} bytes of Arrow memory outstanding (a leak):\n{}", outstanding,
+                    allocator.toVerboseString());
+        }
+        allocator.close();
     }
 
     @Override
