@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * resident memory (resident minus file-backed/shared pages, from {@code /proc/self/statm}) + the segments tier (the
  * segment files live in tmpfs, which counts against a container's limit). Subtracting the shared pages keeps the
  * segments this process maps from being counted twice.
+ *
+ * <p>Constructing a monitor also sets the store's memory limit ({@link ObjectStore#limitMemory}): the store makes
+ * room synchronously before each write, with the same policy and resident-memory reading; this periodic sample is
+ * the safety net for memory the store does not see (task buffers, the JVM itself).
  */
 public final class MemoryMonitor implements AutoCloseable {
     public static final long PERIOD_MS = 150;
@@ -51,6 +55,7 @@ public final class MemoryMonitor implements AutoCloseable {
         this.residentBytes = residentBytes;
         this.onPause = onPause;
         this.onTerminate = onTerminate;
+        store.limitMemory(policy, residentBytes);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "partita-memory-monitor");
             t.setDaemon(true);
@@ -94,7 +99,8 @@ public final class MemoryMonitor implements AutoCloseable {
             spilled += store.spill(key);
         }
         if (spilled > 0) {
-            LOG.debug("spilled {} keys ({} bytes): managed memory {} bytes, process {} bytes", d.spill().size(), spilled, managed, process);
+            LOG.debug("spilled {} keys ({}): managed memory {}, process {} = private resident {} + segments {}",
+                    d.spill().size(), mib(spilled), mib(managed), mib(process), mib(resident), mib(process - resident));
         }
         boolean pause = policy.paused(resident + store.segmentBytes());
         if (pause != paused) {

@@ -69,6 +69,27 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
         if (spill > 0 && processBytes > bytes(spill)) {
             excess = Math.max(excess, processBytes - bytes(target > 0 ? target : spill));
         }
+        return new Decision(lruUntil(excess, lruFirst), over(pause, processBytes), over(terminate, processBytes));
+    }
+
+    /**
+     * Keys to spill <em>before</em> storing {@code incomingBytes} more (a task's table, a fetched or scattered key),
+     * so that process memory after the write stays under the target fraction (the spill fraction when the target is
+     * off): least recently used first until {@code processBytes + incomingBytes} fits, or every candidate when it
+     * cannot fit. Empty when there is no limit, both fractions are off, or it already fits.
+     *
+     * @param processBytes the process's memory now (as in {@link #decide}), not counting the incoming bytes
+     */
+    public List<String> makeRoom(long incomingBytes, long processBytes, List<Candidate> lruFirst) {
+        double fraction = target > 0 ? target : spill;
+        if (limit == 0 || fraction == 0) {
+            return List.of();
+        }
+        return lruUntil(processBytes + Math.max(0, incomingBytes) - bytes(fraction), lruFirst);
+    }
+
+    /** The least recently used keys whose sizes add up to at least {@code excess} (all of them when they do not). */
+    private static List<String> lruUntil(long excess, List<Candidate> lruFirst) {
         List<String> keys = new ArrayList<>();
         long freed = 0;
         for (Candidate c : lruFirst) {
@@ -78,7 +99,12 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
             keys.add(c.key());
             freed += c.bytes();
         }
-        return new Decision(keys, over(pause, processBytes), over(terminate, processBytes));
+        return List.copyOf(keys);
+    }
+
+    /** The fraction's share of the limit, in bytes. */
+    public long bytesOf(double fraction) {
+        return bytes(fraction);
     }
 
     /** Whether {@code processBytes} is over the pause fraction (false when it is off). */

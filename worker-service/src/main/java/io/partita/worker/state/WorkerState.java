@@ -38,6 +38,8 @@ public final class WorkerState {
     private final Set<String> fetchedCopies = new HashSet<>();
     private final Map<String, Fetch> fetches = new HashMap<>();
     private final Map<String, Integer> depRefs = new HashMap<>();
+    /** Fetches to start once memory is no longer paused (holder to keys), in the order they were wanted. */
+    private final Map<WorkerAddress, List<String>> deferredFetches = new LinkedHashMap<>();
     private final ArrayDeque<Transition> story = new ArrayDeque<>();
     private long seq;
     private int running;
@@ -95,7 +97,11 @@ public final class WorkerState {
             case WorkerEvent.KeysScattered e -> e.keys().forEach(k -> scattered(k, sid, out));
             case WorkerEvent.MemoryPaused e -> paused = e.paused();
         }
-        toFetch.forEach((holder, keys) -> out.add(new FetchInputs(sid, holder, keys)));
+        // while paused, no new fetch starts (a fetched input would only add memory); fetches already under way finish
+        toFetch.forEach((holder, keys) -> deferredFetches.computeIfAbsent(holder, h -> new ArrayList<>()).addAll(keys));
+        if (!paused) {
+            startDeferredFetches(sid, out);
+        }
         startReady(sid, out);
         return out;
     }
@@ -253,6 +259,33 @@ public final class WorkerState {
         fetchedCopies.remove(key);
         local.remove(key);
         out.add(new Drop(sid, List.of(key)));
+    }
+
+    /** Starts the fetches wanted so far, skipping those no longer needed or moved on to another holder. */
+    private void startDeferredFetches(String sid, List<Instruction> out) {
+        deferredFetches.forEach((holder, keys) -> {
+            List<String> still = new ArrayList<>();
+            for (String key : keys) {
+                Fetch fetch = fetches.get(key);
+                if (fetch == null || !holder.equals(fetch.current) || still.contains(key)) {
+                    continue; // arrived another way, or failed over to another holder
+                }
+                if (fetch.waiters.isEmpty()) {
+                    fetches.remove(key); // every task that wanted it went away while it waited
+                    continue;
+                }
+                still.add(key);
+            }
+            if (!still.isEmpty()) {
+                out.add(new FetchInputs(sid, holder, still));
+            }
+        });
+        deferredFetches.clear();
+    }
+
+    /** Fetches waiting for memory to fall under the pause fraction (for tests and the dashboard). */
+    public int deferredFetches() {
+        return deferredFetches.values().stream().mapToInt(List::size).sum();
     }
 
     private void startReady(String sid, List<Instruction> out) {

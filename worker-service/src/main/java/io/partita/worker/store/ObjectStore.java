@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A key may also be <em>borrowed</em>: a neighbour's segment on this host, mapped read-only for local tasks
  * ({@link #adoptSegment}); it counts in no tier, is never spilled, and removing it only drops the mapping.
+ *
+ * <p>Memory limit ({@link #limitMemory}): before a new segment or a large heap value is stored, the store makes room
+ * synchronously: when process memory plus the incoming bytes would exceed the policy's target fraction, least
+ * recently used unpinned keys are spilled first ({@link MemoryPolicy#makeRoom}), so a burst of writes cannot outrun
+ * the periodic {@link io.partita.worker.memory.MemoryMonitor} (which stays the safety net).
  *
  * <p>Lifetime: removing a key closes its mapping and unlinks its file; views already handed out stay valid (the
  * mapping lives until its last view closes). Keys pinned by running tasks ({@link #pin}) are not spilled.
@@ -77,6 +83,12 @@ public final class ObjectStore implements AutoCloseable {
     private final TransferStats stats;
     private final Map<String, Entry> entries = new HashMap<>();
     private final Map<String, Integer> pins = new HashMap<>();
+    /** Serializes make-room decisions, so that two writers do not both count the same free memory. */
+    private final Object roomLock = new Object();
+    private volatile MemoryPolicy policy;
+    private volatile LongSupplier residentBytes;
+    /** Bytes of writes that made room and are not stored yet (counted as process memory by later decisions). */
+    private long reservedBytes;
     private long tick;
     private long heapBytes;
     private long segmentBytes;
@@ -112,13 +124,31 @@ public final class ObjectStore implements AutoCloseable {
         return stats;
     }
 
+    /** Heap values at least this big make room before they are stored; smaller ones are left to the monitor. */
+    public static final long MAKE_ROOM_MIN_VALUE_BYTES = 1 << 20;
+
+    /**
+     * Makes room synchronously before each write under {@code policy} (see the class comment).
+     *
+     * @param residentBytes the process's resident memory not counting the segments it maps (read once per write)
+     */
+    public void limitMemory(MemoryPolicy policy, LongSupplier residentBytes) {
+        this.residentBytes = residentBytes;
+        this.policy = policy;
+    }
+
     /** Stores a serialized value on the heap tier (replacing any value of {@code key}). */
     public void put(String key, byte[] value) {
         Entry e = new Entry(key, false, Tier.HEAP, value.length);
         e.bytes = value;
-        synchronized (this) {
-            checkOpen();
-            insert(e);
+        long reserved = value.length >= MAKE_ROOM_MIN_VALUE_BYTES ? makeRoom(key, value.length) : 0;
+        try {
+            synchronized (this) {
+                checkOpen();
+                insert(e);
+            }
+        } finally {
+            unreserve(reserved);
         }
     }
 
@@ -129,23 +159,79 @@ public final class ObjectStore implements AutoCloseable {
     public long putTable(String key, Partition table) {
         Path file = segmentDir.resolve(segmentFileName(key));
         long size;
-        try (table) {
-            Files.createDirectories(segmentDir);
-            size = SegmentFiles.write(table, file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
-                    + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
-        }
-        Entry e = new Entry(key, true, Tier.SEGMENT, size);
-        e.file = file;
-        synchronized (this) {
-            if (closed) {
-                deleteQuietly(file);
-                throw new IllegalStateException("the object store is closed");
+        long reserved = 0;
+        try {
+            try (table) {
+                reserved = makeRoom(key, table.bufferBytes());
+                Files.createDirectories(segmentDir);
+                size = SegmentFiles.write(table, file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
+                        + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
             }
-            insert(e);
+            Entry e = new Entry(key, true, Tier.SEGMENT, size);
+            e.file = file;
+            synchronized (this) {
+                if (closed) {
+                    deleteQuietly(file);
+                    throw new IllegalStateException("the object store is closed");
+                }
+                insert(e);
+            }
+        } finally {
+            unreserve(reserved);
         }
         return size;
+    }
+
+    /**
+     * Before storing {@code incoming} more bytes under {@code key}: spills least recently used unpinned keys until
+     * process memory (resident, read once, + segments + writes in progress) plus {@code incoming} is under the
+     * policy's target, or nothing is left to spill. Reserves {@code incoming} (returned; {@link #unreserve} it once
+     * stored or failed); 0 when no memory limit is set.
+     */
+    private long makeRoom(String key, long incoming) {
+        MemoryPolicy p = policy;
+        LongSupplier resident = residentBytes;
+        if (p == null || resident == null || p.limit() == 0 || incoming <= 0) {
+            return 0;
+        }
+        synchronized (roomLock) {
+            long rss = resident.getAsLong();
+            long segments;
+            long reserved;
+            List<MemoryPolicy.Candidate> candidates;
+            synchronized (this) {
+                checkOpen();
+                segments = segmentBytes;
+                reserved = reservedBytes;
+                candidates = spillCandidates();
+            }
+            long process = rss + segments + reserved;
+            List<String> keys = p.makeRoom(incoming, process, candidates);
+            long freed = 0;
+            for (String k : keys) {
+                freed += spill(k);
+            }
+            synchronized (this) {
+                reservedBytes += incoming;
+            }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("make room for {} ({} MiB): private resident {} MiB + segments {} MiB + in progress {} MiB "
+                                + "= {} MiB, target {} MiB; spilled {} of {} candidates ({} MiB)", key, mib(incoming),
+                        mib(rss), mib(segments), mib(reserved), mib(process), mib(p.bytesOf(p.target())), keys.size(),
+                        candidates.size(), mib(freed));
+            }
+            return incoming;
+        }
+    }
+
+    private synchronized void unreserve(long bytes) {
+        reservedBytes -= bytes;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
 
     /**

@@ -62,4 +62,20 @@ class MemoryPolicyTest {
         assertThatThrownBy(() -> new MemoryPolicy(LIMIT, 0.6, -0.1, 0.8, 0.95))
                 .hasMessageContaining("--memory-spill-fraction");
     }
+
+    @Test
+    void makeRoomSpillsLeastRecentlyUsedUntilTheIncomingBytesFitUnderTheTarget() {
+        assertThat(policy.makeRoom(100, 450, lru)).as("550 fits under 600").isEmpty();
+        assertThat(policy.makeRoom(100, 600, lru)).as("700: 100 over").containsExactly("old");
+        assertThat(policy.makeRoom(150, 600, lru)).as("750: 150 over").containsExactly("old", "mid");
+        assertThat(policy.makeRoom(500, 900, lru)).as("cannot fit: everything").containsExactly("old", "mid", "new");
+        assertThat(policy.makeRoom(500, 900, List.of())).isEmpty();
+    }
+
+    @Test
+    void makeRoomUsesTheSpillFractionWhenTheTargetIsOffAndNothingWithoutALimit() {
+        assertThat(new MemoryPolicy(LIMIT, 0, 0.7, 0.8, 0.95).makeRoom(100, 650, lru)).containsExactly("old");
+        assertThat(new MemoryPolicy(LIMIT, 0, 0, 0.8, 0.95).makeRoom(100, 950, lru)).isEmpty();
+        assertThat(MemoryPolicy.defaults(0).makeRoom(100, 5_000, lru)).isEmpty();
+    }
 }

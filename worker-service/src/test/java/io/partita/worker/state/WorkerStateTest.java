@@ -171,4 +171,45 @@ class WorkerStateTest {
         complete("t2");
         assertThat(state.handle(new WorkerEvent.KeysFreed("f", List.of("s")))).singleElement().isInstanceOf(Drop.class);
     }
+
+    private static List<FetchInputs> fetches(List<Instruction> out) {
+        return out.stream().filter(FetchInputs.class::isInstance).map(FetchInputs.class::cast).toList();
+    }
+
+    @Test
+    void pausedStartsNoNewFetchesUntilResumed() {
+        state.handle(new WorkerEvent.MemoryPaused("m1", true));
+        assertThat(fetches(assign(task("t1", 0, "x", "y"), task("t2", 0, "x")))).isEmpty();
+        assertThat(state.deferredFetches()).isEqualTo(2);
+
+        List<Instruction> out = state.handle(new WorkerEvent.MemoryPaused("m2", false));
+        assertThat(fetches(out)).singleElement().satisfies(f -> {
+            assertThat(f.holder()).isEqualTo(A);
+            assertThat(f.keys()).containsExactly("x", "y");
+        });
+        assertThat(state.deferredFetches()).isZero();
+        assertThat(executed(state.handle(new WorkerEvent.InputsFetched("f", "a", Set.of("x", "y"))))).containsExactly("t1", "t2");
+    }
+
+    @Test
+    void aFetchUnderWayFinishesWhilePausedAndItsRetryWaits() {
+        assertThat(fetches(assign(task("t1", 0, "x")))).hasSize(1);
+        state.handle(new WorkerEvent.MemoryPaused("m1", true));
+        List<Instruction> out = state.handle(new WorkerEvent.FetchFailed("f", "a", Set.of("x"), "gone"));
+        assertThat(fetches(out)).as("the retry at B waits").isEmpty();
+        out = state.handle(new WorkerEvent.MemoryPaused("m2", false));
+        assertThat(fetches(out)).singleElement().satisfies(f -> assertThat(f.holder()).isEqualTo(B));
+        assertThat(executed(state.handle(new WorkerEvent.InputsFetched("f", "b", Set.of("x"))))).containsExactly("t1");
+    }
+
+    @Test
+    void aDeferredFetchNoTaskWantsAnyMoreIsNeverStarted() {
+        state.handle(new WorkerEvent.MemoryPaused("m1", true));
+        assign(task("t1", 0, "x"), task("t2", 0, "y"));
+        state.handle(new WorkerEvent.KeysFreed("free", List.of("t1")));
+        List<Instruction> out = state.handle(new WorkerEvent.MemoryPaused("m2", false));
+        assertThat(fetches(out)).singleElement().satisfies(f -> assertThat(f.keys()).containsExactly("y"));
+        // x is wanted again later: a new fetch starts for it
+        assertThat(fetches(assign(task("t3", 0, "x")))).singleElement().satisfies(f -> assertThat(f.keys()).containsExactly("x"));
+    }
 }

@@ -169,4 +169,91 @@ class ObjectStoreTest {
         assertThat(store.heapBytes()).isEqualTo(3);
         assertThat(segments.resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
     }
+
+    /** A policy whose target (0.6 of the limit) is {@code targetBytes}. */
+    private static MemoryPolicy targetOf(long targetBytes) {
+        return MemoryPolicy.defaults((long) Math.ceil(targetBytes / 0.6));
+    }
+
+    private boolean spilled(String key) {
+        return !Files.exists(segments.resolve(ObjectStore.segmentFileName(key)))
+                && Files.exists(spill.resolve(ObjectStore.segmentFileName(key)));
+    }
+
+    @Test
+    void underAMemoryLimitPuttingATableSpillsOlderTablesFirst() throws Exception {
+        long size = store.putTable("t-1", TestTables.longs(allocator, 1, 1000));
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        store.limitMemory(targetOf(size * 5 / 2), () -> {
+            reads.incrementAndGet();
+            return 0; // only the segments count here
+        });
+        store.putTable("t-2", TestTables.longs(allocator, 2, 1000)); // two fit under 2.5 segments
+        assertThat(store.spilledBytes()).isZero();
+        assertThat(reads).as("resident memory read once per put").hasValue(1);
+
+        store.putTable("t-3", TestTables.longs(allocator, 3, 1000)); // three do not: the oldest goes first
+        assertThat(spilled("t-1")).isTrue();
+        assertThat(store.segmentBytes()).isEqualTo(2 * size);
+        assertThat(store.spilledBytes()).isEqualTo(size);
+
+        try (Partition view = store.table("t-2")) { // t-2 is used now: t-3 is the least recently used
+            assertThat(TestTables.first(view)).isEqualTo(2);
+        }
+        store.putTable("t-4", TestTables.longs(allocator, 4, 1000));
+        assertThat(spilled("t-3")).isTrue();
+        assertThat(spilled("t-2")).isFalse();
+        assertThat(reads).hasValue(3);
+
+        try (Partition one = store.table("t-1"); Partition three = store.table("t-3")) { // spilled keys still read
+            assertThat(TestTables.first(one)).isEqualTo(1);
+            assertThat(TestTables.first(three)).isEqualTo(3);
+            assertThat(one.rowCount()).isEqualTo(1000);
+        }
+        assertThat(stats.snapshot().spillCount()).isEqualTo(2);
+    }
+
+    @Test
+    void pinnedKeysAreNeverSpilledToMakeRoom() throws Exception {
+        store.putTable("t-1", TestTables.longs(allocator, 1, 1000));
+        store.putTable("t-2", TestTables.longs(allocator, 2, 1000));
+        store.pin(List.of("t-1"));
+        store.limitMemory(targetOf(1), () -> 0); // nothing fits: everything unpinned goes
+        store.putTable("t-3", TestTables.longs(allocator, 3, 1000));
+        assertThat(spilled("t-1")).as("pinned").isFalse();
+        assertThat(spilled("t-2")).isTrue();
+        assertThat(spilled("t-3")).as("the new key is stored all the same").isFalse();
+        store.unpin(List.of("t-1"));
+        store.putTable("t-4", TestTables.longs(allocator, 4, 1000));
+        assertThat(spilled("t-1")).isTrue();
+        assertThat(spilled("t-3")).isTrue();
+        try (Partition view = store.table("t-1")) {
+            assertThat(TestTables.first(view)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void residentMemoryCountsAndLargeHeapValuesMakeRoomToo() throws Exception {
+        long size = store.putTable("t-1", TestTables.longs(allocator, 1, 1000));
+        byte[] big = new byte[(int) ObjectStore.MAKE_ROOM_MIN_VALUE_BYTES];
+        big[7] = 42;
+        store.limitMemory(targetOf(size + big.length), () -> 1000); // the process itself takes 1000 bytes
+        store.put("small", ValueCodec.encode(5)); // under the threshold: never makes room
+        assertThat(store.spilledBytes()).isZero();
+        store.put("big", big); // size + 1000 + big is over the target
+        assertThat(spilled("t-1")).isTrue();
+        assertThat(store.get("big")[7]).isEqualTo((byte) 42);
+        try (Partition view = store.table("t-1")) {
+            assertThat(TestTables.first(view)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutAMemoryLimitNothingIsSpilledToMakeRoom() throws Exception {
+        store.limitMemory(MemoryPolicy.defaults(0), () -> { throw new AssertionError("not read without a limit"); });
+        for (int i = 0; i < 4; i++) {
+            store.putTable("t-" + i, TestTables.longs(allocator, i, 1000));
+        }
+        assertThat(store.spilledBytes()).isZero();
+    }
 }
