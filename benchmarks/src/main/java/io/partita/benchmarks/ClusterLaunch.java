@@ -1,0 +1,142 @@
+package io.partita.benchmarks;
+
+import io.partita.client.Client;
+import io.partita.common.protocol.WorkerStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Partita cluster for the data-plane benchmarks: the scheduler and each worker started as their own process
+ * through {@code bin/partita-scheduler} and {@code bin/partita-worker} on free loopback ports, so that each worker
+ * can get its own {@code --host-id} (different ids: the workers do not share segments and use Flight), memory limit,
+ * shared-memory and spill folders. Workers are named {@code a}, {@code b}, ... Logs go to {@code logDir}.
+ */
+final class ClusterLaunch implements AutoCloseable {
+    /** How to start the workers. */
+    record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts) {}
+
+    final String address;
+    final Path shmDir;
+    final Path spillRoot;
+    private final Process scheduler;
+    private final List<Process> workers = new ArrayList<>();
+
+    ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, Path logDir) throws IOException {
+        Files.createDirectories(logDir);
+        int port = LocalClusterProcess.freePort();
+        this.address = "127.0.0.1:" + port;
+        this.shmDir = Path.of("/dev/shm", "partita-bench-" + ProcessHandle.current().pid());
+        this.spillRoot = logDir.resolve("spill").toAbsolutePath();
+        Path bin = partitaHome.resolve("bin").toAbsolutePath();
+        this.scheduler = launch(bin.resolve("partita-scheduler"), List.of("--host", "127.0.0.1", "--port", "" + port,
+                "--dashboard-port", "" + LocalClusterProcess.freePort(), "--flight-port", "" + LocalClusterProcess.freePort(),
+                "--hazelcast-port", "" + LocalClusterProcess.freePort()), logDir.resolve("scheduler.log"), "");
+        for (int i = 0; i < nworkers; i++) {
+            String name = "" + (char) ('a' + i);
+            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", "127.0.0.1", "--nthreads", "1",
+                    "--flight-port", "0", "--http-port", "0", "--memory-limit", spec.memoryLimit(),
+                    "--shm-dir", shmDir.toString(), "--spill-dir", spillRoot.resolve(name).toString()));
+            if (spec.distinctHostIds()) {
+                args.addAll(List.of("--host-id", "bench-host-" + name));
+            }
+            workers.add(launch(bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOpts()));
+        }
+    }
+
+    private static Process launch(Path launcher, List<String> args, Path log, String javaOpts) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        builder.environment().remove("PARTITA_AUTH_TOKEN");
+        builder.environment().put("PARTITA_JAVA_OPTS", javaOpts == null ? "" : javaOpts);
+        return builder.start();
+    }
+
+    /** Connects once every worker has registered (within 120 s). */
+    Client connect() throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            if (!scheduler.isAlive()) {
+                throw new IllegalStateException("the scheduler exited with " + scheduler.exitValue() + "; see its log");
+            }
+            for (Process w : workers) {
+                if (!w.isAlive()) {
+                    throw new IllegalStateException("a worker exited with " + w.exitValue() + "; see its log");
+                }
+            }
+            try {
+                Client client = Client.connect(address);
+                if (client.workers().size() >= workers.size()) {
+                    return client;
+                }
+                client.close();
+            } catch (RuntimeException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the Partita cluster did not come up within 120 s");
+    }
+
+    /** The workers, by name. */
+    static List<WorkerStatus> byName(Client client) {
+        return client.workers().stream().sorted(Comparator.comparing(w -> w.info().name())).toList();
+    }
+
+    boolean allAlive() {
+        return scheduler.isAlive() && workers.stream().allMatch(Process::isAlive);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<Process> all = new ArrayList<>(workers);
+        all.add(scheduler);
+        all.forEach(Process::destroy);
+        for (Process p : all) {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        deleteTree(shmDir);
+        deleteTree(spillRoot);
+    }
+
+    /** Bytes of the regular files under {@code dir} (0 when it does not exist). */
+    static long treeBytes(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.mapToLong(p -> {
+                try {
+                    return Files.isRegularFile(p) ? Files.size(p) : 0;
+                } catch (IOException gone) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return 0;
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // best effort
+        }
+    }
+}

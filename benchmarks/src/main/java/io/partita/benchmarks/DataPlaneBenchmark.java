@@ -1,0 +1,411 @@
+package io.partita.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.partita.client.Client;
+import io.partita.client.SubmitOptions;
+import io.partita.client.TaskFuture;
+import io.partita.common.data.ArrowMemory;
+import io.partita.common.data.Partition;
+import io.partita.common.protocol.WorkerLoad;
+import io.partita.common.protocol.WorkerStatus;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Data-plane benchmarks of Partita beside Dask distributed, in one invocation on this machine (2 worker processes
+ * x 1 thread, loopback). Each prints Partita's figure, Dask's figure and the ratio.
+ *
+ * <ul>
+ *   <li>{@code handover}: a 256 MiB table (one BigInt column, 32M rows) produced by a task pinned to worker a and
+ *       summed by a task pinned to worker b, both workers with the same host id (shared segments). The hand-over
+ *       rate is size / (best submit-to-result latency of the consumer on b - the same on a, where the input is
+ *       already local), best of {@code --repeats} after a warm-up, a fresh table each repeat.</li>
+ *   <li>{@code flight}: the same with the workers given different {@code --host-id}s, so the table moves over
+ *       Arrow Flight; compared with Dask's figure from {@code handover}.</li>
+ *   <li>{@code larger}: 2 workers with {@code --memory-limit 512MiB} each persist 4 GiB of partitions (64 x 64 MiB,
+ *       values = the global row numbers) and compute an exact sum and count, checked against the closed form.
+ *       Wall time and peak worker memory (VmRSS - RssShmem + segment files, every 100 ms) for both.</li>
+ * </ul>
+ */
+@Command(name = "dataplane-benchmark", mixinStandardHelpOptions = true,
+        description = "Data-plane benchmarks, Partita beside Dask distributed (2 workers x 1 thread, loopback).")
+public final class DataPlaneBenchmark implements Callable<Integer> {
+    private static final long MIB = 1L << 20;
+    private static final Duration TASK_TIMEOUT = Duration.ofMinutes(5);
+
+    @Option(names = "--bench", split = ",", defaultValue = "handover,flight,larger",
+            description = "Benchmarks to run, comma-separated: handover, flight, larger (default: ${DEFAULT-VALUE}).")
+    Set<String> benches;
+
+    @Option(names = "--size-mib", defaultValue = "256", description = "Size of the handed-over table (default: ${DEFAULT-VALUE}).")
+    int sizeMib;
+
+    @Option(names = "--repeats", defaultValue = "10", description = "Measured hand-overs; the best is reported (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--total-mib", defaultValue = "4096", description = "Data persisted by 'larger' (default: ${DEFAULT-VALUE}).")
+    int totalMib;
+
+    @Option(names = "--partition-mib", defaultValue = "64", description = "Partition size of 'larger' (default: ${DEFAULT-VALUE}).")
+    int partitionMib;
+
+    @Option(names = "--memory-limit", defaultValue = "512MiB", description = "Worker memory limit of 'larger' (default: ${DEFAULT-VALUE}).")
+    String memoryLimit;
+
+    @Option(names = "--worker-java-opts", defaultValue = "",
+            description = "PARTITA_JAVA_OPTS of the Partita workers, e.g. -Xmx256m (default: none).")
+    String workerJavaOpts;
+
+    @Option(names = "--partita-home", defaultValue = ".", description = "Folder holding bin/ (default: the current one).")
+    Path partitaHome;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with dask.distributed (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--skip-dask", description = "Measure Partita only.")
+    boolean skipDask;
+
+    @Option(names = "--skip-partita", description = "Measure Dask only (through benchmarks/dask/dataplane.py).")
+    boolean skipPartita;
+
+    private final Map<String, String> rows = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        for (String b : benches) {
+            if (!Set.of("handover", "flight", "larger").contains(b)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown benchmark " + b);
+            }
+        }
+        Map<String, Object> partita = new LinkedHashMap<>();
+        if (!skipPartita) {
+            for (String b : List.of("handover", "flight", "larger")) {
+                if (!benches.contains(b)) {
+                    continue;
+                }
+                try {
+                    partita.put(b, b.equals("larger") ? larger() : handover(b.equals("flight")));
+                } catch (Exception | Error e) {
+                    System.out.printf("Partita %s: FAILED: %s%n", b, e);
+                    e.printStackTrace(System.err);
+                    partita.put(b, e);
+                }
+            }
+        }
+        JsonNode dask = skipDask ? null : measureDask();
+        report(partita, dask);
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- tasks (run on the workers)
+
+    /** One BigInt column of {@code rows} values start, start+1, ..., built with the task's allocator. */
+    static Partition column(long start, int rows) {
+        BigIntVector v = new BigIntVector("x", ArrowMemory.allocator());
+        v.allocateNew(rows);
+        ArrowBuf data = v.getDataBuffer();
+        for (int i = 0; i < rows; i++) {
+            data.setLong((long) i * Long.BYTES, start + i);
+        }
+        ArrowBuf validity = v.getValidityBuffer();
+        validity.setOne(0, (rows + 7) / 8);
+        v.setValueCount(rows);
+        VectorSchemaRoot root = new VectorSchemaRoot(List.of(v));
+        root.setRowCount(rows);
+        return Partition.of(root);
+    }
+
+    /**
+     * {sum, count} of the first column of every batch, read in place from the data buffer's memory as a foreign
+     * memory segment (ArrowBuf.getLong checks bounds on every call, which would make the sum, not the hand-over,
+     * the larger part of what is measured).
+     */
+    static long[] sumCount(Partition p) {
+        long sum = 0;
+        long count = 0;
+        for (VectorSchemaRoot batch : p.batches()) {
+            BigIntVector v = (BigIntVector) batch.getVector(0);
+            int n = batch.getRowCount();
+            MemorySegment data = MemorySegment.ofAddress(v.getDataBuffer().memoryAddress()).reinterpret((long) n * Long.BYTES);
+            for (long i = 0; i < n; i++) {
+                sum += data.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i);
+            }
+            count += n;
+        }
+        return new long[] {sum, count};
+    }
+
+    // ---------------------------------------------------------------- 1 and 2: hand-over
+
+    record Handover(long bytes, double bestLocal, double bestRemote, String path) {
+        double seconds() {
+            return bestRemote - bestLocal;
+        }
+
+        double bytesPerSecond() {
+            return bytes / seconds();
+        }
+    }
+
+    private Handover handover(boolean flight) throws Exception {
+        int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
+        long expected = (long) n * (n - 1) / 2;
+        String name = flight ? "flight" : "handover";
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2,
+                new ClusterLaunch.WorkerSpec("0", flight, workerJavaOpts), logs(name));
+             Client client = cluster.connect()) {
+            List<WorkerStatus> ws = ClusterLaunch.byName(client);
+            String a = ws.get(0).info().name();
+            String b = ws.get(1).info().name();
+            System.out.printf("Partita %s: workers %s (host id %s) and %s (host id %s)%n", name, a, ws.get(0).info().hostId(),
+                    b, ws.get(1).info().hostId());
+            SubmitOptions onA = SubmitOptions.defaults().workers(List.of(a));
+            SubmitOptions onB = SubmitOptions.defaults().workers(List.of(b));
+            double bestLocal = Double.MAX_VALUE;
+            double bestRemote = Double.MAX_VALUE;
+            for (int r = 0; r <= repeats; r++) { // round 0 is the warm-up
+                TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
+                awaitDone(x);
+                double local = latency(client, onA, x, expected);
+                double remote = latency(client, onB, x, expected);
+                System.out.printf(Locale.ROOT, "  round %d: consumer on %s (local) %.1f ms, on %s (remote) %.1f ms%n",
+                        r, a, local * 1e3, b, remote * 1e3);
+                if (r > 0) {
+                    bestLocal = Math.min(bestLocal, local);
+                    bestRemote = Math.min(bestRemote, remote);
+                }
+                x.release();
+                Thread.sleep(300); // let the release reach the workers (segments unlinked)
+            }
+            Thread.sleep(1_500); // worker loads are published about once a second
+            String path = transferPath(ClusterLaunch.byName(client).get(1).load());
+            return new Handover((long) n * Long.BYTES, bestLocal, bestRemote, path);
+        }
+    }
+
+    /** Submit-to-result seconds of the sum of {@code x} on the workers of {@code on}. */
+    private static double latency(Client client, SubmitOptions on, TaskFuture<Partition> x, long expected) {
+        long start = System.nanoTime();
+        long[] sc = client.<long[]>submitWith(on, (io.partita.common.fn.Fn1<Partition, long[]>) DataPlaneBenchmark::sumCount, x)
+                .result(TASK_TIMEOUT);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (sc[0] != expected) {
+            throw new IllegalStateException("wrong sum " + sc[0] + ", expected " + expected);
+        }
+        return seconds;
+    }
+
+    private static String transferPath(WorkerLoad load) {
+        if (load == null) {
+            return "unknown (no published load)";
+        }
+        WorkerLoad.TransferCounters t = load.transfers();
+        return String.format(Locale.ROOT, "consumer worker counters: %d segment mappings (%,d MiB), %d Flight fetches (%,d MiB)",
+                t.segmentInCount(), t.segmentInBytes() / MIB, t.flightInCount(), t.flightInBytes() / MIB);
+    }
+
+    private static void awaitDone(TaskFuture<?> f) throws InterruptedException {
+        awaitDone(f, () -> true);
+    }
+
+    /** Waits for {@code f} (at most 5 minutes), failing at once when {@code alive} turns false. */
+    private static void awaitDone(TaskFuture<?> f, java.util.function.BooleanSupplier alive) throws InterruptedException {
+        Instant deadline = Instant.now().plus(TASK_TIMEOUT);
+        while (!f.isDone()) {
+            if (!alive.getAsBoolean()) {
+                throw new IllegalStateException("a Partita process exited while waiting for " + f.key() + " (see its log)");
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("task " + f.key() + " did not finish within " + TASK_TIMEOUT);
+            }
+            Thread.sleep(1);
+        }
+        if (f.state() != java.util.concurrent.Future.State.SUCCESS) {
+            f.result(); // throws with the cause
+        }
+    }
+
+    // ---------------------------------------------------------------- 3: larger than memory
+
+    record Larger(boolean finished, boolean correct, double wallSeconds, double persistSeconds, long peakWorker,
+                  long peakTotal, long peakRss, long peakAnon, long peakFile, String notes) {}
+
+    private Larger larger() throws Exception {
+        int rowsPerPartition = Math.toIntExact(partitionMib * MIB / Long.BYTES);
+        int count = totalMib / partitionMib;
+        long n = (long) rowsPerPartition * count;
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2,
+                new ClusterLaunch.WorkerSpec(memoryLimit, false, workerJavaOpts), logs("larger"));
+             Client client = cluster.connect()) {
+            List<WorkerStatus> before = ClusterLaunch.byName(client);
+            List<MemorySampler.Target> targets = new ArrayList<>();
+            for (WorkerStatus w : before) {
+                targets.add(new MemorySampler.Target(w.info().pid(),
+                        w.info().segmentDir().isEmpty() ? null : Path.of(w.info().segmentDir())));
+            }
+            System.out.printf("Partita larger: %d partitions of %d MiB on workers with --memory-limit %s (limits %s)%n", count,
+                    partitionMib, memoryLimit, before.stream().map(w -> w.info().name() + "=" + w.info().memoryLimit() / MIB + "MiB").toList());
+            long start = System.nanoTime();
+            double persisted = 0;
+            try (MemorySampler sampler = new MemorySampler(targets)) {
+                boolean finished = false;
+                boolean correct = false;
+                String notes;
+                try {
+                    List<TaskFuture<Partition>> parts = client.map((Integer i) -> column((long) i * rowsPerPartition, rowsPerPartition),
+                            IntStream.range(0, count).boxed().toList());
+                    for (TaskFuture<Partition> p : parts) {
+                        awaitDone(p, cluster::allAlive);
+                    }
+                    persisted = (System.nanoTime() - start) / 1e9;
+                    List<TaskFuture<long[]>> partials = new ArrayList<>();
+                    for (TaskFuture<Partition> part : parts) {
+                        partials.add(client.submit((Partition x) -> sumCount(x), part));
+                    }
+                    TaskFuture<long[]> combined = client.submit((List<long[]> xs) -> {
+                        long s = 0;
+                        long c = 0;
+                        for (long[] x : xs) {
+                            s += x[0];
+                            c += x[1];
+                        }
+                        return new long[] {s, c};
+                    }, partials);
+                    long[] total = combined.result(Duration.ofMinutes(15));
+                    finished = true;
+                    correct = total[0] == n * (n - 1) / 2 && total[1] == n;
+                    notes = String.format(Locale.ROOT, "sum %d, count %d (%s)", total[0], total[1], correct ? "correct" : "WRONG");
+                    parts.forEach(TaskFuture::release);
+                    partials.forEach(TaskFuture::release);
+                } catch (RuntimeException e) {
+                    notes = "did not finish: " + e;
+                    e.printStackTrace(System.err);
+                }
+                double wall = (System.nanoTime() - start) / 1e9;
+                sampler.close();
+                Thread.sleep(1_500);
+                List<WorkerStatus> after = ClusterLaunch.byName(client);
+                StringBuilder more = new StringBuilder(notes);
+                for (WorkerStatus w : after) {
+                    WorkerLoad l = w.load();
+                    if (l != null) {
+                        more.append(String.format(Locale.ROOT, "; %s: %d spills (%,d MiB), %d reads back (%,d MiB)", w.info().name(),
+                                l.transfers().spillCount(), l.transfers().spilledBytes() / MIB, l.transfers().unspillCount(),
+                                l.transfers().unspilledBytes() / MIB));
+                    }
+                }
+                boolean samePids = after.size() == before.size() && after.stream().allMatch(w -> before.stream()
+                        .anyMatch(o -> o.info().pid() == w.info().pid()));
+                more.append(samePids && cluster.allAlive() ? "; no worker restarted" : "; A WORKER WAS RESTARTED OR DIED");
+                return new Larger(finished, correct, wall, persisted, sampler.peakWorker, sampler.peakTotal, sampler.peakRss,
+                        sampler.peakAnon, sampler.peakFile, more.toString());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Dask and the report
+
+    private JsonNode measureDask() throws Exception {
+        List<String> daskBenches = new ArrayList<>();
+        if (benches.contains("handover") || benches.contains("flight")) {
+            daskBenches.add("handover");
+        }
+        if (benches.contains("larger")) {
+            daskBenches.add("larger");
+        }
+        Process p = new ProcessBuilder(python, "benchmarks/dask/dataplane.py", "--bench", String.join(",", daskBenches),
+                "--size-mib", "" + sizeMib, "--repeats", "" + repeats, "--total-mib", "" + totalMib, "--partition-mib",
+                "" + partitionMib, "--memory-limit", memoryLimit)
+                .redirectError(ProcessBuilder.Redirect.appendTo(logs("dask").resolve("dask.log").toFile())).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the Dask benchmark failed (exit " + p.exitValue() + "); see "
+                    + logs("dask").resolve("dask.log") + "; is python3-distributed installed? run benchmarks/run-dataplane.sh");
+        }
+        return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    }
+
+    private Path logs(String name) throws java.io.IOException {
+        Path dir = Path.of("benchmarks/target/bench-logs/dataplane-" + name).toAbsolutePath();
+        java.nio.file.Files.createDirectories(dir);
+        return dir;
+    }
+
+    private void report(Map<String, Object> partita, JsonNode dask) {
+        double daskRate = dask == null ? Double.NaN : dask.at("/handover/bytes_per_s").asDouble(Double.NaN);
+        if (dask != null) {
+            System.out.printf("Dask %s%n", dask.path("version").asText());
+            for (JsonNode run : dask.path("handover_runs")) {
+                System.out.printf(Locale.ROOT, "  Dask hand-over, compression %s: local %.1f ms, remote %.1f ms -> %.2f GB/s%n",
+                        run.path("compression").asText(), run.path("best_local_s").asDouble() * 1e3,
+                        run.path("best_remote_s").asDouble() * 1e3, run.path("bytes_per_s").asDouble() / 1e9);
+            }
+        }
+        System.out.println();
+        System.out.println("| benchmark | Partita | Dask | ratio |");
+        System.out.println("| --- | ---: | ---: | ---: |");
+        for (String b : List.of("handover", "flight")) {
+            if (!benches.contains(b)) {
+                continue;
+            }
+            Object v = partita.get(b);
+            String label = b.equals("handover") ? sizeMib + " MiB hand-over, same host (segments)"
+                    : sizeMib + " MiB hand-over, forced through Flight";
+            String p = v instanceof Handover h ? String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", h.bytesPerSecond() / 1e9, h.seconds() * 1e3)
+                    : v == null ? "not run" : "failed";
+            String d = Double.isNaN(daskRate) ? "not run" : String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", daskRate / 1e9,
+                    dask.at("/handover/handover_s").asDouble() * 1e3);
+            String ratio = v instanceof Handover h && !Double.isNaN(daskRate) ? String.format(Locale.ROOT, "%.1fx", h.bytesPerSecond() / daskRate) : "-";
+            System.out.printf("| %s | %s | %s | %s |%n", label, p, d, ratio);
+        }
+        if (benches.contains("larger")) {
+            Object v = partita.get("larger");
+            String p = v instanceof Larger l ? String.format(Locale.ROOT, "%s %.1f s, peak worker %,d MiB", l.finished() && l.correct() ? "" : "(NOT OK)",
+                    l.wallSeconds(), l.peakWorker() / MIB).strip() : v == null ? "not run" : "failed";
+            JsonNode dl = dask == null ? null : dask.path("larger");
+            String d = dl == null ? "not run" : String.format(Locale.ROOT, "%s %.1f s, peak worker %,d MiB",
+                    dl.path("finished").asBoolean() && dl.path("correct").asBoolean() ? "" : "(NOT OK)",
+                    dl.path("wall_s").asDouble(Double.NaN), dl.path("peak_rss_per_worker").asLong() / MIB).strip();
+            String ratio = v instanceof Larger l && dl != null ? String.format(Locale.ROOT, "%.1fx faster, %.2fx the memory",
+                    dl.path("wall_s").asDouble() / l.wallSeconds(), (double) l.peakWorker() / dl.path("peak_rss_per_worker").asLong()) : "-";
+            System.out.printf("| %d MiB in %d MiB partitions, 2 workers x %s | %s | %s | %s |%n", totalMib, partitionMib, memoryLimit, p, d, ratio);
+        }
+        System.out.println();
+        for (Object v : partita.values()) {
+            if (v instanceof Handover h) {
+                System.out.printf(Locale.ROOT, "Partita hand-over: local %.1f ms, remote %.1f ms; %s%n", h.bestLocal() * 1e3,
+                        h.bestRemote() * 1e3, h.path());
+            } else if (v instanceof Larger l) {
+                System.out.printf(Locale.ROOT, "Partita larger: persist %.1f s, wall %.1f s, peak worker %,d MiB (peak VmRSS %,d MiB, "
+                        + "RssAnon %,d MiB, RssFile %,d MiB), peak sum over workers %,d MiB; %s%n", l.persistSeconds(),
+                        l.wallSeconds(), l.peakWorker() / MIB, l.peakRss() / MIB, l.peakAnon() / MIB, l.peakFile() / MIB, l.peakTotal() / MIB, l.notes());
+            }
+        }
+        if (dask != null && dask.has("larger")) {
+            JsonNode dl = dask.path("larger");
+            System.out.printf(Locale.ROOT, "Dask larger: %s%n", dl.toString());
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DataPlaneBenchmark()).execute(args));
+    }
+}
