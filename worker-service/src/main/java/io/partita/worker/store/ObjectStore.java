@@ -293,17 +293,26 @@ public final class ObjectStore implements AutoCloseable {
             return null;
         }
         e.lastUse = ++tick;
-        if (e.mapping == null) {
-            try {
-                e.mapping = MappedSegment.map(e.file, allocator);
-            } catch (IOException ex) {
-                throw new UncheckedIOException("cannot map the segment of " + key + " at " + e.file + ": " + ex.getMessage(), ex);
-            }
-            if (e.tier == Tier.SPILLED) {
+        if (e.tier == Tier.SPILLED) {
+            // Not cached: the mapping lives only as long as this view, so its pages leave the process's memory
+            // when the reader is done instead of staying resident until the key is released.
+            try (MappedSegment once = map(e)) {
                 stats.unspilled(e.size);
+                return once.partition();
             }
         }
+        if (e.mapping == null) {
+            e.mapping = map(e);
+        }
         return e.mapping.partition();
+    }
+
+    private MappedSegment map(Entry e) {
+        try {
+            return MappedSegment.map(e.file, allocator);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot map the segment of " + e.key + " at " + e.file + ": " + ex.getMessage(), ex);
+        }
     }
 
     /** Bytes {@code key} takes in its tier, or -1 when it is not held. */
