@@ -1,10 +1,20 @@
 package io.partita.scheduler.state;
 
+import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
-/** Where a ready task should run: the worker where it can start soonest. */
+/** Where a ready task should run, and the bookkeeping of sending it there (assign) or taking it back (unassign). */
 final class Placement {
-    private Placement() {}
+    private final StateContext ctx;
+
+    Placement(StateContext ctx) {
+        this.ctx = ctx;
+    }
 
     /**
      * The worker, among those the task's restrictions and resources allow, with the least queued work per thread
@@ -30,5 +40,54 @@ final class Placement {
             }
         }
         return best;
+    }
+
+    void markReady(TaskRecord t) {
+        ctx.ready.add(t);
+        ctx.placementDirty = true;
+    }
+
+    /** Assigns every ready task some worker can take; only when something changed since the last pass. */
+    void place() {
+        if (!ctx.placementDirty || ctx.workers.isEmpty()) {
+            return;
+        }
+        ctx.placementDirty = false;
+        Iterator<TaskRecord> it = ctx.ready.iterator();
+        while (it.hasNext()) {
+            TaskRecord t = it.next();
+            WorkerRecord w = bestWorker(t, ctx.workers.values(), ctx.limits);
+            if (w != null) {
+                it.remove();
+                assign(t, w);
+            }
+        }
+    }
+
+    private void assign(TaskRecord t, WorkerRecord w) {
+        ctx.transition(t, TaskState.PROCESSING);
+        t.processingOn = w;
+        t.expectedMicros = ctx.groupDurationMicros.getOrDefault(t.group, ctx.limits.defaultDurationMicros());
+        w.processing.add(t);
+        w.occupancyMicros += t.expectedMicros;
+        w.acquire(t.spec.resources());
+        Map<String, List<WorkerAddress>> deps = new HashMap<>();
+        for (TaskRecord d : t.dependencies) {
+            deps.put(d.key(), StateContext.addresses(d));
+        }
+        ctx.out.execute(w.id(), new ExecuteTask(t.key(), t.spec.function(), t.spec.args(), deps, t.spec.priority()));
+    }
+
+    /** Takes {@code t} off its worker (state unchanged: the caller moves it); frees capacity, so placement reruns. */
+    void unassign(TaskRecord t, boolean tellWorker) {
+        WorkerRecord w = t.processingOn;
+        w.processing.remove(t);
+        w.occupancyMicros = Math.max(0, w.occupancyMicros - t.expectedMicros);
+        w.releaseResources(t.spec.resources());
+        t.processingOn = null;
+        if (tellWorker) {
+            ctx.out.free(w.id(), t.key());
+        }
+        ctx.placementDirty = true;
     }
 }

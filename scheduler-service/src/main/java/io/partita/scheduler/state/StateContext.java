@@ -1,0 +1,94 @@
+package io.partita.scheduler.state;
+
+import io.partita.common.protocol.ClientUpdate.KeyFinished;
+import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.task.FunctionSpec;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The scheduler state's data, shared by the package-private parts of {@link SchedulerState} so they need no references
+ * to each other: the maps, the outbox, the log, and the one guarded way to move a task ({@link #transition}).
+ */
+final class StateContext {
+    private static final Comparator<TaskRecord> READY_ORDER =
+            Comparator.comparingInt((TaskRecord t) -> -t.spec.priority()).thenComparingLong(t -> t.seq);
+
+    final String schedulerId;
+    final SchedulerLimits limits;
+    final Map<String, TaskRecord> tasks = new HashMap<>();
+    final Map<String, WorkerRecord> workers = new LinkedHashMap<>();
+    final Map<String, Map<String, Integer>> clients = new HashMap<>();
+    final Map<String, FunctionSpec> functions = new HashMap<>();
+    final Map<String, Integer> functionRefs = new HashMap<>();
+    final Map<String, Double> groupDurationMicros = new HashMap<>();
+    /** WAITING tasks whose dependencies are all in memory, not yet placed (no worker, or restrictions). */
+    final TreeSet<TaskRecord> ready = new TreeSet<>(READY_ORDER);
+    /** Tasks whose need may have dropped; settled at the end of each event. */
+    final Set<TaskRecord> releaseCandidates = new LinkedHashSet<>();
+    final TransitionLog log = new TransitionLog(100_000);
+    final Outbox out = new Outbox();
+    boolean placementDirty;
+    String stimulus = "init";
+    long now;
+    long seq;
+    long finishedCount;
+    long erredCount;
+
+    StateContext(String schedulerId, SchedulerLimits limits) {
+        this.schedulerId = schedulerId;
+        this.limits = limits;
+    }
+
+    /** Moves {@code t} to {@code to} if the table in {@link TaskState} allows it, keeping dependencies' waiter counts. */
+    void transition(TaskRecord t, TaskState to) {
+        TaskState from = t.state;
+        if (!from.canMoveTo(to, t.scattered)) {
+            throw new IllegalTransitionException(t.key(), from, to, stimulus, log.story(t.key(), 20));
+        }
+        boolean wasActive = from == TaskState.WAITING || from == TaskState.PROCESSING;
+        boolean isActive = to == TaskState.WAITING || to == TaskState.PROCESSING;
+        if (wasActive != isActive) {
+            for (TaskRecord d : t.dependencies) {
+                d.waiters += isActive ? 1 : -1;
+                if (!isActive) {
+                    releaseCandidates.add(d); // one waiter fewer: it may no longer be needed
+                }
+            }
+        }
+        t.state = to;
+        record(t, from, to);
+    }
+
+    void record(TaskRecord t, TaskState from, TaskState to) {
+        log.add(new Transition(t.key(), from, to, stimulus, now));
+    }
+
+    /** Creates and registers a task (or scattered key) in RELEASED, as if it came from FORGOTTEN. */
+    void add(TaskRecord t) {
+        tasks.put(t.key(), t);
+        record(t, TaskState.FORGOTTEN, TaskState.RELEASED);
+    }
+
+    void addHolder(TaskRecord t, WorkerRecord w) {
+        t.whoHas.add(w);
+        w.hasWhat.add(t);
+    }
+
+    static List<WorkerAddress> addresses(TaskRecord t) {
+        List<WorkerAddress> list = new ArrayList<>(t.whoHas.size());
+        t.whoHas.forEach(w -> list.add(w.info.address()));
+        return list;
+    }
+
+    static KeyFinished keyFinished(TaskRecord t) {
+        return new KeyFinished(t.key(), addresses(t), t.type == null ? "" : t.type, t.nbytes);
+    }
+}
