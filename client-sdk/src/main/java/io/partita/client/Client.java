@@ -4,7 +4,6 @@ import io.partita.client.code.ArtifactUploader;
 import io.partita.client.code.CodeShipper;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
-import io.partita.common.codec.ValueCodec;
 import io.partita.common.config.Ports;
 import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn0;
@@ -15,32 +14,20 @@ import io.partita.common.fn.FnN;
 import io.partita.common.fn.Functions;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
-import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerStatus;
-import io.partita.common.task.GraphSpec;
 import io.partita.common.task.Keys;
-import java.lang.ref.Reference;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
  * A connection to a Partita scheduler, in the spirit of Dask's {@code Client}: submit functions (lambdas of
@@ -60,19 +47,9 @@ import org.apache.arrow.memory.RootAllocator;
  * }</pre>
  */
 public final class Client implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Client.class.getName());
-    static final long RELEASE_FLUSH_MILLIS = 5;
-
     private final String hostPort;
     private final KeyTable keys = new KeyTable();
-    /** Graphs sent and not yet accepted: the key states each introduced, to fail if it is refused. */
-    private final ConcurrentHashMap<Long, List<KeyState>> pending = new ConcurrentHashMap<>();
-    /** Scatter registrations sent and not yet answered. */
-    private final ConcurrentHashMap<Long, CompletableFuture<Void>> registrations = new ConcurrentHashMap<>();
-    private final AtomicInteger scatterTurn = new AtomicInteger();
-    /** Root of all the client's Arrow memory: {@link #data} for the user's tables, a child for Flight's own buffers. */
-    private final RootAllocator root = new RootAllocator();
-    private final BufferAllocator data = root.newChildAllocator("partita-client-data", 0, Long.MAX_VALUE);
+    private final ClientMemory memory = new ClientMemory();
     private final AtomicLong requestIds = new AtomicLong();
     private final ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("partita-client-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,19 +57,18 @@ public final class Client implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ClassLoader defaultLoader;
     private final CodeShipper shipper;
     private final Gatherer gatherer;
     private final HttpApi httpApi;
     private final HttpClient http;
+    private final UpdateHandler updates;
+    private final GraphSubmitter submitter;
+    private final Scatterer scatterer;
+    private final ResultFetcher results;
+    private final ReleaseBatcher releases;
     private volatile Transport transport;
-    private volatile long maxMessageBytes = Long.MAX_VALUE;
     private volatile String flightProxyUri;
     private volatile PartitaException closedBecause;
-
-    private final Object releaseLock = new Object();
-    private List<String> releases = new ArrayList<>();
-    private boolean releaseScheduled;
 
     private Client(ClientOptions options, HttpClient http, ArtifactUploader uploader) {
         this.hostPort = options.hostPort();
@@ -100,10 +76,15 @@ public final class Client implements AutoCloseable {
         this.httpApi = http == null ? null : new HttpApi(http, hostPort, token(options).headerValue());
         this.shipper = new CodeShipper(uploader != null ? uploader : httpApi);
         this.gatherer = new Gatherer(options.gatherMode(), token(options), () -> flightProxyUri, pool,
-                root.newChildAllocator("partita-client-flight", 0, Long.MAX_VALUE));
+                memory.newFlightAllocator());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        this.defaultLoader = tccl != null ? tccl : Client.class.getClassLoader();
+        ClassLoader defaultLoader = tccl != null ? tccl : Client.class.getClassLoader();
         this.flightProxyUri = "grpc+tcp://" + options.host() + ":" + Ports.SCHEDULER_FLIGHT_PROXY;
+        this.updates = new UpdateHandler(keys, defaultLoader, this::welcomed);
+        this.submitter = new GraphSubmitter(this, keys, updates);
+        this.scatterer = new Scatterer(this, hostPort, keys, gatherer, pool, updates);
+        this.results = new ResultFetcher(gatherer, memory.data(), defaultLoader);
+        this.releases = new ReleaseBatcher(this, keys, timer);
     }
 
     private static ClusterToken token(ClientOptions options) {
@@ -147,7 +128,7 @@ public final class Client implements AutoCloseable {
 
     private void welcomed(ClientUpdate.Welcome w) {
         if (w.maxMessageBytes() > 0) {
-            maxMessageBytes = w.maxMessageBytes();
+            submitter.maxMessageBytes(w.maxMessageBytes());
         }
         if (w.flightProxyUri() != null && !w.flightProxyUri().isBlank()) {
             flightProxyUri = w.flightProxyUri();
@@ -184,7 +165,7 @@ public final class Client implements AutoCloseable {
     public <R> TaskFuture<R> submitWith(SubmitOptions options, Object fn, Object... args) {
         GraphBuilder b = new GraphBuilder(shipper);
         String key = b.addTask(fn, Arrays.asList(args), options);
-        return this.<R>submitGraph(b, List.of(key)).getFirst();
+        return submitter.<R>submit(b, List.of(key)).getFirst();
     }
 
     /** One task per item, all in one graph message, the function serialized once. */
@@ -200,7 +181,7 @@ public final class Client implements AutoCloseable {
         for (A item : items) {
             wanted.add(b.addTask(fn, singleton(item), o));
         }
-        return submitGraph(b, wanted);
+        return submitter.submit(b, wanted);
     }
 
     private static List<Object> singleton(Object item) {
@@ -219,56 +200,7 @@ public final class Client implements AutoCloseable {
         for (Delayed<R> d : ds) {
             wanted.add(b.addDelayed(d));
         }
-        return submitGraph(b, wanted);
-    }
-
-    /**
-     * Sends the graph and returns one future per wanted key at once, without waiting for the scheduler (as Dask
-     * does): submissions pipeline. If the scheduler refuses the graph, the futures of the keys it introduced fail
-     * with a {@link GraphRejectedException} naming the problem. A graph over the scheduler's message limit is
-     * refused here, before it is sent.
-     */
-    <R> List<TaskFuture<R>> submitGraph(GraphBuilder b, List<String> wanted) {
-        checkOpen();
-        wanted.forEach(b::want);
-        GraphSpec graph = b.build();
-        long requestId = requestIds.incrementAndGet();
-        byte[] bytes = MessageCodec.toCbor(new ClientRequest.SubmitGraph(requestId, graph));
-        if (bytes.length > maxMessageBytes) {
-            try {
-                MessageCodec.checkSize(bytes.length, maxMessageBytes, ClientRequest.SubmitGraph.class);
-            } catch (RuntimeException e) {
-                throw new GraphRejectedException("graph of " + graph.tasks().size() + " tasks not sent: " + e.getMessage());
-            }
-        }
-        List<KeyState> states = new ArrayList<>(wanted.size());
-        List<KeyState> introduced = new ArrayList<>();
-        for (String key : wanted) {
-            KeyState s = keys.acquire(key, b.artifactsOf(key));
-            states.add(s);
-            if (s.refs == 1) {
-                introduced.add(s);
-            }
-        }
-        pending.put(requestId, introduced);
-        List<TaskFuture<R>> futures = new ArrayList<>(states.size());
-        for (KeyState s : states) {
-            futures.add(new TaskFuture<>(this, s, new ReleaseAction(this, s.key)));
-        }
-        try {
-            transport.send(bytes).get();
-        } catch (ExecutionException | InterruptedException e) {
-            pending.remove(requestId);
-            futures.forEach(TaskFuture::release);
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-                throw new PartitaException("interrupted while submitting a graph of " + graph.tasks().size() + " tasks", e);
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : new PartitaException(String.valueOf(e.getCause()), e.getCause());
-        } finally {
-            Reference.reachabilityFence(b.argumentFutures);
-        }
-        return futures;
+        return submitter.submit(b, wanted);
     }
 
     // ---------------------------------------------------------------- scatter
@@ -288,12 +220,12 @@ public final class Client implements AutoCloseable {
      *                          (e.g. the key names another value)
      */
     public <T> TaskFuture<T> scatter(T value) {
-        return this.<T>scatterAll(List.of(Keys.newKey("scatter")), java.util.Collections.singletonList(value)).getFirst();
+        return scatterer.<T>scatterAll(List.of(Keys.newKey("scatter")), java.util.Collections.singletonList(value)).getFirst();
     }
 
     /** {@link #scatter(Object)} under a key of the caller's choosing (scattering the same value under it again is fine). */
     public <T> TaskFuture<T> scatter(String key, T value) {
-        return this.<T>scatterAll(List.of(Keys.requireValid(key)), java.util.Collections.singletonList(value)).getFirst();
+        return scatterer.<T>scatterAll(List.of(Keys.requireValid(key)), java.util.Collections.singletonList(value)).getFirst();
     }
 
     /**
@@ -305,106 +237,7 @@ public final class Client implements AutoCloseable {
         for (int i = 0; i < values.size(); i++) {
             ks.add(Keys.newKey("scatter"));
         }
-        return scatterAll(ks, values);
-    }
-
-    private <T> List<TaskFuture<T>> scatterAll(List<String> scatterKeys, List<? extends T> values) {
-        checkOpen();
-        if (values.isEmpty()) {
-            return List.of();
-        }
-        List<WorkerStatus> workers = new ArrayList<>(workers());
-        if (workers.isEmpty()) {
-            throw new PartitaException("cannot scatter: no worker is connected to the scheduler at " + hostPort);
-        }
-        workers.sort(java.util.Comparator.comparing(w -> w.info().workerId()));
-        int turn = scatterTurn.getAndAdd(values.size());
-        // which worker each value goes to, grouped by worker in value order
-        Map<WorkerStatus, List<Integer>> byWorker = new LinkedHashMap<>();
-        for (int i = 0; i < values.size(); i++) {
-            byWorker.computeIfAbsent(workers.get(Math.floorMod(turn + i, workers.size())), w -> new ArrayList<>()).add(i);
-        }
-        ClientRequest.ScatteredKey[] registered = new ClientRequest.ScatteredKey[values.size()];
-        List<CompletableFuture<Void>> puts = new ArrayList<>();
-        for (var e : byWorker.entrySet()) {
-            String uri = e.getKey().info().flightUri();
-            puts.add(CompletableFuture.runAsync(() -> {
-                for (int i : e.getValue()) {
-                    registered[i] = put(uri, scatterKeys.get(i), values.get(i));
-                }
-            }, pool));
-        }
-        join(puts);
-        // register per worker; the key states exist first, so the scheduler's KeysFinished finds them
-        List<KeyState> states = new ArrayList<>(values.size());
-        for (String key : scatterKeys) {
-            states.add(keys.acquire(key, List.of()));
-        }
-        Map<WorkerStatus, CompletableFuture<Void>> replies = new LinkedHashMap<>();
-        for (var e : byWorker.entrySet()) {
-            long requestId = requestIds.incrementAndGet();
-            CompletableFuture<Void> reply = new CompletableFuture<>();
-            registrations.put(requestId, reply);
-            replies.put(e.getKey(), reply);
-            List<ClientRequest.ScatteredKey> ks = e.getValue().stream().map(i -> registered[i]).toList();
-            transport.send(MessageCodec.toCbor(new ClientRequest.RegisterScattered(requestId, e.getKey().info().workerId(), ks)))
-                    .whenComplete((v, err) -> {
-                        if (err != null) {
-                            registrations.remove(requestId);
-                            reply.completeExceptionally(err);
-                        }
-                    });
-        }
-        List<TaskFuture<T>> futures = new ArrayList<>(java.util.Collections.nCopies(values.size(), null));
-        List<String> problems = new ArrayList<>();
-        for (var e : byWorker.entrySet()) {
-            WorkerStatus w = e.getKey();
-            try {
-                replies.get(w).get();
-                for (int i : e.getValue()) {
-                    KeyState s = states.get(i);
-                    s.finished(List.of(w.info().address()), registered[i].type());
-                    futures.set(i, new TaskFuture<>(this, s, new ReleaseAction(this, s.key)));
-                }
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                problems.add("interrupted while waiting for the scheduler");
-            } catch (ExecutionException ex) {
-                Throwable cause = ex.getCause();
-                problems.add("worker " + w.info().name() + " (" + w.info().workerId() + "): "
-                        + (cause instanceof GraphRejectedException ? cause.getMessage() : String.valueOf(cause)));
-            }
-        }
-        if (!problems.isEmpty()) {
-            for (int i = 0; i < futures.size(); i++) {
-                if (futures.get(i) != null) {
-                    futures.get(i).release(); // registered: drop the reference on the scheduler too
-                } else {
-                    keys.release(scatterKeys.get(i)); // never registered: only the local state
-                }
-            }
-            throw new PartitaException("the scheduler refused scattered data: " + String.join("; ", problems));
-        }
-        return futures;
-    }
-
-    /** Puts one value on the worker at {@code uri}; returns what to register for it. */
-    private ClientRequest.ScatteredKey put(String uri, String key, Object value) {
-        if (value instanceof Partition p) {
-            long bytes = gatherer.putTable(uri, key, p);
-            return new ClientRequest.ScatteredKey(key, bytes, KeyState.TABLE_TYPE);
-        }
-        byte[] bytes = ValueCodec.encode(value);
-        gatherer.putValue(uri, key, bytes);
-        return new ClientRequest.ScatteredKey(key, bytes.length, ValueCodec.typeName(value));
-    }
-
-    private static void join(List<CompletableFuture<Void>> all) {
-        try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        return scatterer.scatterAll(ks, values);
     }
 
     /**
@@ -413,12 +246,12 @@ public final class Client implements AutoCloseable {
      * still open at {@link #close()} is reported in the log and left to the garbage collector).
      */
     public BufferAllocator allocator() {
-        return data;
+        return memory.data();
     }
 
     /** Bytes of Arrow memory the client holds now (user tables and Flight buffers). */
     long outstandingBytes() {
-        return root.getAllocatedMemory();
+        return memory.allocatedBytes();
     }
 
     // ---------------------------------------------------------------- results
@@ -429,55 +262,7 @@ public final class Client implements AutoCloseable {
      * key: it belongs to the caller, who must close it (a key listed twice gives the same Partition twice).
      */
     public <R> List<R> gather(Collection<? extends TaskFuture<R>> futures) {
-        List<TaskFuture<R>> list = List.copyOf(futures);
-        try {
-            for (TaskFuture<R> f : list) {
-                f.keyState().done.join();
-            }
-            Map<String, List<WorkerAddress>> holders = new LinkedHashMap<>();
-            Map<String, List<WorkerAddress>> tables = new LinkedHashMap<>();
-            for (TaskFuture<R> f : list) {
-                KeyState s = f.keyState();
-                switch (s.status()) {
-                    case FINISHED -> (s.isTable() ? tables : holders).put(s.key, s.holders());
-                    case CANCELLED -> throw new CancellationException("task " + s.key + " was cancelled");
-                    default -> throw new TaskFailedException(s.key, s.error());
-                }
-            }
-            Map<String, byte[]> values = holders.isEmpty() ? Map.of() : gatherer.fetch(holders);
-            ClassLoader loader = loader();
-            Map<String, Object> decoded = new HashMap<>();
-            try {
-                for (var e : tables.entrySet()) {
-                    decoded.put(e.getKey(), gatherer.fetchTable(e.getKey(), e.getValue(), data));
-                }
-            } catch (RuntimeException e) {
-                decoded.values().forEach(p -> ((Partition) p).close());
-                throw e;
-            }
-            List<R> out = new ArrayList<>(list.size());
-            for (TaskFuture<R> f : list) {
-                String k = f.key();
-                Object v;
-                if (decoded.containsKey(k)) {
-                    v = decoded.get(k);
-                } else {
-                    try {
-                        v = decode(k, values.get(k), loader);
-                    } catch (RuntimeException e) {
-                        tables.keySet().forEach(t -> ((Partition) decoded.get(t)).close()); // not handed over
-                        throw e;
-                    }
-                    decoded.put(k, v);
-                }
-                @SuppressWarnings("unchecked")
-                R r = (R) v;
-                out.add(r);
-            }
-            return out;
-        } finally {
-            Reference.reachabilityFence(list);
-        }
+        return results.gather(List.copyOf(futures));
     }
 
     /** Varargs form of {@link #gather(Collection)}. */
@@ -488,19 +273,6 @@ public final class Client implements AutoCloseable {
 
     <R> R fetchOne(TaskFuture<R> f) {
         return gather(List.of(f)).getFirst();
-    }
-
-    private Object decode(String key, byte[] bytes, ClassLoader loader) {
-        try {
-            return ValueCodec.decode(bytes, loader);
-        } catch (RuntimeException e) {
-            throw new PartitaException("the value of " + key + " cannot be read here: " + e.getMessage(), e);
-        }
-    }
-
-    private ClassLoader loader() {
-        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        return tccl != null ? tccl : defaultLoader;
     }
 
     // ---------------------------------------------------------------- cancel, release, workers
@@ -521,7 +293,7 @@ public final class Client implements AutoCloseable {
                 cancelled++;
             }
         }
-        transport.send(MessageCodec.toCbor(new ClientRequest.CancelKeys(requestIds.incrementAndGet(), ks)));
+        send(new ClientRequest.CancelKeys(nextRequestId(), ks));
         return cancelled;
     }
 
@@ -538,10 +310,6 @@ public final class Client implements AutoCloseable {
         return keys.size();
     }
 
-    KeyTable keyTable() {
-        return keys;
-    }
-
     ExecutorService pool() {
         return pool;
     }
@@ -555,104 +323,44 @@ public final class Client implements AutoCloseable {
     }
 
     void release(String key) {
-        if (closedBecause != null) {
-            return;
-        }
-        keys.release(key);
-        synchronized (releaseLock) {
-            releases.add(key);
-            if (!releaseScheduled) {
-                releaseScheduled = true;
-                try {
-                    timer.schedule(this::flushReleases, RELEASE_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    releaseScheduled = false;
-                }
-            }
-        }
+        releases.release(key);
     }
 
-    /** Sends the releases gathered so far as one ReleaseKeys. */
-    void flushReleases() {
-        List<String> batch;
-        synchronized (releaseLock) {
-            batch = releases;
-            releases = new ArrayList<>();
-            releaseScheduled = false;
-        }
-        if (!batch.isEmpty() && closedBecause == null) {
-            transport.send(MessageCodec.toCbor(new ClientRequest.ReleaseKeys(batch)));
-        }
+    /** A new future (one more reference) on {@code s}; released when collected. */
+    <R> TaskFuture<R> futureOf(KeyState s) {
+        return new TaskFuture<>(this, s, new ReleaseAction(this, s.key));
+    }
+
+    long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    CompletableFuture<Void> send(ClientRequest request) {
+        return send(MessageCodec.toCbor(request));
+    }
+
+    CompletableFuture<Void> send(byte[] cborRequest) {
+        return transport.send(cborRequest);
     }
 
     // ---------------------------------------------------------------- updates
 
     /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
     void onUpdate(ClientUpdate update) {
-        switch (update) {
-            case ClientUpdate.GraphAccepted a -> {
-                pending.remove(a.requestId());
-                CompletableFuture<Void> r = registrations.remove(a.requestId());
-                if (r != null) {
-                    r.complete(null);
-                }
-            }
-            case ClientUpdate.RequestFailed f -> {
-                List<KeyState> introduced = f.requestId() == 0 ? null : pending.remove(f.requestId());
-                CompletableFuture<Void> registration = f.requestId() == 0 ? null : registrations.remove(f.requestId());
-                if (registration != null) {
-                    registration.completeExceptionally(new GraphRejectedException(f.error()));
-                } else if (introduced != null) {
-                    GraphRejectedException rejected = new GraphRejectedException(f.error());
-                    introduced.forEach(st -> st.failed(TaskStatus.ERROR, rejected));
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "the scheduler refused a message: {0}", f.error());
-                }
-            }
-            case ClientUpdate.KeysFinished fin -> {
-                for (ClientUpdate.KeyFinished k : fin.keys()) {
-                    KeyState s = keys.get(k.key());
-                    if (s != null) {
-                        s.finished(k.holders(), k.type());
-                    }
-                }
-            }
-            case ClientUpdate.KeysErred err -> {
-                Map<String, Throwable> byOrigin = new HashMap<>();
-                for (ClientUpdate.KeyErred k : err.keys()) {
-                    KeyState s = keys.get(k.key());
-                    if (s != null) {
-                        Throwable t = byOrigin.computeIfAbsent(k.error().originKey() + "\0" + k.error().type(),
-                                o -> RemoteErrors.rebuild(k.error(), defaultLoader));
-                        s.failed(TaskStatus.ERROR, t);
-                    }
-                }
-            }
-            case ClientUpdate.KeysCancelled c -> {
-                for (String key : c.keys()) {
-                    KeyState s = keys.get(key);
-                    if (s != null) {
-                        s.failed(TaskStatus.CANCELLED, new CancellationException("task " + key + " was cancelled"
-                                + (c.reason() == null || c.reason().isEmpty() ? "" : ": " + c.reason())));
-                    }
-                }
-            }
-            case ClientUpdate.WhoHasReply w -> { } // the client does not ask yet
-            case ClientUpdate.Welcome w -> welcomed(w);
-        }
+        updates.onUpdate(update);
     }
 
     private void onConnectionLost(Throwable why) {
         PartitaException e = why instanceof PartitaException p ? p : new PartitaException(String.valueOf(why), why);
         closedBecause = e;
-        pending.clear();
-        failRegistrations(e);
-        for (KeyState s : keys.all()) {
-            s.failed(TaskStatus.LOST, e);
-        }
+        updates.failAll(e);
     }
 
-    private void checkOpen() {
+    boolean isClosed() {
+        return closedBecause != null;
+    }
+
+    void checkOpen() {
         PartitaException e = closedBecause;
         if (e != null) {
             throw new PartitaException("the client is not connected: " + e.getMessage(), e);
@@ -669,22 +377,9 @@ public final class Client implements AutoCloseable {
         if (t != null) {
             t.close();
         }
-        pending.clear();
-        failRegistrations(closedBecause);
-        for (KeyState s : keys.all()) {
-            s.failed(TaskStatus.LOST, closedBecause);
-        }
+        updates.failAll(closedBecause);
         keys.clear();
         closeResources();
-    }
-
-    private void failRegistrations(PartitaException why) {
-        for (Long id : List.copyOf(registrations.keySet())) {
-            CompletableFuture<Void> r = registrations.remove(id);
-            if (r != null) {
-                r.completeExceptionally(why);
-            }
-        }
     }
 
     private void closeResources() {
@@ -694,33 +389,11 @@ public final class Client implements AutoCloseable {
         if (http != null) {
             http.shutdownNow();
         }
-        closeMemory();
-    }
-
-    /** Closes the client's allocators; memory a user still holds is reported, not thrown, and left to the GC. */
-    private void closeMemory() {
-        long held = data.getAllocatedMemory();
-        if (held > 0) {
-            LOG.log(System.Logger.Level.WARNING, "Partita client closed while {0} bytes of Arrow memory are still"
-                    + " allocated in client.allocator(): Partitions gathered or built there were not closed. Close"
-                    + " each Partition you gather or build; this memory is freed only when they are closed.", held);
-            return; // closing would throw; the buffers stay valid until their owners close them
-        }
-        try {
-            data.close();
-            root.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Partita client closed with {0} bytes of Arrow memory outstanding: {1}",
-                    root.getAllocatedMemory(), e.getMessage());
-        }
+        memory.close();
     }
 
     @Override
     public String toString() {
         return "Client[" + hostPort + ", " + keys.size() + " keys held]";
-    }
-
-    static String newKeyFor(Object fn) {
-        return Keys.newKey(Functions.nameOf(fn));
     }
 }

@@ -1,0 +1,123 @@
+package io.partita.client;
+
+import io.partita.common.protocol.ClientUpdate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Applies the scheduler's {@link ClientUpdate}s to the client's key states, and keeps the requests still waiting for
+ * an answer (graphs and scatter registrations) so that a refusal reaches whoever sent them.
+ */
+final class UpdateHandler {
+    /** The client's logger: these messages are the client's. */
+    private static final System.Logger LOG = System.getLogger(Client.class.getName());
+
+    private final KeyTable keys;
+    /** Where remote exceptions' classes are looked up. */
+    private final ClassLoader loader;
+    private final Consumer<ClientUpdate.Welcome> onWelcome;
+    /** Graphs sent and not yet accepted: the key states each introduced, to fail if it is refused. */
+    private final ConcurrentHashMap<Long, List<KeyState>> pending = new ConcurrentHashMap<>();
+    /** Scatter registrations sent and not yet answered. */
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> registrations = new ConcurrentHashMap<>();
+
+    UpdateHandler(KeyTable keys, ClassLoader loader, Consumer<ClientUpdate.Welcome> onWelcome) {
+        this.keys = keys;
+        this.loader = loader;
+        this.onWelcome = onWelcome;
+    }
+
+    /** Records graph {@code requestId} as sent; {@code introduced} fail if the scheduler refuses it. */
+    void expectGraph(long requestId, List<KeyState> introduced) {
+        pending.put(requestId, introduced);
+    }
+
+    void forgetGraph(long requestId) {
+        pending.remove(requestId);
+    }
+
+    /** Records registration {@code requestId} as sent; the future completes with the scheduler's answer. */
+    CompletableFuture<Void> expectRegistration(long requestId) {
+        CompletableFuture<Void> reply = new CompletableFuture<>();
+        registrations.put(requestId, reply);
+        return reply;
+    }
+
+    void forgetRegistration(long requestId) {
+        registrations.remove(requestId);
+    }
+
+    /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
+    void onUpdate(ClientUpdate update) {
+        switch (update) {
+            case ClientUpdate.GraphAccepted a -> {
+                pending.remove(a.requestId());
+                CompletableFuture<Void> r = registrations.remove(a.requestId());
+                if (r != null) {
+                    r.complete(null);
+                }
+            }
+            case ClientUpdate.RequestFailed f -> {
+                List<KeyState> introduced = f.requestId() == 0 ? null : pending.remove(f.requestId());
+                CompletableFuture<Void> registration = f.requestId() == 0 ? null : registrations.remove(f.requestId());
+                if (registration != null) {
+                    registration.completeExceptionally(new GraphRejectedException(f.error()));
+                } else if (introduced != null) {
+                    GraphRejectedException rejected = new GraphRejectedException(f.error());
+                    introduced.forEach(st -> st.failed(TaskStatus.ERROR, rejected));
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "the scheduler refused a message: {0}", f.error());
+                }
+            }
+            case ClientUpdate.KeysFinished fin -> {
+                for (ClientUpdate.KeyFinished k : fin.keys()) {
+                    KeyState s = keys.get(k.key());
+                    if (s != null) {
+                        s.finished(k.holders(), k.type());
+                    }
+                }
+            }
+            case ClientUpdate.KeysErred err -> {
+                Map<String, Throwable> byOrigin = new HashMap<>();
+                for (ClientUpdate.KeyErred k : err.keys()) {
+                    KeyState s = keys.get(k.key());
+                    if (s != null) {
+                        Throwable t = byOrigin.computeIfAbsent(k.error().originKey() + "\0" + k.error().type(),
+                                o -> RemoteErrors.rebuild(k.error(), loader));
+                        s.failed(TaskStatus.ERROR, t);
+                    }
+                }
+            }
+            case ClientUpdate.KeysCancelled c -> {
+                for (String key : c.keys()) {
+                    KeyState s = keys.get(key);
+                    if (s != null) {
+                        s.failed(TaskStatus.CANCELLED, new CancellationException("task " + key + " was cancelled"
+                                + (c.reason() == null || c.reason().isEmpty() ? "" : ": " + c.reason())));
+                    }
+                }
+            }
+            case ClientUpdate.WhoHasReply w -> { } // the client does not ask yet
+            case ClientUpdate.Welcome w -> onWelcome.accept(w);
+        }
+    }
+
+    /** The connection is gone: forgets the pending graphs, fails the registrations and every key held (LOST). */
+    void failAll(PartitaException why) {
+        pending.clear();
+        for (Long id : List.copyOf(registrations.keySet())) {
+            CompletableFuture<Void> r = registrations.remove(id);
+            if (r != null) {
+                r.completeExceptionally(why);
+            }
+        }
+        for (KeyState s : keys.all()) {
+            s.failed(TaskStatus.LOST, why);
+        }
+    }
+}
