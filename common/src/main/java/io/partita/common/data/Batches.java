@@ -70,6 +70,25 @@ final class Batches {
         }
     }
 
+    /**
+     * Rows per slice so that a slice of {@code batch} holds at most about {@code maxBytes} of buffers: a multiple of
+     * 64 rows (validity bitmaps and 1-bit values then start on 8-byte boundaries, so {@link VectorSchemaRoot#slice}
+     * shares their buffers rather than copying them), at least 64; the batch's row count (one slice) when it fits.
+     */
+    static int sliceRows(VectorSchemaRoot batch, long maxBytes) {
+        int rows = batch.getRowCount();
+        long bytes = 0;
+        for (FieldVector v : batch.getFieldVectors()) {
+            bytes += v.getBufferSize();
+        }
+        if (rows <= 64 || bytes <= maxBytes || maxBytes <= 0) {
+            return Math.max(rows, 1);
+        }
+        long perRow = Math.max(1, (bytes + rows - 1) / rows);
+        long step = Math.max(64, (maxBytes / perRow) & ~63L);
+        return (int) Math.min(step, rows);
+    }
+
     private static boolean sameRoot(VectorSchemaRoot source, BufferAllocator allocator) {
         for (FieldVector v : source.getFieldVectors()) {
             if (v.getAllocator().getRoot() != allocator.getRoot()) {
