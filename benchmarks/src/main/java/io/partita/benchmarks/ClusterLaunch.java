@@ -31,14 +31,14 @@ final class ClusterLaunch implements AutoCloseable {
 
     ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, Path logDir) throws IOException {
         Files.createDirectories(logDir);
-        int port = LocalClusterProcess.freePort();
+        int port = freePort();
         this.address = "127.0.0.1:" + port;
         this.shmDir = Path.of("/dev/shm", "partita-bench-" + ProcessHandle.current().pid());
         this.spillRoot = logDir.resolve("spill").toAbsolutePath();
         Path bin = partitaHome.resolve("bin").toAbsolutePath();
         this.scheduler = launch(bin.resolve("partita-scheduler"), List.of("--host", "127.0.0.1", "--port", "" + port,
-                "--dashboard-port", "" + LocalClusterProcess.freePort(), "--flight-port", "" + LocalClusterProcess.freePort(),
-                "--hazelcast-port", "" + LocalClusterProcess.freePort()), logDir.resolve("scheduler.log"), "");
+                "--dashboard-port", "" + freePort(), "--flight-port", "" + freePort(),
+                "--hazelcast-port", "" + freePort()), logDir.resolve("scheduler.log"), "");
         for (int i = 0; i < nworkers; i++) {
             String name = "" + (char) ('a' + i);
             List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", "127.0.0.1", "--nthreads", "1",
@@ -112,6 +112,12 @@ final class ClusterLaunch implements AutoCloseable {
     }
 
     /** Bytes of the regular files under {@code dir} (0 when it does not exist). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     static long treeBytes(Path dir) {
         if (dir == null || !Files.isDirectory(dir)) {
             return 0;

@@ -63,8 +63,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     private double[] measurePartita() throws Exception {
-        try (LocalClusterProcess cluster = new LocalClusterProcess(partitaHome, 2, 1, Path.of("benchmarks/target/bench-logs"));
-             Client client = cluster.connect(2)) {
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, ""),
+                Path.of("benchmarks/target/bench-logs/throughput"));
+             Client client = cluster.connect()) {
             for (int i = 0; i < 3; i++) { // warm-up: JIT on every side
                 noop(client, 5_000);
                 tree(client, 2_000);

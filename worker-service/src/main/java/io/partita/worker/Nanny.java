@@ -1,9 +1,8 @@
 package io.partita.worker;
 
+import io.partita.common.process.JavaProcess;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -218,27 +217,6 @@ final class Nanny {
 
     private static String describe(Duration d) {
         return d.toSeconds() % 60 == 0 ? d.toMinutes() + " minute" + (d.toMinutes() == 1 ? "" : "s") : d.toSeconds() + " s";
-    }
-
-    /**
-     * The command starting {@code mainClass} in a JVM like this one (same java, JVM flags, class path) with
-     * {@code extraJvmFlags} after this JVM's own.
-     */
-    static List<String> javaCommand(String mainClass, List<String> extraJvmFlags, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArguments());
-        command.addAll(extraJvmFlags);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(args);
-        return command;
-    }
-
-    static List<String> jvmArguments() {
-        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-agentlib:jdwp")).toList();
     }
 
     /**

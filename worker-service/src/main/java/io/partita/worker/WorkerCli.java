@@ -3,6 +3,7 @@ package io.partita.worker;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.ByteSize;
 import io.partita.common.config.PartitaDefaults;
+import io.partita.common.process.JavaProcess;
 import io.partita.common.config.Ports;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.memory.MemoryLimits;
@@ -162,7 +163,7 @@ public final class WorkerCli implements Callable<Integer> {
         }
         schedulerAddress(scheduler);
         String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
-        List<String> jvmFlags = Nanny.memoryFlags(limit, Nanny.jvmArguments());
+        List<String> jvmFlags = Nanny.memoryFlags(limit, JavaProcess.jvmArguments());
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Nanny.PID_ENV, Long.toString(ProcessHandle.current().pid()));
         if (authToken != null) {
@@ -171,7 +172,7 @@ public final class WorkerCli implements Callable<Integer> {
         List<Nanny.Child> children = new ArrayList<>();
         for (int i = 0; i < nworkers; i++) {
             String childName = nworkers == 1 ? base : base + "-" + i;
-            List<String> command = Nanny.javaCommand(WorkerCli.class.getName(), jvmFlags, childArgs(i, childName, limit));
+            List<String> command = JavaProcess.command(WorkerCli.class.getName(), jvmFlags, childArgs(i, childName, limit));
             children.add(new Nanny.Child(childName, () -> {
                 ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
                 builder.environment().putAll(env);

@@ -19,14 +19,7 @@ public final class JavaProcess {
 
     public static Process start(String mainClass, List<String> args, Map<String, String> extraEnv, Path logFile)
             throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-agentlib:jdwp")).toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(args);
+        List<String> command = command(mainClass, List.of(), args);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(extraEnv);
         if (logFile == null) {
@@ -36,6 +29,28 @@ public final class JavaProcess {
             builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
         }
         return builder.start();
+    }
+
+    /**
+     * The command starting {@code mainClass} in a JVM like this one (same java, JVM flags, class path) with
+     * {@code extraJvmFlags} after this JVM's own.
+     */
+    public static List<String> command(String mainClass, List<String> extraJvmFlags, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArguments());
+        command.addAll(extraJvmFlags);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        return command;
+    }
+
+    /** This JVM's flags, without a debugger agent (a child must not try to bind the same debug port). */
+    public static List<String> jvmArguments() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-agentlib:jdwp")).toList();
     }
 
     /** Asks {@code process} to stop (SIGTERM), then kills it if it has not stopped within {@code grace}. */
