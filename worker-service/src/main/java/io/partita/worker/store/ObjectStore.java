@@ -6,17 +6,12 @@ import io.partita.common.data.SegmentFiles;
 import io.partita.worker.memory.MemoryPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,44 +50,17 @@ public final class ObjectStore implements AutoCloseable {
     public static final String TABLE_TYPE = Partition.class.getName();
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
 
-    private enum Tier { HEAP, SEGMENT, SPILLED, BORROWED }
-
-    private static final class Entry {
-        final String key;
-        final boolean table;
-        Tier tier;
-        byte[] bytes;
-        Path file;
-        long size;
-        long lastUse;
-        MappedSegment mapping;
-        boolean spilling;
-        boolean discarded;
-
-        Entry(String key, boolean table, Tier tier, long size) {
-            this.key = key;
-            this.table = table;
-            this.tier = tier;
-            this.size = size;
-        }
-    }
-
     private final BufferAllocator allocator;
     private final Path segmentDir;
-    private final Path spillDir;
+    private final SpillFiles spillFiles;
     private final TransferStats stats;
-    private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, StoreEntry> entries = new HashMap<>();
     private final Map<String, Integer> pins = new HashMap<>();
-    /** Serializes make-room decisions, so that two writers do not both count the same free memory. */
-    private final Object roomLock = new Object();
-    private volatile MemoryPolicy policy;
-    private volatile LongSupplier residentBytes;
+    private final RoomMaker room = new RoomMaker(this);
     /** Bytes of writes that made room and are not stored yet (counted as process memory by later decisions). */
     private long reservedBytes;
     private long tick;
-    private long heapBytes;
-    private long segmentBytes;
-    private long spilledBytes;
+    private final TierBytes tierBytes = new TierBytes();
     private boolean closed;
 
     /**
@@ -102,18 +70,13 @@ public final class ObjectStore implements AutoCloseable {
     public ObjectStore(BufferAllocator parent, Path segmentDir, Path spillDir, TransferStats stats) {
         this.allocator = parent.newChildAllocator("object-store", 0, Long.MAX_VALUE);
         this.segmentDir = segmentDir;
-        this.spillDir = spillDir;
+        this.spillFiles = new SpillFiles(spillDir);
         this.stats = stats;
     }
 
     /** The file name of {@code key}'s segment in any worker's folder: the SHA-256 of the key, in hex, + ".arrow". */
     public static String segmentFileName(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest) + ".arrow";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return StoreFiles.segmentFileName(key);
     }
 
     public Path segmentDir() {
@@ -133,15 +96,14 @@ public final class ObjectStore implements AutoCloseable {
      * @param residentBytes the process's resident memory not counting the segments it maps (read once per write)
      */
     public void limitMemory(MemoryPolicy policy, LongSupplier residentBytes) {
-        this.residentBytes = residentBytes;
-        this.policy = policy;
+        room.limit(policy, residentBytes);
     }
 
     /** Stores a serialized value on the heap tier (replacing any value of {@code key}). */
     public void put(String key, byte[] value) {
-        Entry e = new Entry(key, false, Tier.HEAP, value.length);
+        StoreEntry e = new StoreEntry(key, false, Tier.HEAP, value.length);
         e.bytes = value;
-        long reserved = value.length >= MAKE_ROOM_MIN_VALUE_BYTES ? makeRoom(key, value.length) : 0;
+        long reserved = value.length >= MAKE_ROOM_MIN_VALUE_BYTES ? room.makeRoom(key, value.length) : 0;
         try {
             synchronized (this) {
                 checkOpen();
@@ -162,18 +124,18 @@ public final class ObjectStore implements AutoCloseable {
         long reserved = 0;
         try {
             try (table) {
-                reserved = makeRoom(key, table.bufferBytes());
+                reserved = room.makeRoom(key, table.bufferBytes());
                 Files.createDirectories(segmentDir);
                 size = SegmentFiles.write(table, file);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
                         + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
             }
-            Entry e = new Entry(key, true, Tier.SEGMENT, size);
+            StoreEntry e = new StoreEntry(key, true, Tier.SEGMENT, size);
             e.file = file;
             synchronized (this) {
                 if (closed) {
-                    deleteQuietly(file);
+                    StoreFiles.deleteQuietly(file);
                     throw new IllegalStateException("the object store is closed");
                 }
                 insert(e);
@@ -184,54 +146,19 @@ public final class ObjectStore implements AutoCloseable {
         return size;
     }
 
-    /**
-     * Before storing {@code incoming} more bytes under {@code key}: spills least recently used unpinned keys until
-     * process memory (resident, read once, + segments + writes in progress) plus {@code incoming} is under the
-     * policy's target, or nothing is left to spill. Reserves {@code incoming} (returned; {@link #unreserve} it once
-     * stored or failed); 0 when no memory limit is set.
-     */
-    private long makeRoom(String key, long incoming) {
-        MemoryPolicy p = policy;
-        LongSupplier resident = residentBytes;
-        if (p == null || resident == null || p.limit() == 0 || incoming <= 0) {
-            return 0;
-        }
-        synchronized (roomLock) {
-            long rss = resident.getAsLong();
-            long segments;
-            long reserved;
-            List<MemoryPolicy.Candidate> candidates;
-            synchronized (this) {
-                checkOpen();
-                segments = segmentBytes;
-                reserved = reservedBytes;
-                candidates = spillCandidates();
-            }
-            long process = rss + segments + reserved;
-            List<String> keys = p.makeRoom(incoming, process, candidates);
-            long freed = 0;
-            for (String k : keys) {
-                freed += spill(k);
-            }
-            synchronized (this) {
-                reservedBytes += incoming;
-            }
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("make room for {} ({} MiB): private resident {} MiB + segments {} MiB + in progress {} MiB "
-                                + "= {} MiB, target {} MiB; spilled {} of {} candidates ({} MiB)", key, mib(incoming),
-                        mib(rss), mib(segments), mib(reserved), mib(process), mib(p.bytesOf(p.target())), keys.size(),
-                        candidates.size(), mib(freed));
-            }
-            return incoming;
-        }
+    /** For {@link RoomMaker}: segment bytes, writes in progress and spill candidates, read together. */
+    synchronized RoomMaker.Counted countForRoom() {
+        checkOpen();
+        return new RoomMaker.Counted(tierBytes.segment(), reservedBytes, spillCandidates());
+    }
+
+    /** Counts {@code bytes} of a write that made room and is not stored yet (until {@link #unreserve}d). */
+    synchronized void reserve(long bytes) {
+        reservedBytes += bytes;
     }
 
     private synchronized void unreserve(long bytes) {
         reservedBytes -= bytes;
-    }
-
-    private static String mib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
 
     /**
@@ -240,7 +167,7 @@ public final class ObjectStore implements AutoCloseable {
      */
     public long adoptSegment(String key, Path file) {
         synchronized (this) {
-            Entry held = entries.get(key);
+            StoreEntry held = entries.get(key);
             if (held != null) {
                 return held.size;
             }
@@ -252,12 +179,12 @@ public final class ObjectStore implements AutoCloseable {
             LOG.debug("cannot map the neighbour's segment {} of {}: {}", file, key, e.toString());
             return -1;
         }
-        Entry e = new Entry(key, true, Tier.BORROWED, mapping.size());
+        StoreEntry e = new StoreEntry(key, true, Tier.BORROWED, mapping.size());
         e.file = file;
         e.mapping = mapping;
         synchronized (this) {
             if (closed || entries.containsKey(key)) {
-                closeQuietly(mapping);
+                StoreFiles.closeQuietly(mapping);
                 return closed ? -1 : entries.get(key).size;
             }
             insert(e);
@@ -267,7 +194,7 @@ public final class ObjectStore implements AutoCloseable {
 
     /** The serialized value of {@code key}; null when it is not held or is a table. Reads a spilled value back. */
     public synchronized byte[] get(String key) {
-        Entry e = entries.get(key);
+        StoreEntry e = entries.get(key);
         if (e == null || e.table) {
             return null;
         }
@@ -279,7 +206,7 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     public synchronized boolean isTable(String key) {
-        Entry e = entries.get(key);
+        StoreEntry e = entries.get(key);
         return e != null && e.table;
     }
 
@@ -288,7 +215,7 @@ public final class ObjectStore implements AutoCloseable {
      * not a table. A spilled table is mapped from its spill file.
      */
     public synchronized Partition table(String key) {
-        Entry e = entries.get(key);
+        StoreEntry e = entries.get(key);
         if (e == null || !e.table) {
             return null;
         }
@@ -307,17 +234,13 @@ public final class ObjectStore implements AutoCloseable {
         return e.mapping.partition();
     }
 
-    private MappedSegment map(Entry e) {
-        try {
-            return MappedSegment.map(e.file, allocator);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot map the segment of " + e.key + " at " + e.file + ": " + ex.getMessage(), ex);
-        }
+    private MappedSegment map(StoreEntry e) {
+        return StoreFiles.map(e.key, e.file, allocator);
     }
 
     /** Bytes {@code key} takes in its tier, or -1 when it is not held. */
     public synchronized long sizeOf(String key) {
-        Entry e = entries.get(key);
+        StoreEntry e = entries.get(key);
         return e == null ? -1 : e.size;
     }
 
@@ -333,7 +256,7 @@ public final class ObjectStore implements AutoCloseable {
     /** Removes the key (closing its mapping and unlinking its file); returns whether it was held. */
     public boolean remove(String key) {
         synchronized (this) {
-            Entry e = entries.remove(key);
+            StoreEntry e = entries.remove(key);
             if (e == null) {
                 return false;
             }
@@ -357,31 +280,31 @@ public final class ObjectStore implements AutoCloseable {
 
     /** Bytes held in every tier (borrowed segments are the neighbour's and do not count). */
     public synchronized long bytes() {
-        return heapBytes + segmentBytes + spilledBytes;
+        return tierBytes.total();
     }
 
     public synchronized long heapBytes() {
-        return heapBytes;
+        return tierBytes.heap();
     }
 
     public synchronized long segmentBytes() {
-        return segmentBytes;
+        return tierBytes.segment();
     }
 
     public synchronized long spilledBytes() {
-        return spilledBytes;
+        return tierBytes.spilled();
     }
 
     /** Keys that may be spilled now (in memory, not pinned, not borrowed), least recently used first. */
     public synchronized List<MemoryPolicy.Candidate> spillCandidates() {
-        List<Entry> list = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            if ((e.tier == Tier.HEAP || e.tier == Tier.SEGMENT) && !e.spilling && !pins.containsKey(e.key)) {
+        List<StoreEntry> list = new ArrayList<>();
+        for (StoreEntry e : entries.values()) {
+            if (e.inMemory() && !e.spilling && !pins.containsKey(e.key)) {
                 list.add(e);
             }
         }
         list.sort(Comparator.comparingLong(e -> e.lastUse));
-        return list.stream().map(e -> new MemoryPolicy.Candidate(e.key, e.size)).toList();
+        return list.stream().map(StoreEntry::candidate).toList();
     }
 
     /**
@@ -390,79 +313,53 @@ public final class ObjectStore implements AutoCloseable {
      * spilled) or the write failed (logged).
      */
     public long spill(String key) {
-        Entry e;
+        StoreEntry e;
         synchronized (this) {
             e = entries.get(key);
-            if (closed || e == null || e.spilling || pins.containsKey(key)
-                    || (e.tier != Tier.HEAP && e.tier != Tier.SEGMENT)) {
+            if (closed || e == null || e.spilling || pins.containsKey(key) || !e.inMemory()) {
                 return 0;
             }
             e.spilling = true;
         }
-        String name = segmentFileName(key);
-        Path target = spillDir.resolve(e.table ? name : name.replace(".arrow", ".bin"));
-        Path tmp = spillDir.resolve(target.getFileName() + ".tmp");
-        try {
-            Files.createDirectories(spillDir);
-            if (e.table) {
-                Files.copy(e.file, tmp, StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                Files.write(tmp, e.bytes);
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path target;
+        try { // outside the lock: the file and bytes of an entry being spilled do not change
+            target = e.table ? spillFiles.writeTable(key, e.file) : spillFiles.writeValue(key, e.bytes);
         } catch (IOException | RuntimeException ex) {
-            deleteQuietly(tmp);
             synchronized (this) {
                 e.spilling = false;
                 if (e.discarded) {
                     dispose(e);
                 }
             }
-            LOG.warn("cannot spill {} to {} (is the spill directory full? see --spill-dir): {}", key, spillDir, ex.toString());
+            LOG.warn("cannot spill {} to {} (is the spill directory full? see --spill-dir): {}", key, spillFiles.dir(), ex.toString());
             return 0;
         }
         synchronized (this) {
             e.spilling = false;
             if (e.discarded) { // removed or replaced while it was being copied
                 dispose(e);
-                deleteQuietly(target);
+                StoreFiles.deleteQuietly(target);
                 return 0;
             }
             account(e, -1);
-            if (e.table) {
-                closeQuietly(e.mapping);
-                e.mapping = null;
-                deleteQuietly(e.file);
-            } else {
-                e.bytes = null;
-            }
-            e.file = target;
-            e.tier = Tier.SPILLED;
+            e.spilledTo(target);
             account(e, +1);
             stats.spilled(e.size);
         }
         return e.size;
     }
 
-    private void unspillValue(Entry e) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(e.file);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot read the spilled value of " + e.key + " from " + e.file + ": " + ex.getMessage(), ex);
-        }
+    private void unspillValue(StoreEntry e) {
+        byte[] bytes = SpillFiles.readValue(e.key, e.file);
         account(e, -1);
-        deleteQuietly(e.file);
-        e.file = null;
-        e.bytes = bytes;
-        e.tier = Tier.HEAP;
+        e.readBack(bytes);
         account(e, +1);
         stats.unspilled(bytes.length);
     }
 
-    private void insert(Entry e) {
+    private void insert(StoreEntry e) {
         e.lastUse = ++tick;
-        Entry old = entries.put(e.key, e);
+        StoreEntry old = entries.put(e.key, e);
         account(e, +1);
         if (old != null) {
             account(old, -1);
@@ -470,31 +367,24 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
-    private void account(Entry e, int sign) {
-        switch (e.tier) {
-            case HEAP -> heapBytes += sign * e.size;
-            case SEGMENT -> segmentBytes += sign * e.size;
-            case SPILLED -> spilledBytes += sign * e.size;
-            case BORROWED -> { }
-        }
+    private void account(StoreEntry e, int sign) {
+        tierBytes.add(e.tier, sign * e.size);
     }
 
     /** An entry no longer in the map: dispose of it now, or once a spill in progress finishes. */
-    private void discard(Entry e) {
+    private void discard(StoreEntry e) {
         e.discarded = true;
         if (!e.spilling) {
             dispose(e);
         }
     }
 
-    private void dispose(Entry e) {
-        closeQuietly(e.mapping);
-        e.mapping = null;
-        e.bytes = null;
+    private void dispose(StoreEntry e) {
+        e.release();
         if (e.file != null && e.tier != Tier.BORROWED) {
-            Entry current = entries.get(e.key);
+            StoreEntry current = entries.get(e.key);
             if (current == null || !e.file.equals(current.file)) { // a replacement may have been written at the same path
-                deleteQuietly(e.file);
+                StoreFiles.deleteQuietly(e.file);
             }
         }
     }
@@ -513,30 +403,12 @@ public final class ObjectStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            List<Entry> all = new ArrayList<>(entries.values());
+            List<StoreEntry> all = new ArrayList<>(entries.values());
             entries.clear();
             pins.clear();
-            heapBytes = segmentBytes = spilledBytes = 0;
+            tierBytes.clear();
             all.forEach(this::discard);
         }
         allocator.close(); // throws when a view handed out was never closed
-    }
-
-    private static void closeQuietly(MappedSegment mapping) {
-        if (mapping != null) {
-            try {
-                mapping.close();
-            } catch (Exception e) {
-                LOG.warn("cannot unmap {}: {}", mapping.file(), e.toString());
-            }
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", file, e.toString());
-        }
     }
 }
