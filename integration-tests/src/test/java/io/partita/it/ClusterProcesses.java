@@ -31,6 +31,8 @@ public final class ClusterProcesses implements AutoCloseable {
     public final int hazelcastPort;
     private final String token;
     private final Path logs;
+    /** The workers' shared-memory folder, this cluster's own so that {@link #close()} can check it is left empty. */
+    private final Path shmDir;
     private final Process scheduler;
     private final List<Process> workers = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -38,6 +40,9 @@ public final class ClusterProcesses implements AutoCloseable {
     private ClusterProcesses(String name, String token, List<String> schedulerArgs) throws IOException {
         this.token = token;
         this.logs = Path.of("target", "cluster-logs", name).toAbsolutePath();
+        this.shmDir = Path.of("/dev/shm").toFile().isDirectory()
+                ? Path.of("/dev/shm", "partita-it-" + name + "-" + java.util.UUID.randomUUID())
+                : Files.createTempDirectory("partita-it-shm-");
         Files.createDirectories(logs);
         this.port = freePort();
         this.dashboardPort = freePort();
@@ -82,6 +87,9 @@ public final class ClusterProcesses implements AutoCloseable {
                 "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0"));
         if (!Arrays.asList(extraArgs).contains("--memory-limit")) {
             args.addAll(List.of("--memory-limit", "2GiB"));
+        }
+        if (!Arrays.asList(extraArgs).contains("--shm-dir")) {
+            args.addAll(List.of("--shm-dir", shmDir.toString()));
         }
         args.addAll(Arrays.asList(extraArgs));
         Process p = launch("partita-worker", args, logs.resolve("worker-" + n + ".log"));
@@ -184,6 +192,14 @@ public final class ClusterProcesses implements AutoCloseable {
         return builder.start();
     }
 
+    public Path shmDir() {
+        return shmDir;
+    }
+
+    /**
+     * Stops every process (SIGTERM, then SIGKILL after 15 s) and checks that the workers left no segment behind in
+     * the shared-memory folder, which it then removes.
+     */
     @Override
     public void close() {
         List<Process> all = new ArrayList<>(workers);
@@ -200,6 +216,33 @@ public final class ClusterProcesses implements AutoCloseable {
             }
         }
         http.close();
+        List<Path> left = leftInSharedMemory();
+        deleteTree(shmDir);
+        if (!left.isEmpty()) {
+            throw new AssertionError("workers left files in the shared-memory folder: " + left);
+        }
+    }
+
+    private List<Path> leftInSharedMemory() {
+        if (!Files.isDirectory(shmDir)) {
+            return List.of();
+        }
+        try (var files = Files.walk(shmDir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            return List.of(shmDir);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static int freePort() throws IOException {

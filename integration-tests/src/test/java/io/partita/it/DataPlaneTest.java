@@ -13,11 +13,8 @@ import io.partita.common.protocol.WorkerLoad.TransferCounters;
 import io.partita.common.protocol.WorkerStatus;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,16 +28,15 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(240)
 class DataPlaneTest {
-    private final Path shm = Path.of("/dev/shm/partita-it-" + UUID.randomUUID());
     private ClusterProcesses cluster;
     private Client client;
 
     @BeforeAll
     void start() throws IOException {
         cluster = ClusterProcesses.scheduler("dataplane", null);
-        cluster.addWorker(1, "--shm-dir", shm.toString());
-        cluster.addWorker(1, "--shm-dir", shm.toString());
-        cluster.addWorker(1, "--shm-dir", shm.toString(), "--host-id", "another-host");
+        cluster.addWorker(1);
+        cluster.addWorker(1);
+        cluster.addWorker(1, "--host-id", "another-host");
         cluster.awaitWorkers(3);
         client = Client.connect(cluster.address());
     }
@@ -58,15 +54,7 @@ class DataPlaneTest {
                         .contains("worker stopped with no Arrow memory outstanding");
             }
         }
-        // Nothing of ours stays in the shared-memory directory once the workers are gone.
-        try (Stream<Path> left = Files.exists(shm) ? Files.walk(shm) : Stream.empty()) {
-            assertThat(left.filter(Files::isRegularFile).toList()).isEmpty();
-        }
-        if (Files.exists(shm)) {
-            try (Stream<Path> dirs = Files.walk(shm)) {
-                dirs.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        // (close() also checked that nothing of ours stayed in the shared-memory folder.)
     }
 
     private WorkerStatus worker(String name) {

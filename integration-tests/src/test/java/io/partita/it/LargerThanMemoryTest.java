@@ -7,14 +7,12 @@ import io.partita.client.TaskFuture;
 import io.partita.common.data.Partition;
 import io.partita.common.protocol.WorkerLoad.TransferCounters;
 import io.partita.common.protocol.WorkerStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,11 +27,10 @@ class LargerThanMemoryTest {
 
     @Test
     void fourGiBOnTwoWorkersOf512MiB() throws Exception {
-        Path shm = Path.of("/dev/shm/partita-it-" + UUID.randomUUID());
         Path spill = Path.of("target", "spill-" + UUID.randomUUID()).toAbsolutePath();
         try (ClusterProcesses cluster = ClusterProcesses.scheduler("larger-than-memory", null)) {
             for (int i = 0; i < 2; i++) {
-                cluster.addWorker(1, "--memory-limit", "512MiB", "--shm-dir", shm.toString(), "--spill-dir", spill.toString());
+                cluster.addWorker(1, "--memory-limit", "512MiB", "--spill-dir", spill.toString());
             }
             cluster.awaitWorkers(2);
             List<Long> pids = cluster.workerStatus().stream().map(w -> w.info().pid()).sorted().toList();
@@ -64,13 +61,7 @@ class LargerThanMemoryTest {
                 assertThat(workers).allSatisfy(w -> assertThat(w.load().memory().limit()).isEqualTo(512L << 20));
             }
         } finally {
-            for (Path dir : List.of(shm, spill)) {
-                if (Files.exists(dir)) {
-                    try (Stream<Path> all = Files.walk(dir)) {
-                        all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                    }
-                }
-            }
+            ClusterProcesses.deleteTree(spill);
         }
     }
 }
