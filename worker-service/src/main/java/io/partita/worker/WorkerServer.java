@@ -102,7 +102,7 @@ public final class WorkerServer implements AutoCloseable {
         }
         Path shmRoot = SegmentDirs.resolveRoot(config.shmDir());
         Path segmentDir = SegmentDirs.prepare(shmRoot, workerId, hostId);
-        resources.add(() -> SegmentDirs.deleteTree(segmentDir));
+        resources.add(() -> SegmentDirs.release(segmentDir));
         Path spillDir = spill.resolve("spill-" + workerId);
         resources.add(() -> SegmentDirs.deleteTree(spillDir));
 

@@ -38,9 +38,39 @@ public final class SegmentDirs {
         Files.createDirectories(root);
         removeDead(root, hostId);
         Path own = root.resolve(workerId);
-        Files.createDirectories(own);
-        Files.writeString(own.resolve(PID_FILE), ProcessHandle.current().pid() + "\n" + hostId + "\n", StandardCharsets.UTF_8);
-        return own;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createDirectories(own);
+                Files.writeString(own.resolve(PID_FILE), ProcessHandle.current().pid() + "\n" + hostId + "\n",
+                        StandardCharsets.UTF_8);
+                return own;
+            } catch (java.nio.file.NoSuchFileException e) {
+                // A neighbour leaving removed the (then empty) root between our steps: make it again, once more.
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes this worker's folder, then the shared root too if no other worker's folder is left in it, so that
+     * nothing of ours stays in the shared-memory directory once the last worker of a host has stopped. Only a root
+     * of ours (named partita…) is removed, never a directory such as /dev/shm itself given as --shm-dir.
+     */
+    public static void release(Path own) {
+        deleteTree(own);
+        Path root = own.getParent();
+        if (root == null || !root.getFileName().toString().startsWith("partita")) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(root);
+        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+            // other workers still live here
+        } catch (IOException e) {
+            LOG.debug("could not remove {}: {}", root, e.toString());
+        }
     }
 
     /** Removes folders whose pid file names a process of {@code hostId} that is not alive; returns how many. */
