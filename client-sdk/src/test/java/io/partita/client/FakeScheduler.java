@@ -122,7 +122,7 @@ final class FakeScheduler implements AutoCloseable {
                     return;
                 }
                 Map<String, byte[]> found = new LinkedHashMap<>();
-                for (String k : FetchTicket.from(ticket).keys()) {
+                for (String k : ((FetchTicket) FlightTickets.decode(ticket)).keys()) {
                     if (values.containsKey(k)) {
                         found.put(k, values.get(k));
                     }

@@ -16,12 +16,4 @@ public record FetchTicket(List<String> keys) {
     public Ticket toTicket() {
         return FlightTickets.encode(FlightTickets.VALUES, MessageCodec.toCbor(this));
     }
-
-    /** Decodes a ticket that must be a FetchTicket (see {@link FlightTickets#decode} for either kind). */
-    public static FetchTicket from(Ticket ticket) {
-        if (FlightTickets.decode(ticket) instanceof FetchTicket f) {
-            return f;
-        }
-        throw new io.partita.common.codec.ProtocolException("expected a FetchTicket, got a TableTicket");
-    }
 }

@@ -51,14 +51,15 @@ final class FlightProxy implements AutoCloseable {
                     @Override
                     public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
                         try {
-                            if (FlightTickets.decode(ticket) instanceof TableTicket table) {
-                                streamTable(table, holders, listener);
-                                return;
+                            switch (FlightTickets.decode(ticket)) {
+                                case TableTicket table -> streamTable(table, holders, listener);
+                                case FetchTicket fetch -> {
+                                    Map<String, List<WorkerAddress>> where = holders.apply(fetch.keys()).get(30, TimeUnit.SECONDS);
+                                    Map<String, byte[]> values = fetch(fetch.keys(), where);
+                                    KeyValueBatches.write(allocator, values.entrySet().iterator(), listener);
+                                }
+                                default -> throw new IllegalStateException("unexpected ticket");
                             }
-                            FetchTicket fetch = FetchTicket.from(ticket);
-                            Map<String, List<WorkerAddress>> where = holders.apply(fetch.keys()).get(30, TimeUnit.SECONDS);
-                            Map<String, byte[]> values = fetch(fetch.keys(), where);
-                            KeyValueBatches.write(allocator, values.entrySet().iterator(), listener);
                         } catch (FlightRuntimeException e) {
                             listener.error(e);
                         } catch (Exception e) {
