@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -155,7 +156,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
 
     // ---------------------------------------------------------------- 1 and 2: hand-over
 
-    record Handover(long bytes, double bestLocal, double bestRemote, String path) {
+    /** {@code medianDifference}: the median over rounds of (remote - local), a check on the best-of figures. */
+    record Handover(long bytes, double bestLocal, double bestRemote, double medianDifference, String path) {
         double seconds() {
             return bestRemote - bestLocal;
         }
@@ -181,6 +183,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             SubmitOptions onB = SubmitOptions.defaults().workers(List.of(b));
             double bestLocal = Double.MAX_VALUE;
             double bestRemote = Double.MAX_VALUE;
+            List<Double> differences = new ArrayList<>();
             for (int r = 0; r <= repeats; r++) { // round 0 is the warm-up
                 TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
                 awaitDone(x);
@@ -191,13 +194,16 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                 if (r > 0) {
                     bestLocal = Math.min(bestLocal, local);
                     bestRemote = Math.min(bestRemote, remote);
+                    differences.add(remote - local);
                 }
                 x.release();
                 Thread.sleep(300); // let the release reach the workers (segments unlinked)
             }
             Thread.sleep(1_500); // worker loads are published about once a second
             String path = transferPath(ClusterLaunch.byName(client).get(1).load());
-            return new Handover((long) n * Long.BYTES, bestLocal, bestRemote, path);
+            Collections.sort(differences);
+            double median = differences.isEmpty() ? Double.NaN : differences.get(differences.size() / 2);
+            return new Handover((long) n * Long.BYTES, bestLocal, bestRemote, median, path);
         }
     }
 
@@ -391,8 +397,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         System.out.println();
         for (Object v : partita.values()) {
             if (v instanceof Handover h) {
-                System.out.printf(Locale.ROOT, "Partita hand-over: local %.1f ms, remote %.1f ms; %s%n", h.bestLocal() * 1e3,
-                        h.bestRemote() * 1e3, h.path());
+                System.out.printf(Locale.ROOT, "Partita hand-over: local %.1f ms, remote %.1f ms (median of remote - local per round: %.1f ms); %s%n",
+                        h.bestLocal() * 1e3, h.bestRemote() * 1e3, h.medianDifference() * 1e3, h.path());
             } else if (v instanceof Larger l) {
                 System.out.printf(Locale.ROOT, "Partita larger: persist %.1f s, wall %.1f s, peak worker %,d MiB (peak VmRSS %,d MiB, "
                         + "RssAnon %,d MiB, RssFile %,d MiB), peak sum over workers %,d MiB; %s%n", l.persistSeconds(),

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * recently used unpinned keys are spilled first ({@link MemoryPolicy#makeRoom}), so a burst of writes cannot outrun
  * the periodic {@link io.partita.worker.memory.MemoryMonitor} (which stays the safety net).
  *
- * <p>Lifetime: removing a key closes its mapping and unlinks its file; views already handed out stay valid (the
- * mapping lives until its last view closes). Keys pinned by running tasks ({@link #pin}) are not spilled.
+ * <p>Lifetime: removing a key closes its mapping and unlinks its file (in the background: {@link Releaser}); views
+ * already handed out stay valid (the mapping lives until its last view closes). Keys pinned by running tasks ({@link #pin}) are not spilled.
  * Thread-safe: tasks write from the pool, Flight reads from gRPC threads, the memory monitor spills from its own
  * thread (the copy to disk runs outside the lock).
  */
@@ -57,6 +57,7 @@ public final class ObjectStore implements AutoCloseable {
     private final Map<String, StoreEntry> entries = new HashMap<>();
     private final Map<String, Integer> pins = new HashMap<>();
     private final RoomMaker room = new RoomMaker(this);
+    private final Releaser releaser = new Releaser();
     /** Bytes of writes that made room and are not stored yet (counted as process memory by later decisions). */
     private long reservedBytes;
     private long tick;
@@ -379,14 +380,20 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees the key's path at once (moved aside, so that the key can be stored again) and leaves the slow part,
+     * unmapping and unlinking, to the {@link Releaser}.
+     */
     private void dispose(StoreEntry e) {
-        e.release();
+        MappedSegment mapping = e.release();
+        Path doomed = null;
         if (e.file != null && e.tier != Tier.BORROWED) {
             StoreEntry current = entries.get(e.key);
             if (current == null || !e.file.equals(current.file)) { // a replacement may have been written at the same path
-                StoreFiles.deleteQuietly(e.file);
+                doomed = StoreFiles.moveAside(e.file);
             }
         }
+        releaser.release(mapping, doomed);
     }
 
     private void checkOpen() {
@@ -409,6 +416,7 @@ public final class ObjectStore implements AutoCloseable {
             tierBytes.clear();
             all.forEach(this::discard);
         }
+        releaser.close();
         allocator.close(); // throws when a view handed out was never closed
     }
 }

@@ -54,10 +54,11 @@ final class StoreEntry {
         tier = Tier.HEAP;
     }
 
-    /** Closes the cached mapping (views already handed out stay valid) and drops the heap bytes. */
-    void release() {
-        StoreFiles.closeQuietly(mapping);
+    /** Drops the heap bytes and hands over the cached mapping (null if none) for the caller to close. */
+    MappedSegment release() {
+        MappedSegment m = mapping;
         mapping = null;
         bytes = null;
+        return m;
     }
 }

@@ -5,10 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,25 @@ final class StoreFiles {
             } catch (Exception e) {
                 LOG.warn("cannot unmap {}: {}", mapping.file(), e.toString());
             }
+        }
+    }
+
+    private static final AtomicLong ASIDE = new AtomicLong();
+
+    /**
+     * Renames {@code file} to a hidden sibling ({@code .<name>.<n>.released}) to be deleted later; returns the new
+     * path, or null when the file is gone. Deletes it at once when it cannot be renamed.
+     */
+    static Path moveAside(Path file) {
+        Path aside = file.resolveSibling("." + file.getFileName() + "." + ASIDE.incrementAndGet() + ".released");
+        try {
+            return Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException gone) {
+            return null;
+        } catch (IOException e) {
+            LOG.debug("cannot move {} aside ({}); deleting it now", file, e.toString());
+            deleteQuietly(file);
+            return null;
         }
     }
 
