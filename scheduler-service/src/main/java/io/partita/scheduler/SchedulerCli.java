@@ -6,6 +6,7 @@ import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.Ports;
 import io.partita.scheduler.server.SchedulerConfig;
 import io.partita.scheduler.server.SchedulerServer;
+import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +55,10 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--allowed-failures", defaultValue = "3", description = "Workers that may die while running a task before it fails with KilledWorker (default: ${DEFAULT-VALUE}).")
     int allowedFailures;
 
+    @Option(names = "--work-stealing", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Let less loaded workers take queued tasks from more loaded ones (default: on; --no-work-stealing turns it off).")
+    boolean workStealing;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new SchedulerCli());
         System.exit(cli.execute(args));
@@ -62,8 +67,9 @@ public final class SchedulerCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SchedulerConfig config = new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName,
-                ClusterToken.of(authToken), ByteSize.parse(maxMessageSize), maxGraphTasks, ByteSize.parse(maxArtifactSize),
-                artifactDir, allowedFailures);
+                ClusterToken.of(authToken), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
+                SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
+                        .withWorkStealing(workStealing));
         SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

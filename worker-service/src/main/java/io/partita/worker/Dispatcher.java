@@ -66,6 +66,7 @@ final class Dispatcher {
                 process(new WorkerEvent.TasksAssigned(nextStimulus("execute"), e.tasks()));
             }
             case WorkerCommand.FreeKeys f -> process(new WorkerEvent.KeysFreed(nextStimulus("free"), f.keys()));
+            case WorkerCommand.StealTasks st -> process(new WorkerEvent.StealRequested(nextStimulus("steal"), st.keys()));
             case WorkerCommand.Registered r -> { }
         }
     }
@@ -112,6 +113,7 @@ final class Dispatcher {
                     scheduleFlush();
                 }
                 case Instruction.ReportFetchFailed f -> send.accept(f.failed());
+                case Instruction.ReportStealResponse r -> send.accept(r.response());
                 case Instruction.Drop d -> d.keys().forEach(store::remove);
             }
         }

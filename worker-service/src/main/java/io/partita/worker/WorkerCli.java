@@ -127,13 +127,13 @@ public final class WorkerCli implements Callable<Integer> {
                 Duration.ofSeconds(connectTimeoutSeconds), memory);
         WorkerServer server;
         try {
-            server = WorkerServer.start(config);
+            // the hook goes in before the start, so that a worker stopped while starting still cleans up
+            server = WorkerServer.start(config, starting -> Runtime.getRuntime()
+                    .addShutdownHook(new Thread(starting::close, "partita-worker-shutdown")));
         } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException e) {
             System.err.println("partita-worker: " + e.getMessage());
             return 2;
         }
-        Thread hook = new Thread(server::close, "partita-worker-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         Nanny.nannyPid(System.getenv()).ifPresent(pid -> Nanny.watchNanny(pid, Duration.ofSeconds(1), () -> {
             // the nanny is gone (killed with SIGKILL?): a worker must not outlive it
             System.err.println("partita-worker: the nanny (pid " + pid + ") is gone; stopping worker " + server.name());

@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,7 +79,16 @@ public final class WorkerServer implements AutoCloseable {
 
     /** Starts a worker and returns once the scheduler has registered it. */
     public static WorkerServer start(WorkerConfig config) throws Exception {
+        return start(config, server -> { });
+    }
+
+    /**
+     * Starts a worker; {@code beforeStart} gets it before anything is started, so that a shutdown hook registered
+     * there also stops a worker that is still starting (and removes its shared-memory folder).
+     */
+    public static WorkerServer start(WorkerConfig config, Consumer<WorkerServer> beforeStart) throws Exception {
         WorkerServer server = new WorkerServer(config);
+        beforeStart.accept(server);
         try {
             server.doStart();
             return server;
@@ -97,31 +107,31 @@ public final class WorkerServer implements AutoCloseable {
             spill = config.spillDir();
         } else {
             Path temp = Files.createTempDirectory("partita-worker-");
-            resources.add(() -> SegmentDirs.deleteTree(temp));
+            own(() -> SegmentDirs.deleteTree(temp));
             spill = temp;
         }
         Path shmRoot = SegmentDirs.resolveRoot(config.shmDir());
         Path segmentDir = SegmentDirs.prepare(shmRoot, workerId, hostId);
-        resources.add(() -> SegmentDirs.release(segmentDir));
+        own(() -> SegmentDirs.release(segmentDir));
         Path spillDir = spill.resolve("spill-" + workerId);
-        resources.add(() -> SegmentDirs.deleteTree(spillDir));
+        own(() -> SegmentDirs.deleteTree(spillDir));
 
         BufferAllocator allocator = new RootAllocator();
-        resources.add(() -> closeAllocator(allocator));
+        own(() -> closeAllocator(allocator));
         TransferStats stats = new TransferStats();
         store = new ObjectStore(allocator, segmentDir, spillDir, stats);
-        resources.add(store);
+        own(store);
         PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId);
-        resources.add(fetcher);
+        own(fetcher);
         CodeLoader code = new CodeLoader(scheduler, config.token(), spill.resolve("artifacts"));
-        resources.add(code);
+        own(code);
         ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
         ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
-        resources.add(() -> shutdown(fetchPool));
-        resources.add(() -> shutdown(taskPool));
+        own(() -> shutdown(fetchPool));
+        own(() -> shutdown(taskPool));
 
         vertx = Vertx.vertx();
-        resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        own(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         Context context = vertx.getOrCreateContext();
         WorkerState state = new WorkerState(workerId, config.nthreads());
         Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator),
@@ -129,11 +139,11 @@ public final class WorkerServer implements AutoCloseable {
         AtomicLong stimuli = new AtomicLong();
         flight = new FlightService(allocator, store, config.host(), config.flightPort(), config.token(),
                 key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key))));
-        resources.add(flight);
+        own(flight);
         MemoryMonitor monitor = new MemoryMonitor(store, config.memory(), MemoryMonitor::privateResidentBytes,
                 paused -> dispatcher.offer(new WorkerEvent.MemoryPaused("memory-" + stimuli.incrementAndGet(), paused)),
                 () -> Thread.ofPlatform().name("partita-memory-exit").start(() -> System.exit(MemoryMonitor.EXIT_MEMORY)));
-        resources.add(monitor);
+        own(monitor);
         monitor.start();
 
         httpPort = await(WorkerHttp.start(vertx, config.host(), config.httpPort(), this));
@@ -148,11 +158,11 @@ public final class WorkerServer implements AutoCloseable {
         attributes.put(MemberAttributes.NTHREADS, Integer.toString(config.nthreads()));
         attributes.put(MemberAttributes.MEMORY_LIMIT, Long.toString(config.memoryLimit()));
         ClusterMember member = ClusterMember.join(info, config.host(), attributes);
-        resources.add(member);
+        own(member);
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
-                ProcessHandle.current().pid(), segmentDir.toString());
+                ProcessHandle.current().pid(), segmentDir.toString(), spillDir.toString());
         CompletableFuture<WebSocket> connected = new CompletableFuture<>();
         context.runOnContext(v -> connect(dispatcher).onComplete((ws, err) -> {
             if (err != null) {
@@ -162,7 +172,7 @@ public final class WorkerServer implements AutoCloseable {
             }
         }));
         socket = connected.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
-        resources.add(() -> socket.close());
+        own(() -> socket.close());
         context.runOnContext(v -> send(new WorkerReport.RegisterWorker(me, List.copyOf(store.keys()))));
         registered.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
 
@@ -271,6 +281,16 @@ public final class WorkerServer implements AutoCloseable {
                     allocator.toVerboseString());
         }
         allocator.close();
+    }
+
+    /** Registers {@code resource} to be closed by {@link #close}; closes it at once if the worker is stopping already. */
+    private void own(AutoCloseable resource) throws Exception {
+        resources.add(resource);
+        if (closing.get()) {
+            resources.remove(resource);
+            resource.close();
+            throw new IllegalStateException("the worker was stopped while starting");
+        }
     }
 
     @Override

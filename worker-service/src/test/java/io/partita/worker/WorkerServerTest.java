@@ -93,7 +93,7 @@ class WorkerServerTest {
             List<WorkerCommand.ExecuteTask> tasks = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 tasks.add(new WorkerCommand.ExecuteTask("square-" + i, fn.id(),
-                        List.of(new Arg.Literal(ValueCodec.encode(i))), Map.of(), 0));
+                        List.of(new Arg.Literal(ValueCodec.encode(i))), Map.of(), 0, i));
             }
             worker.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(new WorkerCommand.ExecuteTasks(List.of(fn), tasks))));
 

@@ -4,13 +4,15 @@ import java.util.Objects;
 
 /**
  * Where a worker serves the keys it holds: its id, the host id it shares memory on, its Flight endpoint, and the
- * directory of its shared segments (a worker on the same host maps them from there; empty when it has none).
+ * directories of its shared segments and of the tables it spilled (a worker on the same host maps them from there;
+ * empty when it has none).
  */
-public record WorkerAddress(String workerId, String hostId, String flightUri, String segmentDir) {
+public record WorkerAddress(String workerId, String hostId, String flightUri, String segmentDir, String spillDir) {
     public WorkerAddress {
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(hostId, "hostId");
         Objects.requireNonNull(flightUri, "flightUri");
         segmentDir = segmentDir == null ? "" : segmentDir;
+        spillDir = spillDir == null ? "" : spillDir;
     }
 }

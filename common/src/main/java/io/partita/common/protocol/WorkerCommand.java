@@ -24,13 +24,26 @@ public sealed interface WorkerCommand {
         }
     }
 
-    /** @param dependencies for each dependency key, the workers that hold it (this worker may be one of them) */
+    /**
+     * @param dependencies for each dependency key, the workers that hold it (this worker may be one of them)
+     * @param priority     the user's priority: higher runs first
+     * @param order        then lower runs first: the scheduler's order (earlier graphs first, and within a graph an
+     *                     order that finishes a branch before starting the next)
+     */
     record ExecuteTask(String key, String function, List<Arg> args, Map<String, List<WorkerAddress>> dependencies,
-                       int priority) {
+                       int priority, long order) {
         public ExecuteTask {
             args = List.copyOf(args);
             dependencies = Map.copyOf(dependencies);
         }
+    }
+
+    /**
+     * Give these tasks back if they have not started (work stealing): the worker forgets each one that is still
+     * waiting for inputs or for a thread and answers with {@link WorkerReport.StealResponse}.
+     */
+    record StealTasks(List<String> keys) implements WorkerCommand {
+        public StealTasks { keys = List.copyOf(keys); }
     }
 
     /** Drop these results (and stop tasks for them that have not started). */

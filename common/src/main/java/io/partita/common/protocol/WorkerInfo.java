@@ -8,10 +8,11 @@ import java.util.Objects;
  *
  * @param memoryLimit bytes; 0 when unlimited
  * @param segmentDir  the directory holding this worker's shared segments (its own folder under {@code --shm-dir})
+ * @param spillDir    the directory holding the tables this worker spilled (same file format and names)
  */
 public record WorkerInfo(String workerId, String name, String host, String hostId, String flightUri, int httpPort,
                          int nthreads, long memoryLimit, Map<String, Double> resources, String memberUuid, long pid,
-                         String segmentDir) {
+                         String segmentDir, String spillDir) {
     public WorkerInfo {
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(name, "name");
@@ -20,12 +21,13 @@ public record WorkerInfo(String workerId, String name, String host, String hostI
         Objects.requireNonNull(flightUri, "flightUri");
         resources = resources == null ? Map.of() : Map.copyOf(resources);
         segmentDir = segmentDir == null ? "" : segmentDir;
+        spillDir = spillDir == null ? "" : spillDir;
         if (nthreads < 1) {
             throw new IllegalArgumentException("worker " + name + " must have at least one thread");
         }
     }
 
     public WorkerAddress address() {
-        return new WorkerAddress(workerId, hostId, flightUri, segmentDir);
+        return new WorkerAddress(workerId, hostId, flightUri, segmentDir, spillDir);
     }
 }

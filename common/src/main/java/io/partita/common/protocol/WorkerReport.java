@@ -26,6 +26,14 @@ public sealed interface WorkerReport {
 
     record TaskFailed(String key, RemoteError error) {}
 
+    /** Answer to {@link WorkerCommand.StealTasks}: the tasks given back, and those that had started or were gone. */
+    record StealResponse(List<String> released, List<String> kept) implements WorkerReport {
+        public StealResponse {
+            released = List.copyOf(released);
+            kept = List.copyOf(kept);
+        }
+    }
+
     /** The worker could not fetch {@code dependency} of {@code key} from {@code holderWorkerId}; it dropped the task. */
     record FetchFailed(String key, String dependency, String holderWorkerId, String error) implements WorkerReport {}
 }

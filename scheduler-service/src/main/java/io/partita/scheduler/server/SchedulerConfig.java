@@ -2,34 +2,36 @@ package io.partita.scheduler.server;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.Ports;
+import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
 
 /**
  * Everything the scheduler process needs to start. Ports may be 0 (any free port) except the Hazelcast port.
  *
  * @param artifactDir where uploaded jars are kept; null for a fresh temporary directory
+ * @param limits      the state machine's tunables (graph size, allowed failures, work stealing)
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
-                              String clusterName, ClusterToken token, long maxMessageBytes, int maxGraphTasks,
-                              long maxArtifactBytes, Path artifactDir, int allowedFailures) {
+                              String clusterName, ClusterToken token, long maxMessageBytes,
+                              long maxArtifactBytes, Path artifactDir, SchedulerLimits limits) {
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("127.0.0.1", Ports.SCHEDULER_API, Ports.SCHEDULER_DASHBOARD, Ports.SCHEDULER_FLIGHT_PROXY,
-                Ports.HAZELCAST, "partita", ClusterToken.none(), 256L << 20, 2_000_000, 512L << 20, null, 3);
+                Ports.HAZELCAST, "partita", ClusterToken.none(), 256L << 20, 512L << 20, null, SchedulerLimits.defaults());
     }
 
     public SchedulerConfig withPorts(int port, int dashboardPort, int flightPort, int hazelcastPort) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxGraphTasks, maxArtifactBytes, artifactDir, allowedFailures);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits);
     }
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxGraphTasks, maxArtifactBytes, artifactDir, allowedFailures);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits);
     }
 
     public SchedulerConfig withClusterName(String name) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, name, token,
-                maxMessageBytes, maxGraphTasks, maxArtifactBytes, artifactDir, allowedFailures);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits);
     }
 }

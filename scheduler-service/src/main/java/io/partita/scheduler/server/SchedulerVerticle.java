@@ -12,7 +12,6 @@ import io.partita.common.protocol.WorkerStatus;
 import io.partita.dashboard.Dashboard;
 import io.partita.scheduler.state.Event;
 import io.partita.scheduler.state.Instruction;
-import io.partita.scheduler.state.SchedulerLimits;
 import io.partita.scheduler.state.SchedulerState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+    /** How often queued work is rebalanced between workers (Dask: 100 ms). */
+    private static final long STEAL_INTERVAL_MS = 100;
     static final String VERSION = "0.1.0-SNAPSHOT";
 
     private final SchedulerConfig config;
@@ -60,8 +61,7 @@ final class SchedulerVerticle extends VerticleBase {
         this.config = config;
         this.schedulerId = schedulerId;
         this.artifacts = artifacts;
-        this.state = new SchedulerState(schedulerId, SchedulerLimits.defaults()
-                .withMaxGraphTasks(config.maxGraphTasks()).withAllowedFailures(config.allowedFailures()), artifacts::contains);
+        this.state = new SchedulerState(schedulerId, config.limits(), artifacts::contains);
     }
 
     @Override
@@ -80,6 +80,10 @@ final class SchedulerVerticle extends VerticleBase {
             api = vertx.createHttpServer(options).requestHandler(apiRouter());
             dashboard = vertx.createHttpServer().requestHandler(dashboardRouter());
             return Future.all(api.listen(config.port(), config.host()), dashboard.listen(config.dashboardPort(), config.host()));
+        }).onSuccess(v -> {
+            if (config.limits().workStealing()) {
+                vertx.setPeriodic(STEAL_INTERVAL_MS, id -> submit(new Event.Tick(stimulus("steal"))));
+            }
         }).onFailure(e -> vertx.executeBlocking(() -> { // stop() is not called when start() fails
             closeQuietly(hz.result());
             closeQuietly(fl.result());
@@ -280,6 +284,7 @@ final class SchedulerVerticle extends VerticleBase {
                 case WorkerReport.TasksFailed r -> new Event.TasksFailed(sid, workerId[0], r.tasks());
                 case WorkerReport.FetchFailed r -> new Event.FetchFailed(sid, workerId[0], r.key(), r.dependency(),
                         r.holderWorkerId(), r.error());
+                case WorkerReport.StealResponse r -> new Event.StealAnswered(sid, workerId[0], r.released(), r.kept());
                 case WorkerReport.RegisterWorker r -> throw new IllegalStateException("handled above");
             });
         });

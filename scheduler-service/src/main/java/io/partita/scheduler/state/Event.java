@@ -52,6 +52,17 @@ public sealed interface Event {
         public TasksFailed { tasks = List.copyOf(tasks); }
     }
 
+    /** Periodic: time to rebalance queued work between workers (work stealing). */
+    record Tick(String stimulusId) implements Event {}
+
+    /** {@code workerId} answered a steal request: {@code released} tasks were given back, {@code kept} ones had started. */
+    record StealAnswered(String stimulusId, String workerId, List<String> released, List<String> kept) implements Event {
+        public StealAnswered {
+            released = List.copyOf(released);
+            kept = List.copyOf(kept);
+        }
+    }
+
     /** {@code workerId} could not get {@code dependency} of {@code key} from {@code holderWorkerId} and dropped the task. */
     record FetchFailed(String stimulusId, String workerId, String key, String dependency, String holderWorkerId,
                        String error) implements Event {}

@@ -27,13 +27,7 @@ final class Placement {
             if (!w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
                 continue;
             }
-            long missing = 0;
-            for (TaskRecord d : t.dependencies) {
-                if (!d.whoHas.contains(w)) {
-                    missing += d.nbytes;
-                }
-            }
-            double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + missing / limits.transferBytesPerSecond();
+            double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + transferSeconds(t, w, limits);
             if (cost < bestCost) {
                 bestCost = cost;
                 best = w;
@@ -41,6 +35,27 @@ final class Placement {
         }
         return best;
     }
+
+    /**
+     * Expected seconds to bring the inputs {@code w} lacks: over the network at the assumed bandwidth, or nearly free
+     * from a holder on the same host (the worker maps the holder's segment instead of copying it).
+     */
+    static double transferSeconds(TaskRecord t, WorkerRecord w, SchedulerLimits limits) {
+        double seconds = 0;
+        for (TaskRecord d : t.dependencies) {
+            if (!d.whoHas.contains(w)) {
+                boolean sameHost = false;
+                for (WorkerRecord h : d.whoHas) {
+                    sameHost |= h.info.hostId().equals(w.info.hostId());
+                }
+                seconds += d.nbytes / (sameHost ? SAME_HOST_BYTES_PER_SECOND : limits.transferBytesPerSecond());
+            }
+        }
+        return seconds;
+    }
+
+    /** A shared-segment hand-over costs page-table updates, not a copy: about 20 GB/s here (docs/benchmarks.md). */
+    static final double SAME_HOST_BYTES_PER_SECOND = 20e9;
 
     void markReady(TaskRecord t) {
         ctx.ready.add(t);
@@ -75,7 +90,7 @@ final class Placement {
         for (TaskRecord d : t.dependencies) {
             deps.put(d.key(), StateContext.addresses(d));
         }
-        ctx.out.execute(w.id(), new ExecuteTask(t.key(), t.spec.function(), t.spec.args(), deps, t.spec.priority()));
+        ctx.out.execute(w.id(), new ExecuteTask(t.key(), t.spec.function(), t.spec.args(), deps, t.spec.priority(), t.seq));
     }
 
     /** Takes {@code t} off its worker (state unchanged: the caller moves it); frees capacity, so placement reruns. */
@@ -85,6 +100,10 @@ final class Placement {
         w.occupancyMicros = Math.max(0, w.occupancyMicros - t.expectedMicros);
         w.releaseResources(t.spec.resources());
         t.processingOn = null;
+        if (t.stealingTo != null) {
+            ctx.steals.remove(t);
+            t.stealingTo = null;
+        }
         if (tellWorker) {
             ctx.out.free(w.id(), t.key());
         }

@@ -16,8 +16,10 @@ import io.partita.scheduler.state.Event.DataScattered;
 import io.partita.scheduler.state.Event.FetchFailed;
 import io.partita.scheduler.state.Event.GraphSubmitted;
 import io.partita.scheduler.state.Event.KeysReleased;
+import io.partita.scheduler.state.Event.StealAnswered;
 import io.partita.scheduler.state.Event.TasksFailed;
 import io.partita.scheduler.state.Event.TasksFinished;
+import io.partita.scheduler.state.Event.Tick;
 import io.partita.scheduler.state.Event.WhoHasAsked;
 import io.partita.scheduler.state.Event.WorkerJoined;
 import io.partita.scheduler.state.Event.WorkerLeft;
@@ -50,6 +52,7 @@ public final class SchedulerState {
     private final Releases releases;
     private final Scatter scatter;
     private final WorkerLoss workerLoss;
+    private final Stealing stealing;
 
     public SchedulerState(String schedulerId, SchedulerLimits limits, ArtifactCatalog artifacts) {
         this.validator = new GraphValidator(limits, artifacts);
@@ -59,6 +62,7 @@ public final class SchedulerState {
         this.releases = new Releases(ctx, placement);
         this.scatter = new Scatter(ctx);
         this.workerLoss = new WorkerLoss(ctx, placement, cascades);
+        this.stealing = new Stealing(ctx, cascades, placement);
     }
 
     public List<Instruction> handle(Event event, long nowMillis) {
@@ -92,6 +96,8 @@ public final class SchedulerState {
             case TasksFinished e -> onTasksFinished(e.workerId(), e.tasks());
             case TasksFailed e -> onTasksFailed(e.workerId(), e.tasks());
             case FetchFailed e -> workerLoss.onFetchFailed(e);
+            case Tick e -> stealing.balance();
+            case StealAnswered e -> stealing.onAnswered(e);
         }
     }
 
@@ -104,13 +110,12 @@ public final class SchedulerState {
         ctx.clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
         e.graph().functions().forEach(f -> ctx.functions.putIfAbsent(f.id(), f));
         List<TaskRecord> added = new ArrayList<>();
-        for (TaskSpec spec : e.graph().tasks()) {
-            if (!ctx.tasks.containsKey(spec.key())) {
-                TaskRecord t = new TaskRecord(spec, new ArrayList<>(), ctx.seq++);
-                ctx.add(t);
-                ctx.functionRefs.merge(spec.function(), 1, Integer::sum);
-                added.add(t);
-            }
+        List<TaskSpec> fresh = e.graph().tasks().stream().filter(s -> !ctx.tasks.containsKey(s.key())).toList();
+        for (TaskSpec spec : GraphOrder.order(fresh)) { // seq: earlier graphs first, then the graph's own order
+            TaskRecord t = new TaskRecord(spec, new ArrayList<>(), ctx.seq++);
+            ctx.add(t);
+            ctx.functionRefs.merge(spec.function(), 1, Integer::sum);
+            added.add(t);
         }
         for (TaskRecord t : added) {
             for (String depKey : new LinkedHashSet<>(t.spec.dependencies())) {
@@ -262,6 +267,11 @@ public final class SchedulerState {
         return ctx.erredCount;
     }
 
+    /** Tasks moved to another worker by work stealing since start. */
+    public long stolenCount() {
+        return ctx.stolenCount;
+    }
+
     /** Processing tasks per worker id. */
     public Map<String, Integer> processingByWorker() {
         Map<String, Integer> m = new LinkedHashMap<>();
@@ -271,6 +281,6 @@ public final class SchedulerState {
 
     /** Checks the state's invariants; throws naming the first broken one. Meant for tests. */
     public void checkInvariants() {
-        new StateInvariants(this, ctx.tasks, ctx.workers, ctx.clients, ctx.ready).check();
+        new StateInvariants(this, ctx.tasks, ctx.workers, ctx.clients, ctx.ready, ctx.steals).check();
     }
 }

@@ -33,6 +33,8 @@ final class StateContext {
     final TreeSet<TaskRecord> ready = new TreeSet<>(READY_ORDER);
     /** Tasks whose need may have dropped; settled at the end of each event. */
     final Set<TaskRecord> releaseCandidates = new LinkedHashSet<>();
+    /** Processing tasks with a steal request out (each has {@link TaskRecord#stealingTo}). */
+    final Set<TaskRecord> steals = new LinkedHashSet<>();
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
     boolean placementDirty;
@@ -41,6 +43,7 @@ final class StateContext {
     long seq;
     long finishedCount;
     long erredCount;
+    long stolenCount;
 
     StateContext(String schedulerId, SchedulerLimits limits) {
         this.schedulerId = schedulerId;

@@ -12,14 +12,16 @@ final class StateInvariants {
     private final Map<String, WorkerRecord> workers;
     private final Map<String, Map<String, Integer>> clients;
     private final TreeSet<TaskRecord> ready;
+    private final Set<TaskRecord> steals;
 
     StateInvariants(SchedulerState state, Map<String, TaskRecord> tasks, Map<String, WorkerRecord> workers,
-                    Map<String, Map<String, Integer>> clients, TreeSet<TaskRecord> ready) {
+                    Map<String, Map<String, Integer>> clients, TreeSet<TaskRecord> ready, Set<TaskRecord> steals) {
         this.state = state;
         this.tasks = tasks;
         this.workers = workers;
         this.clients = clients;
         this.ready = ready;
+        this.steals = steals;
     }
 
     void check() {
@@ -32,6 +34,8 @@ final class StateInvariants {
                         "processing on a worker that does not list it");
             }
             require((t.state == TaskState.MEMORY) == !t.whoHas.isEmpty(), k, "holders iff MEMORY");
+            require((t.stealingTo != null) == steals.contains(t), k, "stealingTo set iff in the steals in flight");
+            require(t.stealingTo == null || t.state == TaskState.PROCESSING, k, "a steal in flight while " + t.state);
             if (t.scattered) {
                 require(t.state != TaskState.WAITING && t.state != TaskState.PROCESSING, k,
                         "scattered data is " + t.state + ", but it can only be held, lost or released");
@@ -85,6 +89,9 @@ final class StateInvariants {
             }
             require(Math.abs(occ - w.occupancyMicros) < 1e-3, w.id(), "occupancy out of step");
             w.resourcesInUse.forEach((r, v) -> require(v > -1e-9, w.id(), "negative use of resource " + r));
+        }
+        for (TaskRecord t : steals) {
+            require(tasks.get(t.key()) == t, t.key(), "a steal in flight for a forgotten task");
         }
         clients.forEach((c, refs) -> refs.forEach((k, n) -> require(tasks.containsKey(k)
                 && n.equals(tasks.get(k).clientRefs.get(c)), k, "client " + c + " refers to it inconsistently")));

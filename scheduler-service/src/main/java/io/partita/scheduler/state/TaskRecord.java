@@ -25,6 +25,8 @@ final class TaskRecord {
     /** Client id to references held (one per occurrence in a graph's wanted list). */
     final Map<String, Integer> clientRefs = new HashMap<>(2);
     WorkerRecord processingOn;
+    /** While a steal request for this task is out: the worker it would move to ({@link Stealing}). */
+    WorkerRecord stealingTo;
     double expectedMicros;
     int retriesLeft;
     /** Workers that died while running this task. */

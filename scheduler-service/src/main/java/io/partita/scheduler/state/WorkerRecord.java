@@ -5,12 +5,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.SequencedSet;
 import java.util.Set;
 
 /** The scheduler's record of one connected worker: what it runs, what it holds, what it was sent. */
 final class WorkerRecord {
     final WorkerInfo info;
-    final Set<TaskRecord> processing = new LinkedHashSet<>();
+    /** In the order they were sent: the last ones are the likeliest still queued (stealing takes from the end). */
+    final SequencedSet<TaskRecord> processing = new LinkedHashSet<>();
     final Set<TaskRecord> hasWhat = new HashSet<>();
     final Map<String, Double> resourcesInUse = new HashMap<>();
     /** Function ids already carried to this worker on its current connection. */

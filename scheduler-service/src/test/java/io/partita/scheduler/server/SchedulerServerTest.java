@@ -14,6 +14,7 @@ import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
 import io.partita.common.task.GraphSpec;
 import io.partita.common.task.TaskSpec;
+import io.partita.scheduler.state.SchedulerLimits;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -53,7 +54,7 @@ class SchedulerServerTest {
     @BeforeAll
     static void start() throws Exception {
         SchedulerConfig config = new SchedulerConfig("127.0.0.1", 0, 0, 0, freePort(), "partita-test-" + freePort(),
-                ClusterToken.of(TOKEN), 1L << 20, 1000, 1L << 20, null, 3);
+                ClusterToken.of(TOKEN), 1L << 20, 1L << 20, null, SchedulerLimits.defaults().withMaxGraphTasks(1000));
         server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         vertx = Vertx.vertx();
     }

@@ -20,100 +20,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SchedulerStateTest {
-    static final FunctionSpec F = FunctionSpec.of("f", new byte[] {1}, List.of());
-    static final String SHA = "a".repeat(64);
-    static final FunctionSpec G = FunctionSpec.of("g", new byte[] {2}, List.of(SHA));
-
-    SchedulerState state = new SchedulerState("s1", SchedulerLimits.defaults().withMaxGraphTasks(100), sha -> false);
-    int stim;
-    long now = 1000;
-
-    @AfterEach
-    void invariants() {
-        state.checkInvariants();
-    }
-
-    // ---- factories
-
-    static TaskSpec task(String key, String... deps) {
-        return TaskSpec.of(key, F.id(), Arrays.stream(deps).<Arg>map(Arg.Ref::new).toList());
-    }
-
-    static GraphSpec graph(List<TaskSpec> tasks, String... wanted) {
-        return new GraphSpec(List.of(F), tasks, List.of(wanted));
-    }
-
-    static WorkerInfo worker(String id) {
-        return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), "m-" + id, 1, "");
-    }
-
-    List<Instruction> on(Event e) {
-        List<Instruction> out = state.handle(e, now++);
-        state.checkInvariants();
-        return out;
-    }
-
-    String sid() {
-        return "s" + stim++;
-    }
-
-    List<Instruction> submit(String client, GraphSpec g) {
-        return on(new GraphSubmitted(sid(), client, 1, g));
-    }
-
-    List<Instruction> join(String id) {
-        return on(new WorkerJoined(sid(), worker(id), List.of()));
-    }
-
-    List<Instruction> done(String worker, String... keys) {
-        return on(new TasksFinished(sid(), worker, Arrays.stream(keys).map(k -> new TaskDone(k, 8, "Integer", 0, 100)).toList()));
-    }
-
-    static List<String> executed(List<Instruction> out, String worker) {
-        List<String> keys = new ArrayList<>();
-        for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex) && w.equals(worker)) {
-                ex.tasks().forEach(t -> keys.add(t.key()));
-            }
-        }
-        return keys;
-    }
-
-    static List<String> executedAnywhere(List<Instruction> out) {
-        List<String> keys = new ArrayList<>();
-        for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
-                ex.tasks().forEach(t -> keys.add(t.key()));
-            }
-        }
-        return keys;
-    }
-
-    static List<String> freed(List<Instruction> out) {
-        List<String> keys = new ArrayList<>();
-        for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.FreeKeys f)) {
-                keys.addAll(f.keys());
-            }
-        }
-        return keys;
-    }
-
-    static <T extends ClientUpdate> List<T> updates(List<Instruction> out, Class<T> type) {
-        return out.stream().filter(i -> i instanceof SendToClient c && type.isInstance(c.update()))
-                .map(i -> type.cast(((SendToClient) i).update())).toList();
-    }
-
-    static String failure(List<Instruction> out) {
-        List<ClientUpdate.RequestFailed> f = updates(out, ClientUpdate.RequestFailed.class);
-        assertThat(f).hasSize(1);
-        return f.getFirst().error();
-    }
-
+class SchedulerStateTest extends StateHarness {
     // ---- tests
 
     @Test
@@ -272,7 +181,7 @@ class SchedulerStateTest {
     void restrictionsAndResourcesAreRespected() {
         join("w1");
         on(new WorkerJoined(sid(), new WorkerInfo("w2", "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0,
-                Map.of("GPU", 1.0), "m2", 2, ""), List.of()));
+                Map.of("GPU", 1.0), "m2", 2, "", ""), List.of()));
         TaskSpec g1 = new TaskSpec("g-1", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
         TaskSpec g2 = new TaskSpec("g-2", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
         TaskSpec n = new TaskSpec("n-1", F.id(), List.of(), 0, 0, Map.of(), List.of("w1-name"));

@@ -24,6 +24,9 @@ public sealed interface Instruction {
 
     record ReportFetchFailed(String stimulusId, WorkerReport.FetchFailed failed) implements Instruction {}
 
+    /** Answer a steal request at once (not batched: the thief is idle meanwhile). */
+    record ReportStealResponse(String stimulusId, WorkerReport.StealResponse response) implements Instruction {}
+
     /** Remove these keys from the store. */
     record Drop(String stimulusId, List<String> keys) implements Instruction {
         public Drop { keys = List.copyOf(keys); }

@@ -39,6 +39,11 @@ public sealed interface WorkerEvent {
     /** The memory monitor crossed the pause fraction (paused) or came back under it: start no tasks while paused. */
     record MemoryPaused(String stimulusId, boolean paused) implements WorkerEvent {}
 
+    /** The scheduler asks for these tasks back, to run them elsewhere (work stealing). */
+    record StealRequested(String stimulusId, List<String> keys) implements WorkerEvent {
+        public StealRequested { keys = List.copyOf(keys); }
+    }
+
     /** The scheduler released these keys: drop results and forget tasks that have not started. */
     record KeysFreed(String stimulusId, List<String> keys) implements WorkerEvent {
         public KeysFreed { keys = List.copyOf(keys); }

@@ -10,6 +10,7 @@ import io.partita.worker.state.Instruction.FetchInputs;
 import io.partita.worker.state.Instruction.ReportDone;
 import io.partita.worker.state.Instruction.ReportFailed;
 import io.partita.worker.state.Instruction.ReportFetchFailed;
+import io.partita.worker.state.Instruction.ReportStealResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,7 +34,8 @@ public final class WorkerState {
     private final int nthreads;
     private final Map<String, Task> tasks = new HashMap<>();
     private final TreeSet<Task> ready = new TreeSet<>(
-            Comparator.comparingInt((Task t) -> -t.spec.priority()).thenComparingLong(t -> t.seq));
+            Comparator.comparingInt((Task t) -> -t.spec.priority()).thenComparingLong(t -> t.spec.order())
+                    .thenComparingLong(t -> t.seq));
     private final Set<String> local = new HashSet<>();
     private final Set<String> fetchedCopies = new HashSet<>();
     private final Map<String, Fetch> fetches = new HashMap<>();
@@ -94,6 +96,7 @@ public final class WorkerState {
             case WorkerEvent.TaskErred e -> finished(e.key(), sid, out, false,
                     () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error())));
             case WorkerEvent.KeysFreed e -> e.keys().forEach(k -> free(k, sid, out));
+            case WorkerEvent.StealRequested e -> steal(e.keys(), sid, out);
             case WorkerEvent.KeysScattered e -> e.keys().forEach(k -> scattered(k, sid, out));
             case WorkerEvent.MemoryPaused e -> paused = e.paused();
         }
@@ -234,6 +237,24 @@ public final class WorkerState {
             fetchedCopies.remove(key);
             out.add(new Drop(sid, List.of(key)));
         }
+    }
+
+    /** Gives back the tasks that have not started (they are forgotten here, as if freed); keeps the others. */
+    private void steal(List<String> keys, String sid, List<Instruction> out) {
+        List<String> released = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (String key : keys) {
+            Task task = tasks.get(key);
+            if (task != null && (task.state == TaskState.FETCHING || task.state == TaskState.READY)) {
+                ready.remove(task);
+                move(task, TaskState.FREED, sid);
+                release(task, sid, out);
+                released.add(key);
+            } else {
+                kept.add(key); // running, or already finished (its report is on its way)
+            }
+        }
+        out.add(new ReportStealResponse(sid, new WorkerReport.StealResponse(released, kept)));
     }
 
     /** Forgets a task that reached a terminal state; drops fetched inputs no other task here still needs. */

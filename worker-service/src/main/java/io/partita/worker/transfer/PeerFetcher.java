@@ -29,11 +29,11 @@ import org.apache.arrow.memory.BufferAllocator;
  *
  * <p>How a key travels, in order:
  * <ol>
- *   <li>Same host ({@link WorkerAddress#hostId()} equals this worker's, and the holder has a segment folder): when
- *       the holder's segment file of the key exists ({@code segmentDir/}{@link ObjectStore#segmentFileName}), it is
- *       mapped read-only in place (zero copy, counted as a segment transfer) and borrowed for the local tasks: not
- *       copied into this worker's folder, dropped when no local task needs it. A file that vanished (the holder
- *       freed or spilled it) falls through to Flight.</li>
+ *   <li>Same host ({@link WorkerAddress#hostId()} equals this worker's): when the holder's segment file of the key
+ *       exists ({@code segmentDir/}{@link ObjectStore#segmentFileName}), or else its spill file (same name in
+ *       {@code spillDir}), it is mapped read-only in place (zero copy, counted as a segment transfer) and borrowed
+ *       for the local tasks: not copied into this worker's folder, dropped when no local task needs it. A file that
+ *       vanished (the holder freed it) falls through to Flight.</li>
  *   <li>Flight {@code DoGet(FetchTicket)} for all remaining keys in one call: the holder answers serialized values
  *       only and skips its table keys (the scheduler's ExecuteTask does not say a dependency's type).</li>
  *   <li>Flight {@code DoGet(TableTicket)}, one per key still missing: a table is read into this worker's allocator
@@ -64,17 +64,13 @@ public final class PeerFetcher implements AutoCloseable {
     public Result fetch(WorkerAddress holder, List<String> keys) {
         Set<String> received = new HashSet<>();
         List<String> rest = new ArrayList<>(keys);
-        if (holder.hostId().equals(hostId) && !holder.segmentDir().isEmpty()) {
-            Path dir = Path.of(holder.segmentDir());
+        if (holder.hostId().equals(hostId)) {
             for (String key : keys) {
-                Path file = dir.resolve(ObjectStore.segmentFileName(key));
-                if (Files.isRegularFile(file)) {
-                    long size = store.adoptSegment(key, file);
-                    if (size >= 0) {
-                        stats.segmentIn(size);
-                        received.add(key);
-                        rest.remove(key);
-                    }
+                long size = adoptNeighbours(holder, key);
+                if (size >= 0) {
+                    stats.segmentIn(size);
+                    received.add(key);
+                    rest.remove(key);
                 }
             }
         }
@@ -105,6 +101,26 @@ public final class PeerFetcher implements AutoCloseable {
             error = "worker " + holder.workerId() + " does not hold it";
         }
         return new Result(received, missing, error);
+    }
+
+    /**
+     * Maps the same-host holder's file of table {@code key} in place: its segment, or else its spill file (a spilled
+     * table is the same IPC file on disk, read through the page cache). Returns the mapped size, or -1 when neither
+     * can be mapped (a value, not held, or gone meanwhile): then it comes over Flight.
+     */
+    private long adoptNeighbours(WorkerAddress holder, String key) {
+        for (String dir : List.of(holder.segmentDir(), holder.spillDir())) {
+            if (!dir.isEmpty()) {
+                Path file = Path.of(dir).resolve(ObjectStore.segmentFileName(key));
+                if (Files.isRegularFile(file)) {
+                    long size = store.adoptSegment(key, file);
+                    if (size >= 0) {
+                        return size;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     /** DoGet(TableTicket): stores the table as this worker's segment; false when the holder does not have it. */

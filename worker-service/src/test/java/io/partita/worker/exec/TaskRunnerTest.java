@@ -60,7 +60,7 @@ class TaskRunnerTest {
             return out;
         };
         FunctionSpec fn = FunctionSpec.of("plusOne", ValueCodec.encode(plusOne), List.of());
-        ExecuteTask task = new ExecuteTask("t-2", fn.id(), List.of(new Arg.Ref("t-1")), Map.of(), 0);
+        ExecuteTask task = new ExecuteTask("t-2", fn.id(), List.of(new Arg.Ref("t-1")), Map.of(), 0, 0);
 
         WorkerEvent event = runner.run(task, fn, "s");
 
@@ -84,7 +84,7 @@ class TaskRunnerTest {
         FunctionSpec fn = FunctionSpec.of("add", ValueCodec.encode(add), List.of());
         store.put("x-1", ValueCodec.encode(2));
         ExecuteTask task = new ExecuteTask("add-1", fn.id(),
-                List.of(new Arg.Literal(ValueCodec.encode(40)), new Arg.Ref("x-1")), Map.of(), 0);
+                List.of(new Arg.Literal(ValueCodec.encode(40)), new Arg.Ref("x-1")), Map.of(), 0, 0);
 
         WorkerEvent event = runner.run(task, fn, "s");
 
@@ -100,7 +100,7 @@ class TaskRunnerTest {
         TaskRunner runner = runner();
         Fn1<Integer, Integer> boom = a -> { throw new IllegalArgumentException("bad " + a); };
         FunctionSpec fn = FunctionSpec.of("boom", ValueCodec.encode(boom), List.of());
-        ExecuteTask task = new ExecuteTask("boom-1", fn.id(), List.of(new Arg.Literal(ValueCodec.encode(7))), Map.of(), 0);
+        ExecuteTask task = new ExecuteTask("boom-1", fn.id(), List.of(new Arg.Literal(ValueCodec.encode(7))), Map.of(), 0, 0);
 
         assertThat(runner.run(task, fn, "s")).isInstanceOfSatisfying(WorkerEvent.TaskErred.class, e -> {
             assertThat(e.error().type()).isEqualTo("java.lang.IllegalArgumentException");
@@ -116,7 +116,7 @@ class TaskRunnerTest {
     void anUndecodableFunctionFailsTheTaskOnly() {
         TaskRunner runner = runner();
         FunctionSpec fn = FunctionSpec.of("junk", new byte[] {1, 2, 3}, List.of());
-        ExecuteTask task = new ExecuteTask("junk-1", fn.id(), List.of(), Map.of(), 0);
+        ExecuteTask task = new ExecuteTask("junk-1", fn.id(), List.of(), Map.of(), 0, 0);
 
         assertThat(runner.run(task, fn, "s")).isInstanceOfSatisfying(WorkerEvent.TaskErred.class,
                 e -> assertThat(e.error().message()).contains("cannot load function junk"));

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class WorkerStateTest {
-    private static final WorkerAddress A = new WorkerAddress("a", "h1", "grpc+tcp://127.0.0.1:1", "");
-    private static final WorkerAddress B = new WorkerAddress("b", "h1", "grpc+tcp://127.0.0.1:2", "");
+    private static final WorkerAddress A = new WorkerAddress("a", "h1", "grpc+tcp://127.0.0.1:1", "", "");
+    private static final WorkerAddress B = new WorkerAddress("b", "h1", "grpc+tcp://127.0.0.1:2", "", "");
 
     private WorkerState state = new WorkerState("self", 2);
 
@@ -37,7 +37,7 @@ class WorkerStateTest {
         for (String d : deps) {
             holders.put(d, List.of(A, B));
         }
-        return new ExecuteTask(key, "fn", args, holders, priority);
+        return new ExecuteTask(key, "fn", args, holders, priority, 0);
     }
 
     private List<Instruction> assign(ExecuteTask... tasks) {
@@ -67,6 +67,35 @@ class WorkerStateTest {
         complete("low2");
         assertThat(state.running()).isZero();
         assertThat(state.holds("low2")).isTrue();
+    }
+
+    @Test
+    void atEqualPriorityTheSchedulersOrderDecides() {
+        state = new WorkerState("self", 1);
+        ExecuteTask first = new ExecuteTask("leaf-3", "fn", List.of(), Map.of(), 0, 3);
+        ExecuteTask second = new ExecuteTask("sum-12", "fn", List.of(), Map.of(), 0, 2);
+        ExecuteTask running = new ExecuteTask("leaf-1", "fn", List.of(), Map.of(), 0, 0);
+        assertThat(executed(assign(running, first, second))).containsExactly("leaf-1");
+        List<Instruction> out = state.handle(new WorkerEvent.TaskCompleted("d", "leaf-1", 8, "Integer", 0, 10));
+        assertThat(executed(out)).containsExactly("sum-12");
+    }
+
+    @Test
+    void aStealGivesBackQueuedAndFetchingTasksAndKeepsRunningOnes() {
+        state = new WorkerState("self", 1);
+        assign(task("run", 1), task("queued", 0), task("fetching", 0, "x"));
+        List<Instruction> out = state.handle(new WorkerEvent.StealRequested("st", List.of("run", "queued", "fetching", "gone")));
+        assertThat(out).filteredOn(Instruction.ReportStealResponse.class::isInstance).singleElement()
+                .isInstanceOfSatisfying(Instruction.ReportStealResponse.class, r -> {
+                    assertThat(r.response().released()).containsExactly("queued", "fetching");
+                    assertThat(r.response().kept()).containsExactly("run", "gone");
+                });
+        assertThat(state.state("queued")).isNull();
+        assertThat(state.state("fetching")).isNull();
+        assertThat(state.state("run")).isEqualTo(TaskState.EXECUTING);
+        // the fetched input of a stolen task arrives anyway: nothing waits for it, so it is dropped
+        List<Instruction> late = state.handle(new WorkerEvent.InputsFetched("f", "a", Set.of("x")));
+        assertThat(late).filteredOn(Drop.class::isInstance).hasSize(1);
     }
 
     @Test

@@ -159,7 +159,7 @@ class FlightServiceTest {
     void peerFetcherStoresValuesAndTablesOverFlightAndNamesWhatDidNotArrive() throws Exception {
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "another-host", server.uri(),
-                    dir.resolve("shm/holder").toString()), List.of("x-1", "t-1", "absent"));
+                    dir.resolve("shm/holder").toString(), dir.resolve("spill/holder").toString()), List.of("x-1", "t-1", "absent"));
             assertThat(r.received()).containsExactlyInAnyOrder("x-1", "t-1");
             assertThat(r.missing()).containsExactly("absent");
             assertThat(r.error()).contains("does not hold");
@@ -178,8 +178,8 @@ class FlightServiceTest {
     void peerFetcherMapsANeighboursSegmentOnTheSameHost() throws Exception {
         Path holderDir = dir.resolve("shm/holder");
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
-            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(), holderDir.toString()),
-                    List.of("t-1", "x-1"));
+            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(), holderDir.toString(),
+                    dir.resolve("spill/holder").toString()), List.of("t-1", "x-1"));
             assertThat(r.received()).containsExactlyInAnyOrder("t-1", "x-1");
             assertThat(dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
             try (Partition view = local.table("t-1")) {
@@ -189,6 +189,23 @@ class FlightServiceTest {
             assertThat(local.stats().snapshot().flightInCount()).isEqualTo(1); // the value came over Flight
             local.remove("t-1");
             assertThat(holderDir.resolve(ObjectStore.segmentFileName("t-1"))).exists();
+        }
+    }
+
+    @Test
+    void peerFetcherMapsANeighboursSpilledTableFromItsSpillFile() throws Exception {
+        Path spillDir = dir.resolve("spill/holder");
+        assertThat(store.spill("t-1")).isPositive();
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
+            PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(),
+                    dir.resolve("shm/holder").toString(), spillDir.toString()), List.of("t-1"));
+            assertThat(r.received()).containsExactly("t-1");
+            try (Partition view = local.table("t-1")) {
+                assertThat(TestTables.mappedFile(view)).isEqualTo(spillDir.resolve(ObjectStore.segmentFileName("t-1")).toString());
+            }
+            assertThat(local.stats().snapshot().segmentInCount()).isEqualTo(1);
+            assertThat(local.stats().snapshot().flightInCount()).isZero();
+            local.remove("t-1");
         }
     }
 }

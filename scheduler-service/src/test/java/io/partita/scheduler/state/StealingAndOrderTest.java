@@ -1,0 +1,144 @@
+package io.partita.scheduler.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.task.TaskSpec;
+import io.partita.scheduler.state.Event.GraphSubmitted;
+import io.partita.scheduler.state.Event.StealAnswered;
+import io.partita.scheduler.state.Event.Tick;
+import io.partita.scheduler.state.Instruction.SendToWorker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class StealingAndOrderTest extends StateHarness {
+
+    static List<String> stealRequests(List<Instruction> out, String victim) {
+        List<String> keys = new ArrayList<>();
+        for (Instruction i : out) {
+            if (i instanceof SendToWorker(String w, WorkerCommand.StealTasks st) && w.equals(victim)) {
+                keys.addAll(st.keys());
+            }
+        }
+        return keys;
+    }
+
+    List<String> tenTasksOnA() {
+        join("a");
+        List<TaskSpec> tasks = IntStream.range(0, 10).mapToObj(i -> task("t-" + i)).toList();
+        List<String> sent = executed(submit("c", graph(tasks, tasks.stream().map(TaskSpec::key).toArray(String[]::new))), "a");
+        assertThat(sent).hasSize(10);
+        return sent;
+    }
+
+    @Test
+    void anIdleWorkerStealsQueuedTasksFromTheLastOneTheVictimWouldRun() {
+        tenTasksOnA();
+        join("b");
+        List<String> asked = stealRequests(on(new Tick(sid())), "a");
+        // a has 10 tasks of the default 1 ms on 1 thread, b none: about half move, the last sent first
+        assertThat(asked).hasSizeBetween(3, 5).startsWith("t-9");
+        assertThat(stealRequests(on(new Tick(sid())), "a")).as("no second request while the first is out").isEmpty();
+
+        String kept = asked.getFirst();
+        List<String> released = asked.subList(1, asked.size());
+        List<Instruction> out = on(new StealAnswered(sid(), "a", released, List.of(kept)));
+        assertThat(executed(out, "b")).containsExactlyInAnyOrderElementsOf(released);
+        assertThat(state.stolenCount()).isEqualTo(released.size());
+        assertThat(state.processingByWorker()).containsEntry("a", 10 - released.size()).containsEntry("b", released.size());
+    }
+
+    @Test
+    void aBalancedClusterStealsNothing() {
+        join("a");
+        join("b");
+        List<TaskSpec> tasks = IntStream.range(0, 10).mapToObj(i -> task("t-" + i)).toList();
+        submit("c", graph(tasks, tasks.stream().map(TaskSpec::key).toArray(String[]::new)));
+        assertThat(state.processingByWorker()).containsEntry("a", 5).containsEntry("b", 5);
+        assertThat(stealRequests(on(new Tick(sid())), "a")).isEmpty();
+        assertThat(stealRequests(on(new Tick(sid())), "b")).isEmpty();
+    }
+
+    @Test
+    void stealingOffMeansNoRequests() {
+        state = new SchedulerState("s1", SchedulerLimits.defaults().withWorkStealing(false), sha -> false);
+        tenTasksOnA();
+        join("b");
+        assertThat(stealRequests(on(new Tick(sid())), "a")).isEmpty();
+    }
+
+    @Test
+    void aTaskRestrictedToTheVictimIsNotStolen() {
+        join("a");
+        List<TaskSpec> tasks = IntStream.range(0, 10).mapToObj(i -> new TaskSpec("t-" + i, F.id(), List.of(), 0, 0,
+                java.util.Map.of(), List.of("a-name"))).toList();
+        submit("c", graph(tasks, tasks.stream().map(TaskSpec::key).toArray(String[]::new)));
+        join("b");
+        assertThat(stealRequests(on(new Tick(sid())), "a")).isEmpty();
+    }
+
+    @Test
+    void aStolenTaskThatFinishedOnTheVictimMeanwhileIsKeptThere() {
+        tenTasksOnA();
+        join("b");
+        List<String> asked = stealRequests(on(new Tick(sid())), "a");
+        String first = asked.getFirst();
+        done("a", first); // it ran before the request arrived
+        List<Instruction> out = on(new StealAnswered(sid(), "a", List.of(), List.of(first)));
+        assertThat(executed(out, "b")).isEmpty();
+        assertThat(state.stateOf(first)).contains(TaskState.MEMORY);
+    }
+
+    @Test
+    void theVictimDyingWithStealsOutReplansItsTasks() {
+        tenTasksOnA();
+        join("b");
+        assertThat(stealRequests(on(new Tick(sid())), "a")).isNotEmpty();
+        List<Instruction> out = on(new Event.WorkerLeft(sid(), "a", "killed"));
+        assertThat(executed(out, "b")).hasSize(10);
+    }
+
+    @Test
+    void aTreeRunsEachSumRightAfterItsLeaves() {
+        List<TaskSpec> tree = List.of(task("leaf-1"), task("leaf-2"), task("leaf-3"), task("leaf-4"),
+                task("sum-12", "leaf-1", "leaf-2"), task("sum-34", "leaf-3", "leaf-4"), task("total", "sum-12", "sum-34"));
+        assertThat(GraphOrder.order(tree)).extracting(TaskSpec::key)
+                .containsExactly("leaf-1", "leaf-2", "sum-12", "leaf-3", "leaf-4", "sum-34", "total");
+    }
+
+    @Test
+    void independentTasksKeepTheirOrderAndEarlierGraphsComeFirst() {
+        List<TaskSpec> map = List.of(task("m-1"), task("m-2"), task("m-3"));
+        assertThat(GraphOrder.order(map)).extracting(TaskSpec::key).containsExactly("m-1", "m-2", "m-3");
+        join("a");
+        List<Instruction> first = on(new GraphSubmitted(sid(), "c", 1, graph(List.of(task("x-1"), task("x-2")), "x-1", "x-2")));
+        List<Instruction> second = on(new GraphSubmitted(sid(), "c", 2, graph(List.of(task("y-1")), "y-1")));
+        long lastOfFirst = orders(first).stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(orders(second)).allMatch(o -> o > lastOfFirst);
+    }
+
+    @Test
+    void aDeepChainIsOrderedWithoutRecursion() {
+        List<TaskSpec> chain = new ArrayList<>();
+        chain.add(task("c-0"));
+        for (int i = 1; i < 200_000; i++) {
+            chain.add(task("c-" + i, "c-" + (i - 1)));
+        }
+        List<TaskSpec> ordered = GraphOrder.order(chain);
+        assertThat(ordered).hasSize(chain.size());
+        assertThat(ordered.getFirst().key()).isEqualTo("c-0");
+        assertThat(ordered.getLast().key()).isEqualTo("c-199999");
+    }
+
+    static List<Long> orders(List<Instruction> out) {
+        List<Long> orders = new ArrayList<>();
+        for (Instruction i : out) {
+            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
+                ex.tasks().forEach(t -> orders.add(t.order()));
+            }
+        }
+        return orders;
+    }
+}
