@@ -1,8 +1,14 @@
 package io.partita.benchmarks;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.partita.client.Client;
 import io.partita.common.protocol.WorkerStatus;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,27 +27,31 @@ import java.util.stream.Stream;
  */
 final class ClusterLaunch implements AutoCloseable {
     /** How to start the workers. */
-    record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts) {}
+    record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads) {}
 
     final String address;
+    final int dashboardPort;
     final Path shmDir;
     final Path spillRoot;
     private final Process scheduler;
     private final List<Process> workers = new ArrayList<>();
 
-    ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, Path logDir) throws IOException {
+    /** @param schedulerArgs extra arguments of {@code partita-scheduler} (e.g. {@code --no-work-stealing}) */
+    ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir) throws IOException {
         Files.createDirectories(logDir);
         int port = freePort();
         this.address = "127.0.0.1:" + port;
         this.shmDir = Path.of("/dev/shm", "partita-bench-" + ProcessHandle.current().pid());
         this.spillRoot = logDir.resolve("spill").toAbsolutePath();
         Path bin = partitaHome.resolve("bin").toAbsolutePath();
-        this.scheduler = launch(bin.resolve("partita-scheduler"), List.of("--host", "127.0.0.1", "--port", "" + port,
-                "--dashboard-port", "" + freePort(), "--flight-port", "" + freePort(),
-                "--hazelcast-port", "" + freePort()), logDir.resolve("scheduler.log"), "");
+        this.dashboardPort = freePort();
+        List<String> schedulerCommand = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port,
+                "--dashboard-port", "" + dashboardPort, "--flight-port", "" + freePort(), "--hazelcast-port", "" + freePort()));
+        schedulerCommand.addAll(schedulerArgs);
+        this.scheduler = launch(bin.resolve("partita-scheduler"), schedulerCommand, logDir.resolve("scheduler.log"), "");
         for (int i = 0; i < nworkers; i++) {
             String name = "" + (char) ('a' + i);
-            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", "127.0.0.1", "--nthreads", "1",
+            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", "127.0.0.1", "--nthreads", "" + spec.nthreads(),
                     "--flight-port", "0", "--http-port", "0", "--memory-limit", spec.memoryLimit(),
                     "--shm-dir", shmDir.toString(), "--spill-dir", spillRoot.resolve(name).toString()));
             if (spec.distinctHostIds()) {
@@ -91,6 +101,19 @@ final class ClusterLaunch implements AutoCloseable {
     /** The workers, by name. */
     static List<WorkerStatus> byName(Client client) {
         return client.workers().stream().sorted(Comparator.comparing(w -> w.info().name())).toList();
+    }
+
+    /** The scheduler's {@code /health} summary (task counts by state, finished, stolen...). */
+    JsonNode health() throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboardPort + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(r.body());
+    }
+
+    /** The scheduler JVM's pid (bin/partita-scheduler execs the JVM). */
+    long schedulerPid() {
+        return scheduler.pid();
     }
 
     boolean allAlive() {

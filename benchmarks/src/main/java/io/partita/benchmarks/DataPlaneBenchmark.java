@@ -172,7 +172,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         long expected = (long) n * (n - 1) / 2;
         String name = flight ? "flight" : "handover";
         try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2,
-                new ClusterLaunch.WorkerSpec("0", flight, workerJavaOpts), logs(name));
+                new ClusterLaunch.WorkerSpec("0", flight, workerJavaOpts, 1), List.of(), logs(name));
              Client client = cluster.connect()) {
             List<WorkerStatus> ws = ClusterLaunch.byName(client);
             String a = ws.get(0).info().name();
@@ -259,7 +259,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         int count = totalMib / partitionMib;
         long n = (long) rowsPerPartition * count;
         try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2,
-                new ClusterLaunch.WorkerSpec(memoryLimit, false, workerJavaOpts), logs("larger"));
+                new ClusterLaunch.WorkerSpec(memoryLimit, false, workerJavaOpts, 1), List.of(), logs("larger"));
              Client client = cluster.connect()) {
             List<WorkerStatus> before = ClusterLaunch.byName(client);
             List<MemorySampler.Target> targets = new ArrayList<>();

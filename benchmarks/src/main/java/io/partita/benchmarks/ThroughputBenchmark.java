@@ -63,7 +63,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     private double[] measurePartita() throws Exception {
-        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, ""),
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, "", 1), List.of(),
                 Path.of("benchmarks/target/bench-logs/throughput"));
              Client client = cluster.connect()) {
             for (int i = 0; i < 3; i++) { // warm-up: JIT on every side

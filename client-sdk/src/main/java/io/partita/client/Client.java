@@ -17,6 +17,7 @@ import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.common.task.Keys;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -24,8 +25,11 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -295,6 +299,37 @@ public final class Client implements AutoCloseable {
         }
         send(new ClientRequest.CancelKeys(nextRequestId(), ks));
         return cancelled;
+    }
+
+    /**
+     * Retires these workers (names or ids) gracefully, like Dask's {@code retire_workers}: they get no new tasks,
+     * the results only they hold are copied to other workers, then they stop (a worker run by a nanny is not
+     * restarted). Blocks until they are gone (at most {@code timeout}); returns their ids.
+     *
+     * @throws RequestRefusedException when a worker is unknown, or when every worker would be retired
+     */
+    public List<String> retireWorkers(Collection<String> workers, Duration timeout) {
+        checkOpen();
+        long requestId = nextRequestId();
+        CompletableFuture<ClientUpdate> reply = updates.expectReply(requestId);
+        send(new ClientRequest.RetireWorkers(requestId, List.copyOf(workers)));
+        try {
+            return ((ClientUpdate.WorkersRetired) reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS)).workerIds();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof PartitaException p ? p : new PartitaException("retiring " + workers + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            updates.forgetReply(requestId);
+            throw new PartitaException("workers " + workers + " were not retired within " + timeout
+                    + " (they may still be handing their keys over)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PartitaException("interrupted while retiring " + workers);
+        }
+    }
+
+    /** {@link #retireWorkers(Collection, Duration)} with at most 5 minutes. */
+    public List<String> retireWorkers(Collection<String> workers) {
+        return retireWorkers(workers, Duration.ofMinutes(5));
     }
 
     /** The workers of the cluster and their load ({@code GET /api/workers}). */

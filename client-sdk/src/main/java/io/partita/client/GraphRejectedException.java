@@ -1,7 +1,7 @@
 package io.partita.client;
 
 /** The scheduler refused a submitted graph (RequestFailed); nothing of it was kept. */
-public class GraphRejectedException extends PartitaException {
+public class GraphRejectedException extends RequestRefusedException {
     public GraphRejectedException(String message) {
         super(message);
     }

@@ -3,6 +3,7 @@ package io.partita.client;
 import io.partita.common.codec.ValueCodec;
 import io.partita.common.data.Partition;
 import io.partita.common.protocol.ClientRequest;
+import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.WorkerStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,16 +69,16 @@ final class Scatterer {
         for (String key : scatterKeys) {
             states.add(keys.acquire(key, List.of()));
         }
-        Map<WorkerStatus, CompletableFuture<Void>> replies = new LinkedHashMap<>();
+        Map<WorkerStatus, CompletableFuture<ClientUpdate>> replies = new LinkedHashMap<>();
         for (var e : byWorker.entrySet()) {
             long requestId = client.nextRequestId();
-            CompletableFuture<Void> reply = updates.expectRegistration(requestId);
+            CompletableFuture<ClientUpdate> reply = updates.expectReply(requestId);
             replies.put(e.getKey(), reply);
             List<ClientRequest.ScatteredKey> ks = e.getValue().stream().map(i -> registered[i]).toList();
             client.send(new ClientRequest.RegisterScattered(requestId, e.getKey().info().workerId(), ks))
                     .whenComplete((v, err) -> {
                         if (err != null) {
-                            updates.forgetRegistration(requestId);
+                            updates.forgetReply(requestId);
                             reply.completeExceptionally(err);
                         }
                     });
@@ -99,7 +100,7 @@ final class Scatterer {
             } catch (ExecutionException ex) {
                 Throwable cause = ex.getCause();
                 problems.add("worker " + w.info().name() + " (" + w.info().workerId() + "): "
-                        + (cause instanceof GraphRejectedException ? cause.getMessage() : String.valueOf(cause)));
+                        + (cause instanceof RequestRefusedException ? cause.getMessage() : String.valueOf(cause)));
             }
         }
         if (!problems.isEmpty()) {

@@ -23,8 +23,8 @@ final class UpdateHandler {
     private final Consumer<ClientUpdate.Welcome> onWelcome;
     /** Graphs sent and not yet accepted: the key states each introduced, to fail if it is refused. */
     private final ConcurrentHashMap<Long, List<KeyState>> pending = new ConcurrentHashMap<>();
-    /** Scatter registrations sent and not yet answered. */
-    private final ConcurrentHashMap<Long, CompletableFuture<Void>> registrations = new ConcurrentHashMap<>();
+    /** Requests with a one-off answer (scatter registrations, retirements) sent and not yet answered. */
+    private final ConcurrentHashMap<Long, CompletableFuture<ClientUpdate>> replies = new ConcurrentHashMap<>();
 
     UpdateHandler(KeyTable keys, ClassLoader loader, Consumer<ClientUpdate.Welcome> onWelcome) {
         this.keys = keys;
@@ -41,15 +41,25 @@ final class UpdateHandler {
         pending.remove(requestId);
     }
 
-    /** Records registration {@code requestId} as sent; the future completes with the scheduler's answer. */
-    CompletableFuture<Void> expectRegistration(long requestId) {
-        CompletableFuture<Void> reply = new CompletableFuture<>();
-        registrations.put(requestId, reply);
+    /**
+     * Records request {@code requestId} as sent; the future completes with the scheduler's answer, or with a
+     * {@link RequestRefusedException} when it refused the request.
+     */
+    CompletableFuture<ClientUpdate> expectReply(long requestId) {
+        CompletableFuture<ClientUpdate> reply = new CompletableFuture<>();
+        replies.put(requestId, reply);
         return reply;
     }
 
-    void forgetRegistration(long requestId) {
-        registrations.remove(requestId);
+    void forgetReply(long requestId) {
+        replies.remove(requestId);
+    }
+
+    private void answer(long requestId, ClientUpdate update) {
+        CompletableFuture<ClientUpdate> r = replies.remove(requestId);
+        if (r != null) {
+            r.complete(update);
+        }
     }
 
     /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
@@ -57,16 +67,13 @@ final class UpdateHandler {
         switch (update) {
             case ClientUpdate.GraphAccepted a -> {
                 pending.remove(a.requestId());
-                CompletableFuture<Void> r = registrations.remove(a.requestId());
-                if (r != null) {
-                    r.complete(null);
-                }
+                answer(a.requestId(), a);
             }
             case ClientUpdate.RequestFailed f -> {
                 List<KeyState> introduced = f.requestId() == 0 ? null : pending.remove(f.requestId());
-                CompletableFuture<Void> registration = f.requestId() == 0 ? null : registrations.remove(f.requestId());
-                if (registration != null) {
-                    registration.completeExceptionally(new GraphRejectedException(f.error()));
+                CompletableFuture<ClientUpdate> reply = f.requestId() == 0 ? null : replies.remove(f.requestId());
+                if (reply != null) {
+                    reply.completeExceptionally(new RequestRefusedException(f.error()));
                 } else if (introduced != null) {
                     GraphRejectedException rejected = new GraphRejectedException(f.error());
                     introduced.forEach(st -> st.failed(TaskStatus.ERROR, rejected));
@@ -102,6 +109,7 @@ final class UpdateHandler {
                     }
                 }
             }
+            case ClientUpdate.WorkersRetired r -> answer(r.requestId(), r);
             case ClientUpdate.WhoHasReply w -> { } // the client does not ask yet
             case ClientUpdate.Welcome w -> onWelcome.accept(w);
         }
@@ -110,8 +118,8 @@ final class UpdateHandler {
     /** The connection is gone: forgets the pending graphs, fails the registrations and every key held (LOST). */
     void failAll(PartitaException why) {
         pending.clear();
-        for (Long id : List.copyOf(registrations.keySet())) {
-            CompletableFuture<Void> r = registrations.remove(id);
+        for (Long id : List.copyOf(replies.keySet())) {
+            CompletableFuture<ClientUpdate> r = replies.remove(id);
             if (r != null) {
                 r.completeExceptionally(why);
             }

@@ -153,6 +153,20 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** The scheduler's {@code /health} summary: task counts by state, tasks finished, stolen... */
+    public com.fasterxml.jackson.databind.JsonNode health() {
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboardPort + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Polls {@code condition} until it holds, failing with what was awaited (and checking the processes live). */
     public void waitUntil(String what, Duration limit, BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(limit);

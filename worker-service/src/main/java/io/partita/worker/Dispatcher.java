@@ -37,6 +37,8 @@ final class Dispatcher {
     private final ExecutorService taskPool;
     private final ExecutorService fetchPool;
     private final Consumer<WorkerReport> send;
+    /** The scheduler said this worker's retirement is complete. */
+    private final Runnable onRetired;
     private final Map<String, FunctionSpec> functions = new HashMap<>();
     private final ConcurrentLinkedQueue<WorkerEvent> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -46,7 +48,8 @@ final class Dispatcher {
     private long stimuli;
 
     Dispatcher(Vertx vertx, Context context, WorkerState state, ObjectStore store, TaskRunner runner,
-               PeerFetcher fetcher, ExecutorService taskPool, ExecutorService fetchPool, Consumer<WorkerReport> send) {
+               PeerFetcher fetcher, ExecutorService taskPool, ExecutorService fetchPool, Consumer<WorkerReport> send,
+               Runnable onRetired) {
         this.vertx = vertx;
         this.context = context;
         this.state = state;
@@ -56,6 +59,7 @@ final class Dispatcher {
         this.taskPool = taskPool;
         this.fetchPool = fetchPool;
         this.send = send;
+        this.onRetired = onRetired;
     }
 
     /** Handles a command from the scheduler; call on the dispatcher's context. */
@@ -67,6 +71,8 @@ final class Dispatcher {
             }
             case WorkerCommand.FreeKeys f -> process(new WorkerEvent.KeysFreed(nextStimulus("free"), f.keys()));
             case WorkerCommand.StealTasks st -> process(new WorkerEvent.StealRequested(nextStimulus("steal"), st.keys()));
+            case WorkerCommand.AcquireKeys a -> process(new WorkerEvent.AcquireRequested(nextStimulus("acquire"), a.keys()));
+            case WorkerCommand.Retired r -> onRetired.run();
             case WorkerCommand.Registered r -> { }
         }
     }
@@ -114,6 +120,11 @@ final class Dispatcher {
                 }
                 case Instruction.ReportFetchFailed f -> send.accept(f.failed());
                 case Instruction.ReportStealResponse r -> send.accept(r.response());
+                case Instruction.ReportAcquired r -> send.accept(r.acquired());
+                case Instruction.Acquire a -> fetchPool.execute(() -> {
+                    PeerFetcher.Result r = fetcher.fetch(a.holder(), a.keys(), true);
+                    offer(new WorkerEvent.KeysAcquired(a.stimulusId() + "-acquired", r.received(), r.missing()));
+                });
                 case Instruction.Drop d -> d.keys().forEach(store::remove);
             }
         }

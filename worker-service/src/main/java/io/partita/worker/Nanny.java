@@ -28,7 +28,8 @@ final class Nanny {
     static final String PID_ENV = "PARTITA_NANNY_PID";
     static final int MAX_RESTARTS = 5;
     static final Duration RESTART_WINDOW = Duration.ofMinutes(5);
-    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** Longer than a worker's retirement ({@link WorkerServer#RETIRE_TIMEOUT}): its keys move before it stops. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     /** One worker the nanny keeps running: its name, and how to start it. */
     record Child(String name, Launcher launcher) {}

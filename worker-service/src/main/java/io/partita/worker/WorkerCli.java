@@ -129,7 +129,7 @@ public final class WorkerCli implements Callable<Integer> {
         try {
             // the hook goes in before the start, so that a worker stopped while starting still cleans up
             server = WorkerServer.start(config, starting -> Runtime.getRuntime()
-                    .addShutdownHook(new Thread(starting::close, "partita-worker-shutdown")));
+                    .addShutdownHook(new Thread(() -> starting.retireAndClose(WorkerServer.RETIRE_TIMEOUT), "partita-worker-shutdown")));
         } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException e) {
             System.err.println("partita-worker: " + e.getMessage());
             return 2;

@@ -31,6 +31,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -63,6 +64,9 @@ public final class WorkerServer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
     private final CompletableFuture<String> registered = new CompletableFuture<>();
+    private final CompletableFuture<Void> retired = new CompletableFuture<>();
+    /** Set once this worker asked to retire (SIGTERM): the scheduler's Retired then ends {@link #retireAndClose}. */
+    private volatile boolean retiring;
     private ObjectStore store;
     private FlightService flight;
     private int httpPort;
@@ -135,7 +139,7 @@ public final class WorkerServer implements AutoCloseable {
         Context context = vertx.getOrCreateContext();
         WorkerState state = new WorkerState(workerId, config.nthreads());
         Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator),
-                fetcher, taskPool, fetchPool, this::send);
+                fetcher, taskPool, fetchPool, this::send, this::onRetired);
         AtomicLong stimuli = new AtomicLong();
         flight = new FlightService(allocator, store, config.host(), config.flightPort(), config.token(),
                 key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key))));
@@ -195,7 +199,7 @@ public final class WorkerServer implements AutoCloseable {
 
     private Future<WebSocket> connect(Dispatcher dispatcher) {
         socketClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(16 << 20).setMaxMessageSize((int) MAX_MESSAGE_BYTES));
+                .setMaxFrameSize((int) MAX_MESSAGE_BYTES).setMaxMessageSize((int) MAX_MESSAGE_BYTES));
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(config.schedulerHost()).setPort(config.schedulerPort()).setURI("/api/worker");
         config.token().headerValue().ifPresent(v -> options.addHeader("Authorization", v));
@@ -218,6 +222,41 @@ public final class WorkerServer implements AutoCloseable {
             registered.complete(r.schedulerId());
         }
         dispatcher.onCommand(command);
+    }
+
+    /** How long a stopping worker waits for its keys to move to other workers before it stops anyway. */
+    public static final Duration RETIRE_TIMEOUT = Duration.ofSeconds(20);
+
+    private void onRetired() {
+        LOG.info("retired: every key this worker held that is still needed is on another worker now; stopping");
+        if (retired.complete(null) && !retiring) { // a client retired this worker: stop, and do not be restarted
+            exitCode = 0;
+            Thread.ofPlatform().name("partita-worker-stop").start(this::close);
+        }
+    }
+
+    /**
+     * Stops gracefully (SIGTERM): asks the scheduler to retire this worker, so that the keys only it holds are copied
+     * to other workers, waits for that at most {@code timeout}, then closes.
+     */
+    public void retireAndClose(Duration timeout) {
+        WebSocket ws = socket;
+        if (isRegistered() && !closing.get() && ws != null && !ws.isClosed()) {
+            retiring = true;
+            LOG.info("stopping: handing this worker's keys over to other workers first (at most {} s)", timeout.toSeconds());
+            send(new WorkerReport.Retiring());
+            try {
+                retired.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("retirement did not finish within {} s; stopping anyway (keys only this worker holds are "
+                        + "recomputed elsewhere)", timeout.toSeconds());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // not completed exceptionally
+            }
+        }
+        close();
     }
 
     private void onDisconnect(String why) {
@@ -296,8 +335,14 @@ public final class WorkerServer implements AutoCloseable {
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
+            try { // another thread is stopping the worker: wait for it, so that a shutdown hook does not end first
+                terminated.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // stopped badly or slowly: nothing more to do here
+            }
             return;
         }
+        retired.complete(null); // a retirement still waiting ends: there is no scheduler to finish it any more
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

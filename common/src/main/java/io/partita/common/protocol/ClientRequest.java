@@ -34,6 +34,15 @@ public sealed interface ClientRequest {
     record ScatteredKey(String key, long nbytes, String type) {}
 
     /** Where are these keys held now; answered by {@link ClientUpdate.WhoHasReply}. */
+    /**
+     * Retire these workers (names or ids) gracefully: no new tasks go there, the keys only they hold are copied to
+     * other workers, then they stop. Answered by {@link ClientUpdate.WorkersRetired} once they are gone, or
+     * {@link ClientUpdate.RequestFailed}.
+     */
+    record RetireWorkers(long requestId, List<String> workers) implements ClientRequest {
+        public RetireWorkers { workers = List.copyOf(workers); }
+    }
+
     record WhoHas(long requestId, List<String> keys) implements ClientRequest {
         public WhoHas { keys = List.copyOf(keys); }
     }

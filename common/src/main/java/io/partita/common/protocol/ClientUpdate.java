@@ -42,6 +42,11 @@ public sealed interface ClientUpdate {
     }
 
     /** Holders of each asked key that is in memory; keys not in memory are absent. */
+    /** Answer to {@link ClientRequest.RetireWorkers}: these workers (ids) left after handing over their keys. */
+    record WorkersRetired(long requestId, List<String> workerIds) implements ClientUpdate {
+        public WorkersRetired { workerIds = List.copyOf(workerIds); }
+    }
+
     record WhoHasReply(long requestId, Map<String, List<WorkerAddress>> holders) implements ClientUpdate {
         public WhoHasReply { holders = Map.copyOf(holders); }
     }

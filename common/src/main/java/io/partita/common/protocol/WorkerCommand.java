@@ -46,6 +46,17 @@ public sealed interface WorkerCommand {
         public StealTasks { keys = List.copyOf(keys); }
     }
 
+    /**
+     * Copy these keys from the given holders and keep them in your own right (a retiring worker's keys); answered
+     * with {@link WorkerReport.KeysAcquired}.
+     */
+    record AcquireKeys(Map<String, List<WorkerAddress>> keys) implements WorkerCommand {
+        public AcquireKeys { keys = Map.copyOf(keys); }
+    }
+
+    /** Your retirement is complete (every key you held that is still needed has another holder): stop now. */
+    record Retired() implements WorkerCommand {}
+
     /** Drop these results (and stop tasks for them that have not started). */
     record FreeKeys(List<String> keys) implements WorkerCommand {
         public FreeKeys { keys = List.copyOf(keys); }

@@ -34,6 +34,17 @@ public sealed interface WorkerReport {
         }
     }
 
+    /** The worker is stopping (SIGTERM) and asks to retire first: hand its keys over, then answer Retired. */
+    record Retiring() implements WorkerReport {}
+
+    /** Answer to {@link WorkerCommand.AcquireKeys}: the keys now held here, and those that could not be copied. */
+    record KeysAcquired(List<String> acquired, List<String> failed) implements WorkerReport {
+        public KeysAcquired {
+            acquired = List.copyOf(acquired);
+            failed = List.copyOf(failed);
+        }
+    }
+
     /** The worker could not fetch {@code dependency} of {@code key} from {@code holderWorkerId}; it dropped the task. */
     record FetchFailed(String key, String dependency, String holderWorkerId, String error) implements WorkerReport {}
 }

@@ -183,7 +183,8 @@ final class SchedulerVerticle extends VerticleBase {
                 .put("tasks", state.taskCount())
                 .put("tasksByState", counts)
                 .put("tasksFinished", state.finishedCount())
-                .put("tasksErred", state.erredCount());
+                .put("tasksErred", state.erredCount())
+                .put("tasksStolen", state.stolenCount());
     }
 
     private void checkToken(RoutingContext ctx) {
@@ -244,6 +245,7 @@ final class SchedulerVerticle extends VerticleBase {
                 case ClientRequest.ReleaseKeys r -> new Event.KeysReleased(sid, clientId, r.keys());
                 case ClientRequest.CancelKeys r -> new Event.CancelRequested(sid, clientId, r.requestId(), r.keys());
                 case ClientRequest.WhoHas r -> new Event.WhoHasAsked(sid, clientId, r.requestId(), r.keys());
+                case ClientRequest.RetireWorkers r -> new Event.RetireRequested(sid, clientId, r.requestId(), r.workers());
                 case ClientRequest.RegisterScattered r -> new Event.DataScattered(sid, clientId, r.requestId(), r.workerId(), r.keys());
             });
         });
@@ -285,6 +287,8 @@ final class SchedulerVerticle extends VerticleBase {
                 case WorkerReport.FetchFailed r -> new Event.FetchFailed(sid, workerId[0], r.key(), r.dependency(),
                         r.holderWorkerId(), r.error());
                 case WorkerReport.StealResponse r -> new Event.StealAnswered(sid, workerId[0], r.released(), r.kept());
+                case WorkerReport.Retiring r -> new Event.WorkerRetiring(sid, workerId[0]);
+                case WorkerReport.KeysAcquired r -> new Event.KeysAcquired(sid, workerId[0], r.acquired(), r.failed());
                 case WorkerReport.RegisterWorker r -> throw new IllegalStateException("handled above");
             });
         });

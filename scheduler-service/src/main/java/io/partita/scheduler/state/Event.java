@@ -52,6 +52,22 @@ public sealed interface Event {
         public TasksFailed { tasks = List.copyOf(tasks); }
     }
 
+    /** A client asks to retire these workers (names or ids); {@code clientId} null when not asked by a client. */
+    record RetireRequested(String stimulusId, String clientId, long requestId, List<String> workers) implements Event {
+        public RetireRequested { workers = List.copyOf(workers); }
+    }
+
+    /** {@code workerId} is stopping (SIGTERM) and asks to retire first. */
+    record WorkerRetiring(String stimulusId, String workerId) implements Event {}
+
+    /** {@code workerId} copied {@code acquired} from a retiring worker and holds them now; {@code failed} it could not. */
+    record KeysAcquired(String stimulusId, String workerId, List<String> acquired, List<String> failed) implements Event {
+        public KeysAcquired {
+            acquired = List.copyOf(acquired);
+            failed = List.copyOf(failed);
+        }
+    }
+
     /** Periodic: time to rebalance queued work between workers (work stealing). */
     record Tick(String stimulusId) implements Event {}
 

@@ -16,6 +16,9 @@ import java.util.function.Function;
 
 /** Collects what one {@code handle} call wants sent, and turns it into few, batched instructions. */
 final class Outbox {
+    /** Tasks per ExecuteTasks message: bounded messages, and a worker starts on the first ones sooner. */
+    static final int MAX_TASKS_PER_MESSAGE = 4_096;
+
     private final List<Instruction> direct = new ArrayList<>();
     private final Map<String, Set<String>> freeKeys = new LinkedHashMap<>();
     private final Map<String, Map<String, ExecuteTask>> execute = new LinkedHashMap<>();
@@ -59,15 +62,17 @@ final class Outbox {
         List<Instruction> out = new ArrayList<>(direct);
         freeKeys.forEach((w, keys) -> out.add(new Instruction.SendToWorker(w, new WorkerCommand.FreeKeys(List.copyOf(keys)))));
         execute.forEach((w, tasks) -> {
-            if (!tasks.isEmpty()) {
-                Set<String> sent = sentFunctions.apply(w);
+            Set<String> sent = sentFunctions.apply(w);
+            List<ExecuteTask> all = List.copyOf(tasks.values());
+            for (int from = 0; from < all.size(); from += MAX_TASKS_PER_MESSAGE) {
+                List<ExecuteTask> chunk = all.subList(from, Math.min(all.size(), from + MAX_TASKS_PER_MESSAGE));
                 List<FunctionSpec> newFunctions = new ArrayList<>();
-                for (ExecuteTask t : tasks.values()) {
+                for (ExecuteTask t : chunk) {
                     if (sent.add(t.function())) {
                         newFunctions.add(functions.apply(t.function()));
                     }
                 }
-                out.add(new Instruction.SendToWorker(w, new WorkerCommand.ExecuteTasks(newFunctions, List.copyOf(tasks.values()))));
+                out.add(new Instruction.SendToWorker(w, new WorkerCommand.ExecuteTasks(newFunctions, chunk)));
             }
         });
         finished.forEach((c, keys) -> out.add(new Instruction.SendToClient(c, new ClientUpdate.KeysFinished(keys))));

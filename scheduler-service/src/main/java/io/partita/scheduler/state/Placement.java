@@ -24,7 +24,7 @@ final class Placement {
         WorkerRecord best = null;
         double bestCost = Double.POSITIVE_INFINITY;
         for (WorkerRecord w : workers) {
-            if (!w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
+            if (w.retiring || !w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
                 continue;
             }
             double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + transferSeconds(t, w, limits);

@@ -15,7 +15,9 @@ import io.partita.scheduler.state.Event.ClientDisconnected;
 import io.partita.scheduler.state.Event.DataScattered;
 import io.partita.scheduler.state.Event.FetchFailed;
 import io.partita.scheduler.state.Event.GraphSubmitted;
+import io.partita.scheduler.state.Event.KeysAcquired;
 import io.partita.scheduler.state.Event.KeysReleased;
+import io.partita.scheduler.state.Event.RetireRequested;
 import io.partita.scheduler.state.Event.StealAnswered;
 import io.partita.scheduler.state.Event.TasksFailed;
 import io.partita.scheduler.state.Event.TasksFinished;
@@ -23,6 +25,7 @@ import io.partita.scheduler.state.Event.Tick;
 import io.partita.scheduler.state.Event.WhoHasAsked;
 import io.partita.scheduler.state.Event.WorkerJoined;
 import io.partita.scheduler.state.Event.WorkerLeft;
+import io.partita.scheduler.state.Event.WorkerRetiring;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -53,6 +56,7 @@ public final class SchedulerState {
     private final Scatter scatter;
     private final WorkerLoss workerLoss;
     private final Stealing stealing;
+    private final Retirement retirement;
 
     public SchedulerState(String schedulerId, SchedulerLimits limits, ArtifactCatalog artifacts) {
         this.validator = new GraphValidator(limits, artifacts);
@@ -63,6 +67,7 @@ public final class SchedulerState {
         this.scatter = new Scatter(ctx);
         this.workerLoss = new WorkerLoss(ctx, placement, cascades);
         this.stealing = new Stealing(ctx, cascades, placement);
+        this.retirement = new Retirement(ctx, workerLoss);
     }
 
     public List<Instruction> handle(Event event, long nowMillis) {
@@ -77,6 +82,7 @@ public final class SchedulerState {
             apply(e);
             releases.settleReleases();
         }
+        retirement.progress();
         placement.place();
         return ctx.out.drain(w -> ctx.workers.get(w).sentFunctions, ctx.functions::get);
     }
@@ -98,6 +104,9 @@ public final class SchedulerState {
             case FetchFailed e -> workerLoss.onFetchFailed(e);
             case Tick e -> stealing.balance();
             case StealAnswered e -> stealing.onAnswered(e);
+            case RetireRequested e -> retirement.onRequested(e);
+            case WorkerRetiring e -> retirement.onWorkerRetiring(e);
+            case KeysAcquired e -> retirement.onKeysAcquired(e);
         }
     }
 

@@ -61,11 +61,11 @@ final class Stealing {
                         && (victim == null || level.get(w) > level.get(victim))) {
                     victim = w;
                 }
-                if (thief == null || level.get(w) < level.get(thief)) {
+                if (!w.retiring && (thief == null || level.get(w) < level.get(thief))) {
                     thief = w;
                 }
             }
-            if (victim == null || thief == victim) {
+            if (victim == null || thief == null || thief == victim) {
                 break;
             }
             TaskRecord t = nextCandidate(victim, thief, candidates);

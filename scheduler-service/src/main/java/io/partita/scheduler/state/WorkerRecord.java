@@ -17,6 +17,8 @@ final class WorkerRecord {
     final Map<String, Double> resourcesInUse = new HashMap<>();
     /** Function ids already carried to this worker on its current connection. */
     final Set<String> sentFunctions = new HashSet<>();
+    /** Being retired ({@link Retirement}): gets no new tasks and steals none. */
+    boolean retiring;
     /** Sum of the expected run times of the tasks processing here, in microseconds. */
     double occupancyMicros;
 

@@ -14,6 +14,13 @@ public sealed interface Instruction {
         public FetchInputs { keys = List.copyOf(keys); }
     }
 
+    /** Copy {@code keys} from {@code holder} as this worker's own (not borrowed): they must outlive the holder. */
+    record Acquire(String stimulusId, WorkerAddress holder, List<String> keys) implements Instruction {
+        public Acquire { keys = List.copyOf(keys); }
+    }
+
+    record ReportAcquired(String stimulusId, WorkerReport.KeysAcquired acquired) implements Instruction {}
+
     /** Run the task on the pool; all its dependencies are local. */
     record Execute(String stimulusId, ExecuteTask task) implements Instruction {}
 

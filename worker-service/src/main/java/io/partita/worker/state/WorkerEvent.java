@@ -1,8 +1,10 @@
 package io.partita.worker.state;
 
+import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import io.partita.common.task.RemoteError;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Facts fed into {@link WorkerState#handle}; each carries a stimulus id so a key's story can be traced. */
@@ -38,6 +40,19 @@ public sealed interface WorkerEvent {
 
     /** The memory monitor crossed the pause fraction (paused) or came back under it: start no tasks while paused. */
     record MemoryPaused(String stimulusId, boolean paused) implements WorkerEvent {}
+
+    /** The scheduler asks this worker to copy these keys from their holders and keep them (a worker is retiring). */
+    record AcquireRequested(String stimulusId, Map<String, List<WorkerAddress>> keys) implements WorkerEvent {
+        public AcquireRequested { keys = Map.copyOf(keys); }
+    }
+
+    /** Keys asked for by {@link AcquireRequested} arrived ({@code acquired}) or could not be copied ({@code failed}). */
+    record KeysAcquired(String stimulusId, Set<String> acquired, Set<String> failed) implements WorkerEvent {
+        public KeysAcquired {
+            acquired = Set.copyOf(acquired);
+            failed = Set.copyOf(failed);
+        }
+    }
 
     /** The scheduler asks for these tasks back, to run them elsewhere (work stealing). */
     record StealRequested(String stimulusId, List<String> keys) implements WorkerEvent {

@@ -7,6 +7,7 @@ import io.partita.common.task.Arg;
 import io.partita.worker.state.Instruction.Drop;
 import io.partita.worker.state.Instruction.Execute;
 import io.partita.worker.state.Instruction.FetchInputs;
+import io.partita.worker.state.Instruction.ReportAcquired;
 import io.partita.worker.state.Instruction.ReportDone;
 import io.partita.worker.state.Instruction.ReportFailed;
 import io.partita.worker.state.Instruction.ReportFetchFailed;
@@ -97,7 +98,12 @@ public final class WorkerState {
                     () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error())));
             case WorkerEvent.KeysFreed e -> e.keys().forEach(k -> free(k, sid, out));
             case WorkerEvent.StealRequested e -> steal(e.keys(), sid, out);
-            case WorkerEvent.KeysScattered e -> e.keys().forEach(k -> scattered(k, sid, out));
+            case WorkerEvent.AcquireRequested e -> acquire(e.keys(), sid, out);
+            case WorkerEvent.KeysAcquired e -> {
+                e.acquired().forEach(k -> heldInOwnRight(k, sid, out));
+                out.add(new ReportAcquired(sid, new WorkerReport.KeysAcquired(List.copyOf(e.acquired()), List.copyOf(e.failed()))));
+            }
+            case WorkerEvent.KeysScattered e -> e.keys().forEach(k -> heldInOwnRight(k, sid, out));
             case WorkerEvent.MemoryPaused e -> paused = e.paused();
         }
         // while paused, no new fetch starts (a fetched input would only add memory); fetches already under way finish
@@ -166,7 +172,8 @@ public final class WorkerState {
         }
     }
 
-    private void scattered(String key, String sid, List<Instruction> out) {
+    /** {@code key} arrived to be kept here in its own right (scattered by a client, or copied off a retiring worker). */
+    private void heldInOwnRight(String key, String sid, List<Instruction> out) {
         if (fetches.containsKey(key)) {
             fetched(key, sid, out); // it arrived another way: the waiting tasks may run
         }
@@ -237,6 +244,26 @@ public final class WorkerState {
             fetchedCopies.remove(key);
             out.add(new Drop(sid, List.of(key)));
         }
+    }
+
+    /** Keys already here are kept in their own right at once; the others are copied from their first other holder. */
+    private void acquire(Map<String, List<WorkerAddress>> keys, String sid, List<Instruction> out) {
+        List<String> already = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        Map<WorkerAddress, List<String>> byHolder = new LinkedHashMap<>();
+        keys.forEach((key, holders) -> {
+            if (local.contains(key)) {
+                fetchedCopies.remove(key);
+                already.add(key);
+                return;
+            }
+            holders.stream().filter(h -> !h.workerId().equals(selfId)).findFirst().ifPresentOrElse(
+                    h -> byHolder.computeIfAbsent(h, x -> new ArrayList<>()).add(key), () -> failed.add(key));
+        });
+        if (!already.isEmpty() || !failed.isEmpty()) {
+            out.add(new ReportAcquired(sid, new WorkerReport.KeysAcquired(already, failed)));
+        }
+        byHolder.forEach((holder, ks) -> out.add(new Instruction.Acquire(sid, holder, ks)));
     }
 
     /** Gives back the tasks that have not started (they are forgotten here, as if freed); keeps the others. */

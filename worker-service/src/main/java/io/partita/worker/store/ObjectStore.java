@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -120,14 +121,55 @@ public final class ObjectStore implements AutoCloseable {
      * write fails) and returns the segment's size.
      */
     public long putTable(String key, Partition table) {
+        try (table) {
+            return storeSegment(key, table.bufferBytes(), file -> SegmentFiles.write(table, file));
+        }
+    }
+
+    /**
+     * Copies a neighbour's segment (or spill) file {@code source} as this worker's own segment of {@code key} (a
+     * retiring worker's key: it must outlive the neighbour). Returns the size, or -1 when {@code source} is gone.
+     */
+    public long copySegment(String key, Path source) {
+        synchronized (this) {
+            StoreEntry held = entries.get(key);
+            if (held != null && held.tier != Tier.BORROWED) {
+                return held.size;
+            }
+        }
+        long bytes;
+        try {
+            bytes = Files.size(source);
+        } catch (IOException gone) {
+            return -1;
+        }
+        return storeSegment(key, bytes, file -> {
+            Path tmp = Files.createTempFile(segmentDir, "." + file.getFileName(), ".tmp");
+            try {
+                Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return Files.size(file);
+        });
+    }
+
+    private interface SegmentWriter {
+        /** Writes the segment to {@code file}, returns its size. */
+        long write(Path file) throws IOException;
+    }
+
+    /** Makes room for {@code bytes}, writes {@code key}'s segment file with {@code writer} and stores it. */
+    private long storeSegment(String key, long bytes, SegmentWriter writer) {
         Path file = segmentDir.resolve(segmentFileName(key));
-        long size;
         long reserved = 0;
         try {
-            try (table) {
-                reserved = room.makeRoom(key, table.bufferBytes());
+            long size;
+            try {
+                reserved = room.makeRoom(key, bytes);
                 Files.createDirectories(segmentDir);
-                size = SegmentFiles.write(table, file);
+                size = writer.write(file);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
                         + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
@@ -141,10 +183,10 @@ public final class ObjectStore implements AutoCloseable {
                 }
                 insert(e);
             }
+            return size;
         } finally {
             unreserve(reserved);
         }
-        return size;
     }
 
     /** For {@link RoomMaker}: segment bytes, writes in progress and spill candidates, read together. */

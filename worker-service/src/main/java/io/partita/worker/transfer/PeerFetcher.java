@@ -10,6 +10,7 @@ import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
 import io.partita.worker.store.ObjectStore;
 import io.partita.worker.store.TransferStats;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,13 +61,21 @@ public final class PeerFetcher implements AutoCloseable {
         this.stats = store.stats();
     }
 
-    /** Fetches {@code keys} from {@code holder}; blocks, never throws. */
+    /** Fetches {@code keys} from {@code holder} for local tasks; blocks, never throws. */
     public Result fetch(WorkerAddress holder, List<String> keys) {
+        return fetch(holder, keys, false);
+    }
+
+    /**
+     * Fetches {@code keys} from {@code holder}; with {@code ownCopy} a same-host table is copied into this worker's
+     * folder instead of borrowed (it must outlive the holder, which is retiring). Blocks, never throws.
+     */
+    public Result fetch(WorkerAddress holder, List<String> keys, boolean ownCopy) {
         Set<String> received = new HashSet<>();
         List<String> rest = new ArrayList<>(keys);
         if (holder.hostId().equals(hostId)) {
             for (String key : keys) {
-                long size = adoptNeighbours(holder, key);
+                long size = fromNeighbour(holder, key, ownCopy);
                 if (size >= 0) {
                     stats.segmentIn(size);
                     received.add(key);
@@ -104,16 +113,21 @@ public final class PeerFetcher implements AutoCloseable {
     }
 
     /**
-     * Maps the same-host holder's file of table {@code key} in place: its segment, or else its spill file (a spilled
-     * table is the same IPC file on disk, read through the page cache). Returns the mapped size, or -1 when neither
-     * can be mapped (a value, not held, or gone meanwhile): then it comes over Flight.
+     * Maps the same-host holder's file of table {@code key} in place (or copies it, with {@code ownCopy}): its
+     * segment, or else its spill file (a spilled table is the same IPC file on disk, read through the page cache).
+     * Returns the size, or -1 when neither can be used (a value, not held, or gone meanwhile): then Flight.
      */
-    private long adoptNeighbours(WorkerAddress holder, String key) {
+    private long fromNeighbour(WorkerAddress holder, String key, boolean ownCopy) {
         for (String dir : List.of(holder.segmentDir(), holder.spillDir())) {
             if (!dir.isEmpty()) {
                 Path file = Path.of(dir).resolve(ObjectStore.segmentFileName(key));
                 if (Files.isRegularFile(file)) {
-                    long size = store.adoptSegment(key, file);
+                    long size;
+                    try {
+                        size = ownCopy ? store.copySegment(key, file) : store.adoptSegment(key, file);
+                    } catch (UncheckedIOException e) { // the copy failed (the file went away?): try Flight
+                        size = -1;
+                    }
                     if (size >= 0) {
                         return size;
                     }

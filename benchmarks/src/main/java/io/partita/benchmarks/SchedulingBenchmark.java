@@ -1,0 +1,293 @@
+package io.partita.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.partita.client.Client;
+import io.partita.client.TaskFuture;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The scheduler benchmarks of issue 4, Partita beside Dask distributed in one invocation (2 worker processes on
+ * loopback, the scheduler in its own process on both sides):
+ *
+ * <ul>
+ *   <li>{@code uneven}: tasks per second on N sleeping tasks whose durations are skewed by key (every 4th task 20x
+ *       longer), with work stealing on and off; also the threads' utilization (time spent in tasks / wall time x
+ *       threads).</li>
+ *   <li>{@code memory}: scheduler memory per task: growth of the scheduler process's resident memory from before to
+ *       after a graph of M no-op tasks has finished (their futures held, so the scheduler keeps every task).</li>
+ *   <li>{@code million}: a map of 1,000,000 no-op tasks: seconds from the start of submission to the first result,
+ *       and to the last. Dask runs it under a 10-minute limit.</li>
+ * </ul>
+ */
+@Command(name = "scheduling-benchmark", mixinStandardHelpOptions = true,
+        description = "Scheduler benchmarks (stealing, memory per task, a million tasks), Partita beside Dask distributed.")
+public final class SchedulingBenchmark implements Callable<Integer> {
+    @Option(names = "--bench", split = ",", defaultValue = "uneven,memory,million",
+            description = "Benchmarks to run, comma-separated: uneven, memory, million (default: ${DEFAULT-VALUE}).")
+    List<String> benches;
+
+    @Option(names = "--uneven-tasks", defaultValue = "10000", description = "Tasks of 'uneven' (default: ${DEFAULT-VALUE}).")
+    int unevenTasks;
+
+    @Option(names = "--short-micros", defaultValue = "1000", description = "Duration of the short tasks of 'uneven' (default: ${DEFAULT-VALUE}).")
+    int shortMicros;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads per worker in 'uneven' (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--memory-tasks", defaultValue = "200000", description = "Tasks of 'memory' (default: ${DEFAULT-VALUE}).")
+    int memoryTasks;
+
+    @Option(names = "--million-tasks", defaultValue = "1000000", description = "Tasks of 'million' (default: ${DEFAULT-VALUE}).")
+    int millionTasks;
+
+    @Option(names = "--dask-timeout", defaultValue = "600", description = "Seconds Dask may take on 'million' (default: ${DEFAULT-VALUE}).")
+    int daskTimeout;
+
+    @Option(names = "--partita-home", defaultValue = ".", description = "Folder holding bin/ (default: the current one).")
+    Path partitaHome;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with dask.distributed (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--skip-dask", description = "Measure Partita only.")
+    boolean skipDask;
+
+    /** Every 4th task runs 20x longer: a skew the scheduler cannot see in advance (same task group). */
+    static long durationMicros(int i, int shortMicros) {
+        return i % 4 == 0 ? 20L * shortMicros : shortMicros;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        for (String b : benches) {
+            if (!Set.of("uneven", "memory", "million").contains(b)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown benchmark '" + b + "'");
+            }
+        }
+        Map<String, Object> partita = new LinkedHashMap<>();
+        if (benches.contains("uneven")) {
+            partita.put("uneven-on", uneven(true));
+            partita.put("uneven-off", uneven(false));
+        }
+        if (benches.contains("memory")) {
+            partita.put("memory", memory());
+        }
+        if (benches.contains("million")) {
+            partita.put("million", million());
+        }
+        JsonNode dask = skipDask ? null : measureDask();
+        report(partita, dask);
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- uneven durations
+
+    record Uneven(double seconds, double tasksPerSecond, double utilization, long stolen) {}
+
+    private Uneven uneven(boolean stealing) throws Exception {
+        String name = "uneven-" + (stealing ? "on" : "off");
+        List<String> schedulerArgs = stealing ? List.of() : List.of("--no-work-stealing");
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, "", threads),
+                schedulerArgs, logs(name));
+             Client client = cluster.connect()) {
+            int shortUs = shortMicros;
+            runUneven(client, 2_000, shortUs); // warm-up
+            long start = System.nanoTime();
+            List<Long> results = runUneven(client, unevenTasks, shortUs);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long busyMicros = 0;
+            for (int i = 0; i < unevenTasks; i++) {
+                busyMicros += durationMicros(i, shortUs);
+                if (results.get(i) != i) {
+                    throw new IllegalStateException("wrong result for task " + i);
+                }
+            }
+            double utilization = busyMicros / 1e6 / (seconds * 2 * threads);
+            long stolen = cluster.health().path("tasksStolen").asLong();
+            System.out.printf(Locale.ROOT, "Partita uneven, stealing %s: %.2f s, %,.0f tasks/s, utilization %.0f%%%n",
+                    stealing ? "on" : "off", seconds, unevenTasks / seconds, utilization * 100);
+            return new Uneven(seconds, unevenTasks / seconds, utilization, stolen);
+        }
+    }
+
+    private static List<Long> runUneven(Client client, int n, int shortMicros) {
+        List<TaskFuture<Long>> futures = client.map((Integer i) -> {
+            Thread.sleep(java.time.Duration.ofNanos(durationMicros(i, shortMicros) * 1_000));
+            return (long) i;
+        }, IntStream.range(0, n).boxed().toList());
+        return client.gather(futures);
+    }
+
+    // ---------------------------------------------------------------- scheduler memory per task
+
+    record Memory(long tasks, long rssBefore, long rssAfter, long heapBefore, long heapAfter) {
+        double rssPerTask() {
+            return (double) (rssAfter - rssBefore) / tasks;
+        }
+
+        double heapPerTask() {
+            return (double) (heapAfter - heapBefore) / tasks;
+        }
+    }
+
+    private Memory memory() throws Exception {
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, "", 1),
+                List.of(), logs("memory"));
+             Client client = cluster.connect()) {
+            long pid = cluster.schedulerPid();
+            client.gather(client.map((Integer x) -> x, IntStream.range(0, 20_000).boxed().toList())); // warm-up, released
+            long heapBefore = liveHeap(pid);
+            long rssBefore = MemorySampler.rss(pid)[0];
+            List<TaskFuture<Integer>> held = client.map((Integer x) -> x, IntStream.range(0, memoryTasks).boxed().toList());
+            List<Integer> results = client.gather(held);
+            if (results.size() != memoryTasks) {
+                throw new IllegalStateException("wrong result count");
+            }
+            long heapAfter = liveHeap(pid);
+            long rssAfter = MemorySampler.rss(pid)[0];
+            Memory m = new Memory(memoryTasks, rssBefore, rssAfter, heapBefore, heapAfter);
+            System.out.printf(Locale.ROOT, "Partita scheduler memory: RSS %,d -> %,d MiB (%.0f bytes/task), live heap %,d -> %,d MiB (%.0f bytes/task)%n",
+                    rssBefore >> 20, rssAfter >> 20, m.rssPerTask(), heapBefore >> 20, heapAfter >> 20, m.heapPerTask());
+            held.forEach(TaskFuture::release);
+            return m;
+        }
+    }
+
+    /** Bytes of live objects in the JVM {@code pid} after a full collection ({@code jcmd GC.run}, then {@code GC.heap_info}). */
+    private static long liveHeap(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        run(jcmd.toString(), "" + pid, "GC.run");
+        String info = run(jcmd.toString(), "" + pid, "GC.heap_info");
+        // "garbage-first heap   total reserved 6291456K, committed 262144K, used 123456K"
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("cannot read the heap use of " + pid + " from: " + info);
+        }
+        return Long.parseLong(m.group(1)) << 10;
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- a million tasks
+
+    record Million(long tasks, double submitSeconds, double firstResultSeconds, double totalSeconds) {}
+
+    private Million million() throws Exception {
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, "", 1),
+                List.of(), logs("million"));
+             Client client = cluster.connect()) {
+            client.gather(client.map((Integer x) -> x, IntStream.range(0, 20_000).boxed().toList())); // warm-up
+            long start = System.nanoTime();
+            List<TaskFuture<Integer>> futures = client.map((Integer x) -> x, IntStream.range(0, millionTasks).boxed().toList());
+            double submitted = (System.nanoTime() - start) / 1e9;
+            double first = Double.NaN;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+            int done = 0;
+            // the first result: poll the futures in submission order, which is the order they run in
+            while (Double.isNaN(first)) {
+                for (int i = 0; i < Math.min(futures.size(), 1_000); i++) {
+                    if (futures.get(i).isDone()) {
+                        first = (System.nanoTime() - start) / 1e9;
+                        break;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no result within 20 minutes");
+                }
+                Thread.onSpinWait();
+            }
+            List<Integer> results = client.gather(futures);
+            double total = (System.nanoTime() - start) / 1e9;
+            if (results.size() != millionTasks || results.get(millionTasks - 1) != millionTasks - 1) {
+                throw new IllegalStateException("wrong results");
+            }
+            System.out.printf(Locale.ROOT, "Partita %,d tasks: submitted in %.1f s, first result after %.2f s, all after %.1f s (%,.0f tasks/s)%n",
+                    millionTasks, submitted, first, total, millionTasks / total);
+            return new Million(millionTasks, submitted, first, total);
+        }
+    }
+
+    // ---------------------------------------------------------------- Dask, and the report
+
+    private JsonNode measureDask() throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, "benchmarks/dask/scheduling.py", "--bench", String.join(",", benches),
+                "--uneven-tasks", "" + unevenTasks, "--short-micros", "" + shortMicros, "--threads", "" + threads,
+                "--memory-tasks", "" + memoryTasks, "--million-tasks", "" + millionTasks, "--timeout", "" + daskTimeout));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the Dask benchmark failed (exit " + p.exitValue()
+                    + "): is python3-distributed installed? run benchmarks/run-scheduling.sh");
+        }
+        return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    }
+
+    private void report(Map<String, Object> partita, JsonNode dask) {
+        System.out.println();
+        if (dask != null) {
+            System.out.println("Dask " + dask.path("version").asText());
+        }
+        System.out.println("| benchmark | Partita | Dask | ratio |");
+        System.out.println("| --- | ---: | ---: | ---: |");
+        for (String mode : List.of("on", "off")) {
+            if (partita.get("uneven-" + mode) instanceof Uneven u) {
+                JsonNode d = dask == null ? null : dask.path("uneven_" + mode);
+                String ds = d == null || d.isMissingNode() ? "not run" : String.format(Locale.ROOT, "%,.0f tasks/s (%.0f%% busy)",
+                        d.path("tasks_per_s").asDouble(), d.path("utilization").asDouble() * 100);
+                String ratio = d == null || d.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.1fx", u.tasksPerSecond() / d.path("tasks_per_s").asDouble());
+                System.out.printf(Locale.ROOT, "| %,d uneven tasks, 2 workers x %d threads, stealing %s | %,.0f tasks/s (%.0f%% busy, %,d stolen) | %s | %s |%n",
+                        unevenTasks, threads, mode, u.tasksPerSecond(), u.utilization() * 100, u.stolen(), ds, ratio);
+            }
+        }
+        if (partita.get("memory") instanceof Memory m) {
+            JsonNode d = dask == null ? null : dask.path("memory");
+            double daskPerTask = d == null ? Double.NaN : d.path("rss_bytes_per_task").asDouble(Double.NaN);
+            System.out.printf(Locale.ROOT, "| scheduler memory, %,d tasks held (RSS growth) | %,.0f bytes/task (live heap %,.0f) | %s | %s |%n",
+                    m.tasks(), m.rssPerTask(), m.heapPerTask(), Double.isNaN(daskPerTask) ? "not run" : String.format(Locale.ROOT, "%,.0f bytes/task", daskPerTask),
+                    Double.isNaN(daskPerTask) ? "-" : String.format(Locale.ROOT, "%.2fx the memory", m.rssPerTask() / daskPerTask));
+        }
+        if (partita.get("million") instanceof Million mm) {
+            JsonNode d = dask == null ? null : dask.path("million");
+            String ds;
+            if (d == null || d.isMissingNode()) {
+                ds = "not run";
+            } else if (!d.path("finished").asBoolean()) {
+                ds = String.format(Locale.ROOT, "did not finish within %d s", daskTimeout);
+            } else {
+                ds = String.format(Locale.ROOT, "first result %.1f s, all %.1f s", d.path("first_result_s").asDouble(), d.path("total_s").asDouble());
+            }
+            System.out.printf(Locale.ROOT, "| %,d no-op tasks | first result %.2f s, all %.1f s | %s | %s |%n", mm.tasks(),
+                    mm.firstResultSeconds(), mm.totalSeconds(), ds, d != null && d.path("finished").asBoolean()
+                            ? String.format(Locale.ROOT, "%.1fx faster", d.path("total_s").asDouble() / mm.totalSeconds()) : "-");
+        }
+    }
+
+    private static Path logs(String name) {
+        return Path.of("benchmarks/target/bench-logs/scheduling-" + name);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SchedulingBenchmark()).execute(args));
+    }
+}
