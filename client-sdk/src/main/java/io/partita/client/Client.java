@@ -180,13 +180,28 @@ public final class Client implements AutoCloseable {
     /** {@link #map(Fn1, Collection)} with options ({@code key} is ignored; {@code prefix} names the keys). */
     public <A, R> List<TaskFuture<R>> map(Fn1<A, R> fn, Collection<? extends A> items, SubmitOptions options) {
         SubmitOptions o = (options == null ? SubmitOptions.DEFAULTS : options).key(null);
+        List<TaskFuture<R>> futures = new ArrayList<>(items.size());
         GraphBuilder b = new GraphBuilder(shipper);
-        List<String> wanted = new ArrayList<>(items.size());
+        List<String> wanted = new ArrayList<>();
         for (A item : items) {
             wanted.add(b.addTask(fn, singleton(item), o));
+            if (wanted.size() == MAP_GRAPH_TASKS) {
+                futures.addAll(submitter.<R>submit(b, wanted));
+                b = new GraphBuilder(shipper);
+                wanted = new ArrayList<>();
+            }
         }
-        return submitter.submit(b, wanted);
+        if (!wanted.isEmpty() || futures.isEmpty()) {
+            futures.addAll(submitter.<R>submit(b, wanted));
+        }
+        return futures;
     }
+
+    /**
+     * {@link #map} sends its tasks in graphs of at most this many (pipelined, in order): a map over millions of items
+     * stays under the message limit, and the first tasks start while the rest are still being sent.
+     */
+    static final int MAP_GRAPH_TASKS = 50_000;
 
     private static List<Object> singleton(Object item) {
         return java.util.Collections.singletonList(item);
