@@ -1,18 +1,10 @@
 package io.partita.scheduler.state;
 
-import static io.partita.scheduler.state.SchedulerStateTest.executed;
-import static io.partita.scheduler.state.SchedulerStateTest.failure;
-import static io.partita.scheduler.state.SchedulerStateTest.freed;
-import static io.partita.scheduler.state.SchedulerStateTest.graph;
-import static io.partita.scheduler.state.SchedulerStateTest.task;
-import static io.partita.scheduler.state.SchedulerStateTest.updates;
-import static io.partita.scheduler.state.SchedulerStateTest.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partita.common.protocol.ClientRequest.ScatteredKey;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.WorkerCommand;
-import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.task.GraphSpec;
 import io.partita.common.task.RemoteError;
 import io.partita.scheduler.state.Event.*;
@@ -20,47 +12,15 @@ import io.partita.scheduler.state.Instruction.SendToWorker;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Scattered data: values a client put on a worker, registered straight into memory, without lineage. */
-class ScatteredDataTest {
+class ScatteredDataTest extends StateHarness {
     static final String PARTITION = "io.partita.common.data.Partition";
-
-    SchedulerState state = new SchedulerState("s1", SchedulerLimits.defaults().withMaxGraphTasks(100), sha -> false);
-    int stim;
-    long now = 1000;
-
-    @AfterEach
-    void invariants() {
-        state.checkInvariants();
-    }
-
-    List<Instruction> on(Event e) {
-        List<Instruction> out = state.handle(e, now++);
-        state.checkInvariants();
-        return out;
-    }
-
-    String sid() {
-        return "s" + stim++;
-    }
-
-    List<Instruction> join(String id) {
-        return on(new WorkerJoined(sid(), worker(id), List.of()));
-    }
 
     List<Instruction> scatter(String client, long requestId, String worker, String... keys) {
         return on(new DataScattered(sid(), client, requestId, worker,
                 Arrays.stream(keys).map(k -> new ScatteredKey(k, 64, PARTITION)).toList()));
-    }
-
-    List<Instruction> submit(String client, GraphSpec g) {
-        return on(new GraphSubmitted(sid(), client, 1, g));
-    }
-
-    List<Instruction> done(String worker, String... keys) {
-        return on(new TasksFinished(sid(), worker, Arrays.stream(keys).map(k -> new TaskDone(k, 8, "Integer", 0, 100)).toList()));
     }
 
     static List<ClientUpdate.KeyErred> erred(List<Instruction> out) {
