@@ -5,6 +5,7 @@ import io.partita.client.code.CodeShipper;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.Ports;
+import io.partita.common.config.SchedulerAddresses;
 import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn0;
 import io.partita.common.fn.Fn1;
@@ -51,7 +52,20 @@ import org.apache.arrow.memory.BufferAllocator;
  * }</pre>
  */
 public final class Client implements AutoCloseable {
+    /** How long a client that lost its scheduler keeps trying the schedulers it knows before its futures fail. */
+    public static final Duration RECONNECT_TIMEOUT = Duration.ofSeconds(60);
+    private static final System.Logger LOG = System.getLogger(Client.class.getName());
+
     private final String hostPort;
+    private final SchedulerAddresses schedulers;
+    private final ClientOptions options;
+    /** The scheduler this client is connected to ({@code host:port}). */
+    private volatile String active;
+    /** This client's id at the scheduler (from its Welcome), kept across a failover. */
+    private volatile String clientId;
+    private volatile boolean closing;
+    /** Completes with the transport once connected; a new, pending one while reconnecting (sends wait on it). */
+    private volatile CompletableFuture<Transport> connected = new CompletableFuture<>();
     private final KeyTable keys = new KeyTable();
     private final ClientMemory memory = new ClientMemory();
     private final AtomicLong requestIds = new AtomicLong();
@@ -76,8 +90,11 @@ public final class Client implements AutoCloseable {
 
     private Client(ClientOptions options, HttpClient http, ArtifactUploader uploader) {
         this.hostPort = options.hostPort();
+        this.options = options;
+        this.schedulers = SchedulerAddresses.parse(options.address());
+        this.active = schedulers.first();
         this.http = http;
-        this.httpApi = http == null ? null : new HttpApi(http, hostPort, token(options).headerValue());
+        this.httpApi = http == null ? null : new HttpApi(http, () -> active, token(options).headerValue());
         this.shipper = new CodeShipper(uploader != null ? uploader : httpApi);
         this.gatherer = new Gatherer(options.gatherMode(), token(options), () -> flightProxyUri, pool,
                 memory.newFlightAllocator());
@@ -95,7 +112,12 @@ public final class Client implements AutoCloseable {
         return new ClusterToken(options.token());
     }
 
-    /** Connects to the scheduler at {@code host:port} (8786 by default), with the token from PARTITA_AUTH_TOKEN. */
+    /**
+     * Connects to the scheduler at {@code host:port} (8786 by default), with the token from PARTITA_AUTH_TOKEN.
+     * Several schedulers may be given, comma-separated ({@code sched-a:8786,sched-b:8786}), or a name that resolves to
+     * all of them: the client talks to the active one, and when it is lost, moves to the standby that takes over
+     * (within {@link #RECONNECT_TIMEOUT}) without losing its futures.
+     */
     public static Client connect(String address) {
         return connect(ClientOptions.of(address));
     }
@@ -111,10 +133,7 @@ public final class Client implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1).build();
         Client client = new Client(options, http, null);
         try {
-            Session session = Session.open(http, client.hostPort, token(options).headerValue(), options.connectTimeout(),
-                    client::onUpdate, client::onConnectionLost);
-            client.welcomed(session.welcome());
-            client.transport = session;
+            client.connected(client.openAny(System.nanoTime()));
             return client;
         } catch (RuntimeException e) {
             client.closeResources();
@@ -122,15 +141,57 @@ public final class Client implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a session with the first scheduler that welcomes this client (a standby refuses it), trying them in turn
+     * until {@code deadline} (at least one round); resumes under this client's id once it has one.
+     */
+    private Session openAny(long deadline) {
+        PartitaException last = null;
+        long backoffMs = 100;
+        while (true) {
+            for (String address : schedulers.resolve()) {
+                try {
+                    Session session = Session.open(http, address, token(options).headerValue(), options.connectTimeout(),
+                            clientId, this::onUpdate, this::onConnectionLost);
+                    active = address;
+                    return session;
+                } catch (PartitaException e) {
+                    if (e.getMessage().startsWith("unauthenticated")) {
+                        throw e; // retrying cannot fix a wrong token
+                    }
+                    last = e;
+                }
+            }
+            if (closing || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+                throw last;
+            }
+            try {
+                Thread.sleep(backoffMs); // retry back-off, not waiting for an outcome
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PartitaException("interrupted while reconnecting", e);
+            }
+            backoffMs = Math.min(backoffMs * 2, 1_000);
+        }
+    }
+
+    private void connected(Session session) {
+        welcomed(session.welcome());
+        transport = session;
+        connected.complete(session);
+    }
+
     /** A client wired to {@code transport} instead of a scheduler (tests feed updates with {@link #onUpdate}). */
     static Client forTesting(Transport transport, ClientUpdate.Welcome welcome) {
         Client client = new Client(ClientOptions.of("localhost:8786").withToken(null), null, ArtifactUploader.NONE);
         client.welcomed(welcome);
         client.transport = transport;
+        client.connected.complete(transport);
         return client;
     }
 
     private void welcomed(ClientUpdate.Welcome w) {
+        clientId = w.clientId();
         if (w.maxMessageBytes() > 0) {
             submitter.maxMessageBytes(w.maxMessageBytes());
         }
@@ -389,8 +450,9 @@ public final class Client implements AutoCloseable {
         return send(MessageCodec.toCbor(request));
     }
 
+    /** Sends on the current connection; while reconnecting, once connected again. */
     CompletableFuture<Void> send(byte[] cborRequest) {
-        return transport.send(cborRequest);
+        return connected.thenCompose(t -> t.send(cborRequest));
     }
 
     // ---------------------------------------------------------------- updates
@@ -400,10 +462,37 @@ public final class Client implements AutoCloseable {
         updates.onUpdate(update);
     }
 
+    /**
+     * The scheduler went away: reconnect to whichever scheduler is active (a standby takes over), resuming under the
+     * same client id, and send again the graphs it had not accepted yet. Futures fail only if no scheduler takes this
+     * client back within {@link #RECONNECT_TIMEOUT}.
+     */
     private void onConnectionLost(Throwable why) {
+        if (closing || http == null) {
+            return;
+        }
         PartitaException e = why instanceof PartitaException p ? p : new PartitaException(String.valueOf(why), why);
-        closedBecause = e;
-        updates.failAll(e);
+        CompletableFuture<Transport> waiting = new CompletableFuture<>();
+        connected = waiting;
+        LOG.log(System.Logger.Level.WARNING, "lost the scheduler at {0} ({1}); reconnecting", active, e.getMessage());
+        Thread.ofPlatform().daemon().name("partita-client-reconnect").start(() -> {
+            try {
+                Session session = openAny(System.nanoTime() + RECONNECT_TIMEOUT.toNanos());
+                welcomed(session.welcome());
+                transport = session;
+                for (byte[] graph : updates.pendingGraphs()) {
+                    session.send(graph);
+                }
+                waiting.complete(session);
+                LOG.log(System.Logger.Level.INFO, "reconnected to the scheduler at {0} as {1}", active, clientId);
+            } catch (RuntimeException failed) {
+                PartitaException gone = new PartitaException(e.getMessage() + "; no scheduler took this client back within "
+                        + RECONNECT_TIMEOUT.toSeconds() + " s (" + failed.getMessage() + ")", e);
+                closedBecause = gone;
+                waiting.completeExceptionally(gone);
+                updates.failAll(gone);
+            }
+        });
     }
 
     boolean isClosed() {
@@ -420,6 +509,7 @@ public final class Client implements AutoCloseable {
     /** Closes the session (the scheduler drops all this client's references), Flight clients and threads. */
     @Override
     public void close() {
+        closing = true;
         if (closedBecause == null) {
             closedBecause = new PartitaException("the client was closed");
         }

@@ -59,7 +59,7 @@ final class Gatherer implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** The serialized value of every key, given each key's holders. */
+    /** The serialized value of every key that some holder returned, given each key's holders. */
     Map<String, byte[]> fetch(Map<String, List<WorkerAddress>> holdersByKey) {
         Map<String, byte[]> values = new ConcurrentHashMap<>(Math.max(16, holdersByKey.size() * 2));
         if (mode == GatherMode.PROXY) {
@@ -83,12 +83,6 @@ final class Gatherer implements AutoCloseable {
             }
             if (!retry.isEmpty()) {
                 fetchFrom(proxy(), retry, values);
-            }
-        }
-        for (String key : holdersByKey.keySet()) {
-            if (!values.containsKey(key)) {
-                throw new PartitaException("the value of " + key + " could not be fetched: no holder returned it"
-                        + " (was it released, or its worker lost?)");
             }
         }
         return values;

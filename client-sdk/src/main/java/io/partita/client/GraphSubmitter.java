@@ -54,7 +54,7 @@ final class GraphSubmitter {
                 introduced.add(s);
             }
         }
-        updates.expectGraph(requestId, introduced);
+        updates.expectGraph(requestId, introduced, bytes);
         List<TaskFuture<R>> futures = new ArrayList<>(states.size());
         for (KeyState s : states) {
             futures.add(client.futureOf(s));

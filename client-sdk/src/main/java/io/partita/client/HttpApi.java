@@ -17,19 +17,18 @@ import java.util.Optional;
 /** The scheduler's HTTP endpoints the client uses: artifacts and the worker list. */
 final class HttpApi implements ArtifactUploader {
     private final HttpClient http;
-    private final String base;
     private final Optional<String> authHeader;
-    private final String hostPort;
+    /** The scheduler the client is connected to ({@code host:port}): it changes when a standby takes over. */
+    private final java.util.function.Supplier<String> scheduler;
 
-    HttpApi(HttpClient http, String hostPort, Optional<String> authHeader) {
+    HttpApi(HttpClient http, java.util.function.Supplier<String> scheduler, Optional<String> authHeader) {
         this.http = http;
-        this.hostPort = hostPort;
-        this.base = "http://" + hostPort;
+        this.scheduler = scheduler;
         this.authHeader = authHeader;
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + scheduler.get() + path)).timeout(Duration.ofMinutes(5));
         authHeader.ifPresent(h -> b.header("Authorization", h));
         return b;
     }
@@ -59,7 +58,7 @@ final class HttpApi implements ArtifactUploader {
         try {
             return MessageCodec.json().readValue(r.body(), new TypeReference<List<WorkerStatus>>() {});
         } catch (IOException e) {
-            throw new PartitaException("undecodable worker list from " + hostPort + ": " + e.getMessage(), e);
+            throw new PartitaException("undecodable worker list from " + scheduler.get() + ": " + e.getMessage(), e);
         }
     }
 
@@ -67,7 +66,7 @@ final class HttpApi implements ArtifactUploader {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw Session.connectFailure(hostPort, e);
+            throw Session.connectFailure(scheduler.get(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PartitaException("interrupted while calling " + request.uri(), e);
@@ -77,7 +76,7 @@ final class HttpApi implements ArtifactUploader {
     private PartitaException failure(String what, HttpResponse<String> r) {
         String body = r.body() == null ? "" : r.body().strip();
         if (r.statusCode() == 401) {
-            return new PartitaException("unauthenticated: the scheduler at " + hostPort + " refused " + what
+            return new PartitaException("unauthenticated: the scheduler at " + scheduler.get() + " refused " + what
                     + (body.isEmpty() ? "" : ": " + body));
         }
         return new PartitaException(what + " failed: HTTP " + r.statusCode() + (body.isEmpty() ? "" : ": " + body));

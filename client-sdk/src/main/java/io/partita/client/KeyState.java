@@ -17,6 +17,8 @@ final class KeyState {
     private Throwable error;
     /** Completes (normally) once the key is finished, erred, cancelled or lost. */
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** Completes at the next update after someone asked for it ({@link #nextUpdate}); null while nobody waits. */
+    private CompletableFuture<Void> updated;
 
     KeyState(String key, List<String> artifacts) {
         this.key = key;
@@ -46,8 +48,20 @@ final class KeyState {
         return error;
     }
 
+    /**
+     * Completes at this key's next update: new holders (it was lost with its worker and computed again) or an error.
+     * A fetch that found no holder waits on it.
+     */
+    synchronized CompletableFuture<Void> nextUpdate() {
+        if (updated == null) {
+            updated = new CompletableFuture<>();
+        }
+        return updated;
+    }
+
     /** Records a result; a key finished again (recomputed elsewhere) only gets its new holders. */
     void finished(List<WorkerAddress> newHolders, String newType) {
+        CompletableFuture<Void> waiting;
         synchronized (this) {
             if (status != TaskStatus.PENDING && status != TaskStatus.FINISHED) {
                 return;
@@ -57,20 +71,34 @@ final class KeyState {
             if (newType != null && !newType.isEmpty()) {
                 type = newType;
             }
+            waiting = updated;
+            updated = null;
         }
         done.complete(null);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
     }
 
-    /** Ends the key with a failure; false when it had already ended. */
+    /**
+     * Ends the key with a failure; false when it had already ended. A finished key can still err: its holders died
+     * and computing it again failed.
+     */
     boolean failed(TaskStatus newStatus, Throwable cause) {
+        CompletableFuture<Void> waiting;
         synchronized (this) {
-            if (status != TaskStatus.PENDING) {
+            if (status != TaskStatus.PENDING && !(status == TaskStatus.FINISHED && newStatus == TaskStatus.ERROR)) {
                 return false;
             }
             status = newStatus;
             error = cause;
+            waiting = updated;
+            updated = null;
         }
         done.complete(null);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
         return true;
     }
 }

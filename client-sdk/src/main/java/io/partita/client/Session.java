@@ -52,13 +52,15 @@ final class Session implements WebSocket.Listener, Transport {
     }
 
     /** Opens the session and waits for the scheduler's Welcome. */
+    /** @param resumeClientId the id this client had with a previous scheduler (after a failover), or null */
     static Session open(HttpClient http, String hostPort, Optional<String> authHeader, Duration timeout,
-                        Consumer<ClientUpdate> handler, Consumer<Throwable> onClosed) {
+                        String resumeClientId, Consumer<ClientUpdate> handler, Consumer<Throwable> onClosed) {
         Session s = new Session(handler, onClosed);
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(timeout);
         authHeader.ifPresent(h -> b.header("Authorization", h));
         try {
-            s.ws = b.buildAsync(URI.create("ws://" + hostPort + "/api/client"), s).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            s.ws = b.buildAsync(URI.create("ws://" + hostPort + "/api/client"
+                    + (resumeClientId == null ? "" : "?client=" + resumeClientId)), s).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             s.welcomeOf(hostPort, timeout);
             return s;
         } catch (InterruptedException e) {

@@ -21,8 +21,13 @@ final class UpdateHandler {
     /** Where remote exceptions' classes are looked up. */
     private final ClassLoader loader;
     private final Consumer<ClientUpdate.Welcome> onWelcome;
-    /** Graphs sent and not yet accepted: the key states each introduced, to fail if it is refused. */
-    private final ConcurrentHashMap<Long, List<KeyState>> pending = new ConcurrentHashMap<>();
+    /**
+     * Graphs sent and not yet accepted: the key states each introduced (to fail if it is refused) and the message
+     * (to send again to a scheduler that takes over before answering).
+     */
+    private final ConcurrentHashMap<Long, PendingGraph> pending = new ConcurrentHashMap<>();
+
+    record PendingGraph(List<KeyState> introduced, byte[] message) {}
     /** Requests with a one-off answer (scatter registrations, retirements) sent and not yet answered. */
     private final ConcurrentHashMap<Long, CompletableFuture<ClientUpdate>> replies = new ConcurrentHashMap<>();
 
@@ -33,8 +38,13 @@ final class UpdateHandler {
     }
 
     /** Records graph {@code requestId} as sent; {@code introduced} fail if the scheduler refuses it. */
-    void expectGraph(long requestId, List<KeyState> introduced) {
-        pending.put(requestId, introduced);
+    void expectGraph(long requestId, List<KeyState> introduced, byte[] message) {
+        pending.put(requestId, new PendingGraph(introduced, message));
+    }
+
+    /** The messages of the graphs not accepted yet, in the order they were sent. */
+    List<byte[]> pendingGraphs() {
+        return pending.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getValue().message()).toList();
     }
 
     void forgetGraph(long requestId) {
@@ -70,7 +80,8 @@ final class UpdateHandler {
                 answer(a.requestId(), a);
             }
             case ClientUpdate.RequestFailed f -> {
-                List<KeyState> introduced = f.requestId() == 0 ? null : pending.remove(f.requestId());
+                PendingGraph graph = f.requestId() == 0 ? null : pending.remove(f.requestId());
+                List<KeyState> introduced = graph == null ? null : graph.introduced();
                 CompletableFuture<ClientUpdate> reply = f.requestId() == 0 ? null : replies.remove(f.requestId());
                 if (reply != null) {
                     reply.completeExceptionally(new RequestRefusedException(f.error()));

@@ -19,12 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A real cluster for tests: the scheduler and workers started as separate JVMs through the bin/ launchers, on free
- * loopback ports, with their logs under target/cluster-logs/NAME.
+ * A real cluster for tests: the scheduler (and any standby schedulers) and workers started as separate JVMs through
+ * the bin/ launchers, on free loopback ports, with their logs under target/cluster-logs/NAME.
  */
 public final class ClusterProcesses implements AutoCloseable {
     private static final Path BIN = Path.of("..", "bin").toAbsolutePath().normalize();
 
+    /** Ports of the first scheduler. */
     public final int port;
     public final int dashboardPort;
     public final int flightPort;
@@ -33,7 +34,8 @@ public final class ClusterProcesses implements AutoCloseable {
     private final Path logs;
     /** The workers' shared-memory folder, this cluster's own so that {@link #close()} can check it is left empty. */
     private final Path shmDir;
-    private final Process scheduler;
+    /** Every scheduler started, the first one first. */
+    private final List<Scheduler> schedulers = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -48,11 +50,49 @@ public final class ClusterProcesses implements AutoCloseable {
         this.dashboardPort = freePort();
         this.flightPort = freePort();
         this.hazelcastPort = freePort();
+        startScheduler(port, dashboardPort, flightPort, hazelcastPort, schedulerArgs);
+    }
+
+    /** One scheduler process and its ports. */
+    public record Scheduler(int port, int dashboardPort, int flightPort, int hazelcastPort, Process process) {
+        public String address() {
+            return "127.0.0.1:" + port;
+        }
+    }
+
+    private Scheduler startScheduler(int port, int dashboardPort, int flightPort, int hazelcastPort, List<String> extraArgs)
+            throws IOException {
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port, "--dashboard-port",
                 "" + dashboardPort, "--flight-port", "" + flightPort, "--hazelcast-port", "" + hazelcastPort));
-        args.addAll(schedulerArgs);
-        this.scheduler = launch("partita-scheduler", args, logs.resolve("scheduler.log"));
-        waitUntil("scheduler /health", Duration.ofSeconds(60), () -> status("http://127.0.0.1:" + dashboardPort + "/health") == 200);
+        args.addAll(extraArgs);
+        String log = schedulers.isEmpty() ? "scheduler.log" : "scheduler-" + (schedulers.size() + 1) + ".log";
+        Scheduler s = new Scheduler(port, dashboardPort, flightPort, hazelcastPort,
+                launch("partita-scheduler", args, logs.resolve(log)));
+        schedulers.add(s);
+        waitUntil("scheduler /health on " + dashboardPort, Duration.ofSeconds(60),
+                () -> status("http://127.0.0.1:" + dashboardPort + "/health") == 200);
+        return s;
+    }
+
+    /**
+     * Starts one more scheduler that joins the first one's Hazelcast cluster ({@code --join}) and stands by; workers
+     * started after it are given both addresses.
+     */
+    public Scheduler addStandby(String... schedulerArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--join", "127.0.0.1:" + hazelcastPort));
+        args.addAll(Arrays.asList(schedulerArgs));
+        return startScheduler(freePort(), freePort(), freePort(), freePort(), args);
+    }
+
+    public List<Scheduler> schedulers() {
+        return List.copyOf(schedulers);
+    }
+
+    /** The scheduler whose {@code /health} says it is active, if one does now. */
+    public java.util.Optional<Scheduler> active() {
+        return schedulers.stream().filter(s -> s.process().isAlive())
+                .filter(s -> health(s).map(h -> "active".equals(h.path("role").asText())).orElse(false))
+                .findFirst();
     }
 
     /** Starts a scheduler (with extra arguments) and no workers: add them with {@link #addWorker(int, String...)}. */
@@ -76,8 +116,9 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** Every scheduler's client address, comma-separated, as clients and workers are given them. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return String.join(",", schedulers.stream().map(Scheduler::address).toList());
     }
 
     /** Starts worker {@code w<n>} with {@code extraArgs} after the harness's own (loopback, free ports, 2 GiB). */
@@ -111,15 +152,24 @@ public final class ClusterProcesses implements AutoCloseable {
         worker.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** The workers registered with the active scheduler (none while no scheduler is active). */
     public List<WorkerStatus> workerStatus() {
         try {
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/workers"))
-                    .timeout(Duration.ofSeconds(5));
-            if (token != null) {
-                req.header("Authorization", "Bearer " + token);
+            for (Scheduler s : schedulers) {
+                if (!s.process().isAlive()) {
+                    continue;
+                }
+                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + s.address() + "/api/workers"))
+                        .timeout(Duration.ofSeconds(5));
+                if (token != null) {
+                    req.header("Authorization", "Bearer " + token);
+                }
+                HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) { // a standby answers 503
+                    return Arrays.asList(MessageCodec.fromJson(r.body(), WorkerStatus[].class));
+                }
             }
-            String body = http.send(req.build(), HttpResponse.BodyHandlers.ofString()).body();
-            return Arrays.asList(MessageCodec.fromJson(body, WorkerStatus[].class));
+            return List.of();
         } catch (IOException e) {
             return List.of();
         } catch (InterruptedException e) {
@@ -153,14 +203,20 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
-    /** The scheduler's {@code /health} summary: task counts by state, tasks finished, stolen... */
+    /** The first scheduler's {@code /health} summary: role, task counts by state, tasks finished, stolen... */
     public com.fasterxml.jackson.databind.JsonNode health() {
+        return health(schedulers.getFirst()).orElseThrow(() -> new IllegalStateException("the scheduler does not answer /health"));
+    }
+
+    /** {@code scheduler}'s {@code /health} summary, empty when it does not answer. */
+    public java.util.Optional<com.fasterxml.jackson.databind.JsonNode> health(Scheduler scheduler) {
         try {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboardPort + "/health"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scheduler.dashboardPort() + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? java.util.Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()))
+                    : java.util.Optional.empty();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return java.util.Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -171,9 +227,9 @@ public final class ClusterProcesses implements AutoCloseable {
     public void waitUntil(String what, Duration limit, BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(limit);
         while (Instant.now().isBefore(deadline)) {
-            if (!scheduler.isAlive()) {
-                throw new AssertionError("the scheduler exited (code " + scheduler.exitValue() + ") while waiting for "
-                        + what + "; see " + logs);
+            if (!schedulers.isEmpty() && schedulers.stream().noneMatch(s -> s.process().isAlive())) {
+                throw new AssertionError("the scheduler exited (code " + schedulers.getFirst().process().exitValue()
+                        + ") while waiting for " + what + "; see " + logs);
             }
             if (condition.getAsBoolean()) {
                 return;
@@ -189,7 +245,7 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     public boolean schedulerAlive() {
-        return scheduler.isAlive();
+        return schedulers.getFirst().process().isAlive();
     }
 
     private Process launch(String launcher, List<String> args, Path log) throws IOException {
@@ -216,8 +272,19 @@ public final class ClusterProcesses implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Process> all = new ArrayList<>(workers);
-        all.add(scheduler);
+        // workers first, so that they stop (and clean up) while their scheduler is there, as an operator would
+        stopAll(workers);
+        stopAll(schedulers.stream().map(Scheduler::process).toList());
+        http.close();
+        List<Path> left = leftInSharedMemory();
+        deleteTree(shmDir);
+        if (!left.isEmpty()) {
+            throw new AssertionError("workers left files in the shared-memory folder: " + left);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after 15 s. */
+    private static void stopAll(List<Process> all) {
         all.forEach(Process::destroy);
         for (Process p : all) {
             try {
@@ -228,12 +295,6 @@ public final class ClusterProcesses implements AutoCloseable {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-        }
-        http.close();
-        List<Path> left = leftInSharedMemory();
-        deleteTree(shmDir);
-        if (!left.isEmpty()) {
-            throw new AssertionError("workers left files in the shared-memory folder: " + left);
         }
     }
 

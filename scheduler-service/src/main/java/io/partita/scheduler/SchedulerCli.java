@@ -8,6 +8,8 @@ import io.partita.scheduler.server.SchedulerConfig;
 import io.partita.scheduler.server.SchedulerServer;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,10 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--allowed-failures", defaultValue = "3", description = "Workers that may die while running a task before it fails with KilledWorker (default: ${DEFAULT-VALUE}).")
     int allowedFailures;
 
+    @Option(names = "--join", split = ",", description = "Hazelcast address (host:port) of a running scheduler to join "
+            + "as a standby that takes over if the active one dies; repeatable or comma-separated (default: none, this is the first scheduler).")
+    List<String> join = new ArrayList<>();
+
     @Option(names = "--work-stealing", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Let less loaded workers take queued tasks from more loaded ones (default: on; --no-work-stealing turns it off).")
     boolean workStealing;
@@ -69,7 +75,7 @@ public final class SchedulerCli implements Callable<Integer> {
         SchedulerConfig config = new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName,
                 ClusterToken.of(authToken), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
                 SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
-                        .withWorkStealing(workStealing));
+                        .withWorkStealing(workStealing), join);
         SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

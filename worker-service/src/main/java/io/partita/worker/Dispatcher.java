@@ -23,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * Glue between the pure {@link WorkerState} and I/O (the Dask {@code BaseWorker} role): all state changes run on one
  * Vert.x context; results from the task and fetch pools come back as events through a queue drained on that
- * context. Finished tasks are coalesced and reported in one frame per flush.
+ * context. Tasks about to start are reported before they run (one frame per event); finished tasks are coalesced and
+ * reported in one frame per flush.
  */
 final class Dispatcher {
     private static final long FLUSH_DELAY_MS = 1;
@@ -43,6 +44,8 @@ final class Dispatcher {
     private final ConcurrentLinkedQueue<WorkerEvent> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private List<WorkerReport.TaskDone> done = new ArrayList<>();
+    /** Tasks to start once the scheduler has been told (see {@link WorkerReport.TasksStarted}). */
+    private final List<Instruction.Execute> starting = new ArrayList<>();
     private List<WorkerReport.TaskFailed> failed = new ArrayList<>();
     private boolean flushScheduled;
     private long stimuli;
@@ -77,6 +80,11 @@ final class Dispatcher {
         }
     }
 
+    /** The connection to the scheduler was lost; call on the dispatcher's context. */
+    void schedulerLost() {
+        process(new WorkerEvent.SchedulerLost(nextStimulus("scheduler-lost")));
+    }
+
     /** Feeds an event from any thread; it is handled on the dispatcher's context. */
     void offer(WorkerEvent event) {
         inbox.add(event);
@@ -96,10 +104,7 @@ final class Dispatcher {
     private void process(WorkerEvent event) {
         for (Instruction instruction : state.handle(event)) {
             switch (instruction) {
-                case Instruction.Execute x -> {
-                    FunctionSpec fn = functions.get(x.task().function());
-                    taskPool.execute(() -> offer(runner.run(x.task(), fn, x.stimulusId())));
-                }
+                case Instruction.Execute x -> starting.add(x);
                 case Instruction.FetchInputs f -> fetchPool.execute(() -> {
                     PeerFetcher.Result r = fetcher.fetch(f.holder(), f.keys());
                     String sid = f.stimulusId() + "-fetched";
@@ -128,6 +133,22 @@ final class Dispatcher {
                 case Instruction.Drop d -> d.keys().forEach(store::remove);
             }
         }
+        if (!starting.isEmpty()) {
+            startTasks();
+        }
+    }
+
+    /**
+     * Reports, then runs, the tasks to start: the report is written on the event loop before any of them runs, so a
+     * task that kills its worker at once is still known to have been running there.
+     */
+    private void startTasks() {
+        send.accept(new WorkerReport.TasksStarted(starting.stream().map(x -> x.task().key()).toList()));
+        for (Instruction.Execute x : starting) {
+            FunctionSpec fn = functions.get(x.task().function());
+            taskPool.execute(() -> offer(runner.run(x.task(), fn, x.stimulusId())));
+        }
+        starting.clear();
     }
 
     private void scheduleFlush() {

@@ -3,8 +3,9 @@ package io.partita.worker;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.ByteSize;
 import io.partita.common.config.PartitaDefaults;
-import io.partita.common.process.JavaProcess;
 import io.partita.common.config.Ports;
+import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.memory.MemoryLimits;
 import io.partita.worker.memory.MemoryPolicy;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Parameters;
         defaultValueProvider = PartitaDefaults.Worker.class)
 public final class WorkerCli implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCHEDULER_ADDRESS", defaultValue = "127.0.0.1:8786",
-            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted). Default: ${DEFAULT-VALUE}.")
+            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted); several schedulers "
+                    + "comma-separated (the worker registers with the active one and moves to a standby that takes over), or a name "
+                    + "that resolves to all of them. Default: ${DEFAULT-VALUE}.")
     String scheduler;
 
     @Option(names = "--nthreads", description = "Threads that run tasks. Default: the available processors.")
@@ -112,7 +115,7 @@ public final class WorkerCli implements Callable<Integer> {
     }
 
     private int runWorker() throws Exception {
-        String[] hostPort = schedulerAddress(scheduler);
+        SchedulerAddresses schedulers = schedulerAddresses(scheduler);
         long limit = memoryLimitBytes();
         MemoryPolicy memory;
         try {
@@ -120,7 +123,7 @@ public final class WorkerCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
-        WorkerConfig config = new WorkerConfig(hostPort[0], Integer.parseInt(hostPort[1]),
+        WorkerConfig config = new WorkerConfig(schedulers,
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), host, flightPort,
                 httpPort, shmDir, spillDir, resources, ClusterToken.of(authToken), hostId,
@@ -148,7 +151,7 @@ public final class WorkerCli implements Callable<Integer> {
             System.exit(1);
         }));
         System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http http://"
-                + host + ":" + server.httpPort() + ", scheduler " + config.schedulerHost() + ":" + config.schedulerPort());
+                + host + ":" + server.httpPort() + ", scheduler " + server.schedulerAddress());
         int code = server.awaitTermination();
         return code;
     }
@@ -161,7 +164,7 @@ public final class WorkerCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
-        schedulerAddress(scheduler);
+        schedulerAddresses(scheduler);
         String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
         List<String> jvmFlags = Nanny.memoryFlags(limit, JavaProcess.jvmArguments());
         Map<String, String> env = new LinkedHashMap<>();
@@ -229,15 +232,11 @@ public final class WorkerCli implements Callable<Integer> {
     }
 
     /** Accepts host, host:port, tcp://host:port and http://host:port. */
-    static String[] schedulerAddress(String address) {
-        String a = address.strip().replaceFirst("^(tcp|http|ws)://", "");
-        if (a.endsWith("/")) {
-            a = a.substring(0, a.length() - 1);
+    private SchedulerAddresses schedulerAddresses(String addresses) {
+        try {
+            return SchedulerAddresses.parse(addresses);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine(), "SCHEDULER_ADDRESS: " + e.getMessage());
         }
-        int colon = a.lastIndexOf(':');
-        if (colon < 0 || a.endsWith("]")) {
-            return new String[] {a, Integer.toString(Ports.SCHEDULER_API)};
-        }
-        return new String[] {a.substring(0, colon), a.substring(colon + 1)};
     }
 }

@@ -1,6 +1,7 @@
 package io.partita.worker;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.config.SchedulerAddresses;
 import io.partita.worker.memory.MemoryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,27 +11,28 @@ import java.util.Objects;
 /**
  * Everything a worker process needs to start.
  *
+ * @param schedulers      the schedulers to register with (the active one accepts, standbys refuse)
  * @param memoryLimit     bytes; 0 = unlimited
  * @param flightPort      0 = any free port
  * @param httpPort        0 = any free port
- * @param connectTimeout  how long to keep trying to reach the scheduler before giving up
+ * @param connectTimeout  how long to keep trying to reach a scheduler before giving up (at start, and after losing it)
  * @param shmDir          root of the shared-memory folders; this worker's segments go to {@code shmDir/<workerId>}
  * @param memory          target / spill / pause / terminate fractions of {@code memoryLimit} (0 = off)
  */
-public record WorkerConfig(String schedulerHost, int schedulerPort, int nthreads, long memoryLimit, String name,
+public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                            Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
                            MemoryPolicy memory) {
     /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95). */
-    public WorkerConfig(String schedulerHost, int schedulerPort, int nthreads, long memoryLimit, String name,
+    public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                         String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                         Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout) {
-        this(schedulerHost, schedulerPort, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir,
+        this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir,
                 resources, token, hostId, connectTimeout, MemoryPolicy.defaults(memoryLimit));
     }
 
     public WorkerConfig {
-        Objects.requireNonNull(schedulerHost, "schedulerHost");
+        Objects.requireNonNull(schedulers, "schedulers");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(token, "token");
@@ -45,17 +47,22 @@ public record WorkerConfig(String schedulerHost, int schedulerPort, int nthreads
 
     /** A worker of {@code nthreads} on loopback with free ports, for tests and embedding. */
     public static WorkerConfig local(String schedulerHost, int schedulerPort, String name, int nthreads, Path spillDir) {
-        return new WorkerConfig(schedulerHost, schedulerPort, nthreads, 0, name, "127.0.0.1", 0, 0,
+        return new WorkerConfig(SchedulerAddresses.parse(schedulerHost + ":" + schedulerPort), nthreads, 0, name, "127.0.0.1", 0, 0,
                 Path.of("/dev/shm/partita"), spillDir, Map.of(), ClusterToken.none(), null, Duration.ofSeconds(30));
     }
 
     public WorkerConfig withShmDir(Path dir) {
-        return new WorkerConfig(schedulerHost, schedulerPort, nthreads, memoryLimit, name, host, flightPort, httpPort,
+        return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
                 dir, spillDir, resources, token, hostId, connectTimeout, memory);
     }
 
+    public WorkerConfig withConnectTimeout(Duration timeout) {
+        return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
+                shmDir, spillDir, resources, token, hostId, timeout, memory);
+    }
+
     public WorkerConfig withToken(ClusterToken token) {
-        return new WorkerConfig(schedulerHost, schedulerPort, nthreads, memoryLimit, name, host, flightPort, httpPort,
+        return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
                 shmDir, spillDir, resources, token, hostId, connectTimeout, memory);
     }
 }

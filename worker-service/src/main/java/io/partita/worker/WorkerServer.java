@@ -1,14 +1,13 @@
 package io.partita.worker;
 
-import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.ClusterInfo;
 import io.partita.common.protocol.MemberAttributes;
-import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerLoad;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.cluster.ClusterMember;
+import io.partita.worker.cluster.SchedulerConnection;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.exec.TaskRunner;
 import io.partita.worker.http.WorkerHttp;
@@ -23,12 +22,6 @@ import io.partita.worker.transfer.PeerFetcher;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +56,6 @@ public final class WorkerServer implements AutoCloseable {
     private final List<AutoCloseable> resources = new java.util.concurrent.CopyOnWriteArrayList<>(); // closed in reverse order
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
-    private final CompletableFuture<String> registered = new CompletableFuture<>();
     private final CompletableFuture<Void> retired = new CompletableFuture<>();
     /** Set once this worker asked to retire (SIGTERM): the scheduler's Retired then ends {@link #retireAndClose}. */
     private volatile boolean retiring;
@@ -71,9 +63,7 @@ public final class WorkerServer implements AutoCloseable {
     private FlightService flight;
     private int httpPort;
     private Vertx vertx;
-    private volatile WebSocket socket;
-    /** Held for the worker's life: Vert.x 5 shuts down a client that becomes unreachable, even mid-handshake. */
-    private WebSocketClient socketClient;
+    private volatile SchedulerConnection scheduler;
     private volatile int exitCode;
 
     private WorkerServer(WorkerConfig config) {
@@ -103,8 +93,7 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     private void doStart() throws Exception {
-        URI scheduler = URI.create("http://" + config.schedulerHost() + ":" + config.schedulerPort());
-        ClusterInfo info = ClusterJoin.clusterInfo(scheduler, config.token(), config.connectTimeout());
+        ClusterInfo info = ClusterJoin.clusterInfo(config.schedulers(), config.token(), config.connectTimeout());
         String hostId = config.hostId() != null && !config.hostId().isBlank() ? config.hostId() : HostIdentity.hostId();
         Path spill;
         if (config.spillDir() != null) {
@@ -127,7 +116,8 @@ public final class WorkerServer implements AutoCloseable {
         own(store);
         PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId);
         own(fetcher);
-        CodeLoader code = new CodeLoader(scheduler, config.token(), spill.resolve("artifacts"));
+        CodeLoader code = new CodeLoader(() -> config.schedulers().httpUri(
+                isRegistered() ? schedulerAddress() : config.schedulers().first()), config.token(), spill.resolve("artifacts"));
         own(code);
         ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
         ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
@@ -167,18 +157,15 @@ public final class WorkerServer implements AutoCloseable {
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
                 ProcessHandle.current().pid(), segmentDir.toString(), spillDir.toString());
-        CompletableFuture<WebSocket> connected = new CompletableFuture<>();
-        context.runOnContext(v -> connect(dispatcher).onComplete((ws, err) -> {
-            if (err != null) {
-                connected.completeExceptionally(err);
-            } else {
-                connected.complete(ws);
-            }
-        }));
-        socket = connected.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
-        own(() -> socket.close());
-        context.runOnContext(v -> send(new WorkerReport.RegisterWorker(me, List.copyOf(store.keys()))));
-        registered.get(config.connectTimeout().toSeconds(), TimeUnit.SECONDS);
+        SchedulerConnection connection = new SchedulerConnection(vertx, context, config.schedulers(), config.token(),
+                config.connectTimeout(), MAX_MESSAGE_BYTES, () -> new WorkerReport.RegisterWorker(me, store.heldKeys()),
+                dispatcher::onCommand, () -> {
+                    endRetirement();
+                    context.runOnContext(v -> dispatcher.schedulerLost());
+                }, this::gaveUp);
+        scheduler = connection;
+        own(connection);
+        connection.connect();
 
         context.runOnContext(v -> {
             // counts are read on the loop; the Hazelcast write (and /proc read) run on a worker thread
@@ -197,33 +184,6 @@ public final class WorkerServer implements AutoCloseable {
         });
     }
 
-    private Future<WebSocket> connect(Dispatcher dispatcher) {
-        socketClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize((int) MAX_MESSAGE_BYTES).setMaxMessageSize((int) MAX_MESSAGE_BYTES));
-        WebSocketConnectOptions options = new WebSocketConnectOptions()
-                .setHost(config.schedulerHost()).setPort(config.schedulerPort()).setURI("/api/worker");
-        config.token().headerValue().ifPresent(v -> options.addHeader("Authorization", v));
-        return socketClient.connect(options).onSuccess(ws -> {
-            ws.binaryMessageHandler(buffer -> onFrame(buffer, dispatcher));
-            ws.closeHandler(v -> onDisconnect("the connection closed"));
-            ws.exceptionHandler(e -> LOG.warn("worker WebSocket error: {}", e.toString()));
-        });
-    }
-
-    private void onFrame(Buffer buffer, Dispatcher dispatcher) {
-        WorkerCommand command;
-        try {
-            command = MessageCodec.fromCbor(buffer.getBytes(), WorkerCommand.class, MAX_MESSAGE_BYTES);
-        } catch (RuntimeException e) {
-            LOG.warn("ignoring a message from the scheduler that does not decode: {}", e.getMessage());
-            return;
-        }
-        if (command instanceof WorkerCommand.Registered r) {
-            registered.complete(r.schedulerId());
-        }
-        dispatcher.onCommand(command);
-    }
-
     /** How long a stopping worker waits for its keys to move to other workers before it stops anyway. */
     public static final Duration RETIRE_TIMEOUT = Duration.ofSeconds(20);
 
@@ -240,8 +200,7 @@ public final class WorkerServer implements AutoCloseable {
      * to other workers, waits for that at most {@code timeout}, then closes.
      */
     public void retireAndClose(Duration timeout) {
-        WebSocket ws = socket;
-        if (isRegistered() && !closing.get() && ws != null && !ws.isClosed()) {
+        if (isRegistered() && !closing.get()) {
             retiring = true;
             LOG.info("stopping: handing this worker's keys over to other workers first (at most {} s)", timeout.toSeconds());
             send(new WorkerReport.Retiring());
@@ -259,22 +218,35 @@ public final class WorkerServer implements AutoCloseable {
         close();
     }
 
-    private void onDisconnect(String why) {
+    /** The scheduler connection dropped while retiring: the retirement ends, as nobody can take the keys now. */
+    private void endRetirement() {
+        if (retiring) {
+            retired.complete(null);
+        }
+    }
+
+    /** No scheduler took this worker back within the connect timeout: it stops (its nanny restarts it). */
+    private void gaveUp(String why) {
         if (closing.get()) {
             return;
         }
-        LOG.error("lost the scheduler at {}:{} ({}): this worker stops; restart it once the scheduler is back",
-                config.schedulerHost(), config.schedulerPort(), why);
-        registered.completeExceptionally(new IllegalStateException("the scheduler closed the connection before registering this worker"));
+        LOG.error("no scheduler registered this worker again within {} s ({}): this worker stops",
+                config.connectTimeout().toSeconds(), why);
         exitCode = 1;
         Thread.ofPlatform().name("partita-worker-stop").start(this::close);
     }
 
     private void send(WorkerReport report) {
-        WebSocket ws = socket;
-        if (ws != null && !ws.isClosed()) {
-            ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(report)));
+        SchedulerConnection c = scheduler;
+        if (c != null) {
+            c.send(report);
         }
+    }
+
+    /** The address of the scheduler this worker is registered with. */
+    public String schedulerAddress() {
+        SchedulerConnection c = scheduler;
+        return c == null ? "" : c.address();
     }
 
     public String workerId() {
@@ -294,7 +266,8 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     public boolean isRegistered() {
-        return registered.isDone() && !registered.isCompletedExceptionally();
+        SchedulerConnection c = scheduler;
+        return c != null && c.isRegistered();
     }
 
     public ObjectStore store() {

@@ -19,6 +19,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,11 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A worker against a fake scheduler: a Hazelcast data member plus /api/cluster and the worker WebSocket. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class WorkerServerTest {
     @TempDir
     Path dir;
@@ -53,7 +56,7 @@ class WorkerServerTest {
         config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
         hazelcast = Hazelcast.newHazelcastInstance(config);
         int hzPort = hazelcast.getCluster().getLocalMember().getAddress().getPort();
-        ClusterInfo info = new ClusterInfo(config.getClusterName(), List.of("127.0.0.1:" + hzPort), "sched-1", "test");
+        ClusterInfo info = new ClusterInfo(config.getClusterName(), List.of("127.0.0.1:" + hzPort), "sched-1", "test", List.of());
 
         vertx = Vertx.vertx();
         http = vertx.createHttpServer()
@@ -108,10 +111,35 @@ class WorkerServerTest {
     }
 
     @Test
-    void stopsWhenTheSchedulerConnectionDrops() throws Exception {
-        WorkerServer server = WorkerServer.start(WorkerConfig.local("127.0.0.1", http.actualPort(), "w", 1, dir));
+    void registersAgainWithItsKeysWhenTheSchedulerConnectionDrops() throws Exception {
+        try (WorkerServer server = WorkerServer.start(WorkerConfig.local("127.0.0.1", http.actualPort(), "w", 1, dir))) {
+            Fn1<Integer, Integer> square = x -> x * x;
+            FunctionSpec fn = FunctionSpec.of("square", ValueCodec.encode(square), List.of());
+            worker.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(new WorkerCommand.ExecuteTasks(List.of(fn),
+                    List.of(new WorkerCommand.ExecuteTask("square-3", fn.id(), List.of(new Arg.Literal(ValueCodec.encode(3))), Map.of(), 0, 0))))));
+            await(() -> doneKeys().contains("square-3"), () -> "task done, got " + reports);
+            ServerWebSocket first = worker;
+            first.close();
+
+            // a scheduler taking over learns from the new registration which results this worker still holds
+            await(() -> registrations().size() == 2, () -> "a second registration, got " + reports);
+            assertThat(registrations().getLast().heldKeys()).extracting(WorkerReport.HeldKey::key).containsExactly("square-3");
+            assertThat(worker).isNotSameAs(first);
+            assertThat(server.isRegistered()).isTrue();
+        }
+    }
+
+    @Test
+    void stopsWhenNoSchedulerTakesItBack() throws Exception {
+        WorkerServer server = WorkerServer.start(WorkerConfig.local("127.0.0.1", http.actualPort(), "w", 1, dir)
+                .withConnectTimeout(Duration.ofSeconds(2)));
+        http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         worker.close();
         assertThat(server.awaitTermination()).isEqualTo(1);
+    }
+
+    private List<WorkerReport.RegisterWorker> registrations() {
+        return reports.stream().filter(WorkerReport.RegisterWorker.class::isInstance).map(WorkerReport.RegisterWorker.class::cast).toList();
     }
 
     private List<String> doneKeys() {

@@ -9,9 +9,12 @@ import java.util.List;
  * @param members     Hazelcast member addresses ({@code host:port}) to join through
  * @param schedulerId id of the scheduler that answered
  * @param version     Partita version of the scheduler
+ * @param schedulers  client API addresses ({@code host:port}) of every scheduler in the cluster, the active one first
  */
-public record ClusterInfo(String clusterName, List<String> members, String schedulerId, String version) {
+public record ClusterInfo(String clusterName, List<String> members, String schedulerId, String version,
+                          List<String> schedulers) {
     public ClusterInfo {
         members = List.copyOf(members);
+        schedulers = schedulers == null ? List.of() : List.copyOf(schedulers);
     }
 }

@@ -8,9 +8,23 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 public sealed interface WorkerReport {
 
-    /** First message on the connection. {@code heldKeys} lists keys the worker already holds (after a reconnect). */
-    record RegisterWorker(WorkerInfo info, List<String> heldKeys) implements WorkerReport {
+    /**
+     * First message on the connection. {@code heldKeys} lists the keys the worker already holds: after it
+     * reconnected, or when it registers with a scheduler that took over from another (failover).
+     */
+    record RegisterWorker(WorkerInfo info, List<HeldKey> heldKeys) implements WorkerReport {
         public RegisterWorker { heldKeys = List.copyOf(heldKeys); }
+    }
+
+    /** A key a worker holds: its size, and its type as far as the worker knows it (tables; "" for other values). */
+    record HeldKey(String key, long nbytes, String type) {}
+
+    /**
+     * These tasks are starting to run now (sent before they run): only a task that was running when its worker died
+     * counts towards {@code --allowed-failures}, not one that was merely queued there.
+     */
+    record TasksStarted(List<String> keys) implements WorkerReport {
+        public TasksStarted { keys = List.copyOf(keys); }
     }
 
     record TasksDone(List<TaskDone> tasks) implements WorkerReport {

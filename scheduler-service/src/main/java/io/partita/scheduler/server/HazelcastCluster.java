@@ -23,15 +23,27 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The scheduler's Hazelcast data member: membership (workers leaving) and the workers' published load. */
+/**
+ * The scheduler's Hazelcast data member: membership (workers leaving), the workers' published load, and which
+ * scheduler is active. Several schedulers may form one cluster ({@code --join}); the active one is the oldest
+ * scheduler member (Hazelcast orders members by when they joined, the same on every member), so when it leaves the
+ * next oldest takes over without an election round. The others stand by.
+ */
 final class HazelcastCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
 
     private final HazelcastInstance hz;
     private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
 
-    /** Blocking (a few seconds): call off the event loop. {@code workerLeft} is called on a Hazelcast thread. */
-    HazelcastCluster(String host, int port, String clusterName, String schedulerId, Consumer<String> workerLeft) {
+    /**
+     * Blocking (a few seconds): call off the event loop. {@code workerLeft} and {@code membershipChanged} are called
+     * on a Hazelcast thread.
+     *
+     * @param join     other schedulers' Hazelcast addresses ({@code host:port}) to join, none for a first one
+     * @param apiAddress this scheduler's client API address, published for the others
+     */
+    HazelcastCluster(String host, int port, String clusterName, String schedulerId, List<String> join, String apiAddress,
+                     Consumer<String> workerLeft, Runnable membershipChanged) {
         Config config = new Config();
         config.setClusterName(clusterName);
         config.setInstanceName("partita-scheduler-" + schedulerId);
@@ -44,15 +56,19 @@ final class HazelcastCluster implements AutoCloseable {
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(port).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).addInterface(host);
-        JoinConfig join = network.getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
+        JoinConfig joining = network.getJoin();
+        joining.getMulticastConfig().setEnabled(false);
+        joining.getAutoDetectionConfig().setEnabled(false);
+        joining.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
+        join.forEach(a -> joining.getTcpIpConfig().addMember(a));
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.ROLE, MemberAttributes.ROLE_SCHEDULER);
+        config.getMemberAttributeConfig().setAttribute(MemberAttributes.SCHEDULER_API, apiAddress);
         hz = Hazelcast.newHazelcastInstance(config);
         hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
-            public void memberAdded(MembershipEvent event) { }
+            public void memberAdded(MembershipEvent event) {
+                membershipChanged.run();
+            }
 
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -61,6 +77,7 @@ final class HazelcastCluster implements AutoCloseable {
                     loads.remove(workerId);
                     workerLeft.accept(workerId);
                 }
+                membershipChanged.run();
             }
         });
         IMap<String, byte[]> loadMap = hz.getMap(MemberAttributes.WORKER_LOAD_MAP);
@@ -69,6 +86,38 @@ final class HazelcastCluster implements AutoCloseable {
 
     Map<String, WorkerLoad> loads() {
         return loads;
+    }
+
+    /** Whether this scheduler is the oldest scheduler member: the one that is active. */
+    boolean isOldestScheduler() {
+        return schedulers().getFirst().localMember();
+    }
+
+    /** The client API addresses of the schedulers, oldest (active) first. */
+    List<String> schedulerApis() {
+        return schedulers().stream().map(m -> m.getAttribute(MemberAttributes.SCHEDULER_API)).toList();
+    }
+
+    private List<Member> schedulers() {
+        return hz.getCluster().getMembers().stream()
+                .filter(m -> MemberAttributes.ROLE_SCHEDULER.equals(m.getAttribute(MemberAttributes.ROLE)))
+                .toList();
+    }
+
+    /** Ids of the workers that are Hazelcast members now (those a scheduler taking over waits for). */
+    List<String> workerIds() {
+        return hz.getCluster().getMembers().stream()
+                .map(m -> m.getAttribute(MemberAttributes.WORKER_ID)).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** The accepted graphs (see {@link GraphRegistry}). */
+    IMap<String, byte[]> graphs() {
+        return hz.getMap(MemberAttributes.GRAPH_MAP);
+    }
+
+    /** Uploaded jars by SHA-256, so that a scheduler taking over can serve them to workers too. */
+    IMap<String, byte[]> artifacts() {
+        return hz.getMap(MemberAttributes.ARTIFACT_MAP);
     }
 
     /** Addresses of the data members (schedulers), for workers to join through. */

@@ -4,34 +4,38 @@ import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.Ports;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything the scheduler process needs to start. Ports may be 0 (any free port) except the Hazelcast port.
  *
  * @param artifactDir where uploaded jars are kept; null for a fresh temporary directory
  * @param limits      the state machine's tunables (graph size, allowed failures, work stealing)
+ * @param join        Hazelcast addresses ({@code host:port}) of other schedulers to join as a standby; empty for
+ *                    the first scheduler of a cluster
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
-                              long maxArtifactBytes, Path artifactDir, SchedulerLimits limits) {
+                              long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
+                              List<String> join) {
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("127.0.0.1", Ports.SCHEDULER_API, Ports.SCHEDULER_DASHBOARD, Ports.SCHEDULER_FLIGHT_PROXY,
-                Ports.HAZELCAST, "partita", ClusterToken.none(), 256L << 20, 512L << 20, null, SchedulerLimits.defaults());
+                Ports.HAZELCAST, "partita", ClusterToken.none(), 256L << 20, 512L << 20, null, SchedulerLimits.defaults(), List.of());
     }
 
     public SchedulerConfig withPorts(int port, int dashboardPort, int flightPort, int hazelcastPort) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join);
     }
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join);
     }
 
     public SchedulerConfig withClusterName(String name) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, name, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join);
     }
 }

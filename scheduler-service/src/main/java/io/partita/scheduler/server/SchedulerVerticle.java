@@ -42,6 +42,13 @@ final class SchedulerVerticle extends VerticleBase {
     /** How often queued work is rebalanced between workers (Dask: 100 ms). */
     private static final long STEAL_INTERVAL_MS = 100;
     static final String VERSION = "0.1.0-SNAPSHOT";
+    /** A scheduler taking over waits at most this long for the workers to report their keys before placing tasks. */
+    static final long RECOVERY_WAIT_MS = 10_000;
+    /** A client of the previous active scheduler that does not come back within this long is released. */
+    static final long CLIENT_RESUME_MS = 120_000;
+
+    /** Standby: answers only /health and /api/cluster. Recovering: accepts workers and clients, places nothing yet. */
+    enum Role { STANDBY, RECOVERING, ACTIVE }
 
     private final SchedulerConfig config;
     private final String schedulerId;
@@ -53,6 +60,11 @@ final class SchedulerVerticle extends VerticleBase {
     private List<Event> pending = new ArrayList<>();
     private boolean flushScheduled;
     private HazelcastCluster cluster;
+    private GraphRegistry registry;
+    /** Per client, the end of its chain of requests: a graph waits for its registry write, what follows waits for it. */
+    private final Map<String, Future<Void>> clientTails = new HashMap<>();
+    private volatile Role role = Role.STANDBY;
+    private boolean takingOver;
     private FlightProxy flight;
     private HttpServer api;
     private HttpServer dashboard;
@@ -67,11 +79,14 @@ final class SchedulerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Future<HazelcastCluster> hz = vertx.executeBlocking(() -> new HazelcastCluster(config.host(), config.hazelcastPort(),
-                config.clusterName(), schedulerId, workerId -> context.runOnContext(v -> workerGone(workerId, "its Hazelcast member left"))));
+                config.clusterName(), schedulerId, config.join(), config.host() + ":" + config.port(),
+                workerId -> context.runOnContext(v -> workerGone(workerId, "its Hazelcast member left")),
+                () -> context.runOnContext(v -> checkRole())));
         Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.host(), config.flightPort(), config.token(),
                 this::holdersFromOtherThread));
         return Future.all(hz, fl).compose(v -> {
             cluster = hz.result();
+            registry = new GraphRegistry(cluster.graphs());
             flight = fl.result();
             int vertxLimit = (int) Math.min(Integer.MAX_VALUE - 1024, config.maxMessageBytes() + (64L << 20));
             HttpServerOptions options = new HttpServerOptions()
@@ -81,6 +96,7 @@ final class SchedulerVerticle extends VerticleBase {
             dashboard = vertx.createHttpServer().requestHandler(dashboardRouter());
             return Future.all(api.listen(config.port(), config.host()), dashboard.listen(config.dashboardPort(), config.host()));
         }).onSuccess(v -> {
+            checkRole();
             if (config.limits().workStealing()) {
                 vertx.setPeriodic(STEAL_INTERVAL_MS, id -> submit(new Event.Tick(stimulus("steal"))));
             }
@@ -129,7 +145,8 @@ final class SchedulerVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(this::checkToken);
         router.get("/api/cluster").handler(ctx -> json(ctx, MessageCodec.toJson(
-                new ClusterInfo(config.clusterName(), cluster.memberAddresses(), schedulerId, VERSION))));
+                new ClusterInfo(config.clusterName(), cluster.memberAddresses(), schedulerId, VERSION, cluster.schedulerApis()))));
+        router.route("/api/*").handler(this::checkActive);
         router.get("/api/workers").handler(ctx -> json(ctx, MessageCodec.toJson(state.workers().stream()
                 .map(w -> new WorkerStatus(w, cluster.loads().get(w.workerId()))).toList())));
         router.head("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha ->
@@ -146,7 +163,13 @@ final class SchedulerVerticle extends VerticleBase {
         router.post("/api/artifacts/:sha").handler(BodyHandler.create(false).setBodyLimit(config.maxArtifactBytes()));
         router.post("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> {
                     byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-                    vertx.executeBlocking(() -> artifacts.store(sha, body)).onComplete(r -> {
+                    vertx.executeBlocking(() -> {
+                        String problem = artifacts.store(sha, body);
+                        if (problem == null) {
+                            cluster.artifacts().set(sha, body); // a standby taking over serves it too
+                        }
+                        return problem;
+                    }).onComplete(r -> {
                         if (r.failed()) {
                             text(ctx, 500, r.cause().getMessage());
                         } else if (r.result() != null) {
@@ -157,7 +180,7 @@ final class SchedulerVerticle extends VerticleBase {
                     });
                 }));
         router.get("/api/client").handler(ctx -> ctx.request().toWebSocket()
-                .onSuccess(this::clientConnected)
+                .onSuccess(ws -> clientConnected(ws, ctx.request().getParam("client")))
                 .onFailure(e -> LOG.warn("client WebSocket upgrade failed: {}", e.getMessage())));
         router.get("/api/worker").handler(ctx -> ctx.request().toWebSocket()
                 .onSuccess(this::workerConnected)
@@ -172,11 +195,91 @@ final class SchedulerVerticle extends VerticleBase {
         return router;
     }
 
+    /** A standby sends clients and workers to the active scheduler (503 names it); they retry with the next address. */
+    private void checkActive(RoutingContext ctx) {
+        if (role == Role.STANDBY) {
+            List<String> schedulers = cluster.schedulerApis();
+            text(ctx, 503, "this scheduler is a standby; the active one is at " + (schedulers.isEmpty() ? "?" : schedulers.getFirst()));
+        } else {
+            ctx.next();
+        }
+    }
+
+    // ---- roles and failover
+
+    /** Becomes active when this is the oldest scheduler of the cluster (at start, or when the active one left). */
+    private void checkRole() {
+        if (role == Role.STANDBY && !takingOver && cluster != null && cluster.isOldestScheduler()) {
+            takingOver = true;
+            takeOver();
+        }
+    }
+
+    /**
+     * Rebuilds the task state from the accepted graphs in Hazelcast, then waits (at most {@link #RECOVERY_WAIT_MS})
+     * for the workers in the cluster to register and report the keys they hold, so that those are not recomputed;
+     * then places tasks. Clients of the previous scheduler have {@link #CLIENT_RESUME_MS} to come back.
+     */
+    private void takeOver() {
+        // stays STANDBY (workers and clients are turned away) until the graphs are replayed: a worker registering
+        // before that would have its keys freed as unknown
+        long started = System.currentTimeMillis();
+        vertx.executeBlocking(() -> {
+            cluster.artifacts().forEach((sha, body) -> {
+                if (!artifacts.contains(sha)) {
+                    artifacts.store(sha, body);
+                }
+            });
+            return registry.load(config.maxMessageBytes());
+        }).onComplete(r -> {
+            List<GraphRegistry.Entry> graphs = r.succeeded() ? r.result() : List.of();
+            if (r.failed()) {
+                LOG.error("cannot read the accepted graphs from Hazelcast; starting without them", r.cause());
+            }
+            List<String> expectedWorkers = cluster.workerIds();
+            submit(new Event.RecoveryStarted(stimulus("recover")));
+            java.util.Set<String> clients = new java.util.LinkedHashSet<>();
+            for (GraphRegistry.Entry g : graphs) {
+                clients.add(g.clientId());
+                submit(new Event.GraphSubmitted(stimulus("replay"), g.clientId(), g.requestId(), g.request().graph()));
+            }
+            if (!graphs.isEmpty() || !expectedWorkers.isEmpty()) {
+                LOG.info("taking over as the active scheduler: {} accepted graphs of {} clients replayed; waiting for {} workers",
+                        graphs.size(), clients.size(), expectedWorkers.size());
+            }
+            for (String client : clients) {
+                vertx.setTimer(CLIENT_RESUME_MS, id -> {
+                    if (!clientSockets.containsKey(client)) {
+                        LOG.info("client {} of the previous scheduler did not come back: releasing its keys", client);
+                        registry.clientGone(client);
+                        submit(new Event.ClientDisconnected(stimulus("client-gone"), client));
+                    }
+                });
+            }
+            role = Role.RECOVERING;
+            awaitWorkers(expectedWorkers, started);
+        });
+    }
+
+    private void awaitWorkers(List<String> expected, long started) {
+        boolean all = expected.stream().allMatch(state::hasWorker);
+        if (all || System.currentTimeMillis() - started > RECOVERY_WAIT_MS) {
+            submit(new Event.RecoveryFinished(stimulus("recovered")));
+            role = Role.ACTIVE;
+            LOG.info("active scheduler {} ({} of {} workers back, {} results found on them, {} ms)", schedulerId,
+                    expected.stream().filter(state::hasWorker).count(), expected.size(), state.recoveredCount(),
+                    System.currentTimeMillis() - started);
+        } else {
+            vertx.setTimer(50, id -> awaitWorkers(expected, started));
+        }
+    }
+
     private JsonObject summary() {
         JsonObject counts = new JsonObject();
         state.countsByState().forEach((s, n) -> counts.put(s.name().toLowerCase(), n));
         return new JsonObject()
                 .put("schedulerId", schedulerId)
+                .put("role", role.name().toLowerCase())
                 .put("version", VERSION)
                 .put("workers", state.workers().size())
                 .put("clients", state.clientCount())
@@ -184,7 +287,8 @@ final class SchedulerVerticle extends VerticleBase {
                 .put("tasksByState", counts)
                 .put("tasksFinished", state.finishedCount())
                 .put("tasksErred", state.erredCount())
-                .put("tasksStolen", state.stolenCount());
+                .put("tasksStolen", state.stolenCount())
+                .put("tasksRecovered", state.recoveredCount());
     }
 
     private void checkToken(RoutingContext ctx) {
@@ -224,11 +328,17 @@ final class SchedulerVerticle extends VerticleBase {
 
     // ---- WebSockets
 
-    private void clientConnected(ServerWebSocket ws) {
-        String clientId = "client-" + UUID.randomUUID().toString().substring(0, 8);
-        clientSockets.put(clientId, ws);
+    private void clientConnected(ServerWebSocket ws, String resumed) {
+        // a client of the previous active scheduler comes back under its id: its graphs were replayed
+        String clientId = resumed != null && resumed.matches("client-[0-9a-f]{8}") ? resumed
+                : "client-" + UUID.randomUUID().toString().substring(0, 8);
+        ServerWebSocket previous = clientSockets.put(clientId, ws);
+        if (previous != null && previous != ws) {
+            previous.close();
+        }
         send(ws, new ClientUpdate.Welcome(clientId, schedulerId, config.maxMessageBytes(), flightUri()));
-        submit(new Event.ClientConnected(stimulus("client-connect"), clientId));
+        submit(resumed != null ? new Event.ClientResumed(stimulus("client-resume"), clientId)
+                : new Event.ClientConnected(stimulus("client-connect"), clientId));
         ws.textMessageHandler(t -> send(ws, new ClientUpdate.RequestFailed(0,
                 "text frames are not accepted: send each ClientRequest as one binary CBOR message")));
         ws.binaryMessageHandler(buffer -> {
@@ -239,20 +349,56 @@ final class SchedulerVerticle extends VerticleBase {
                 send(ws, new ClientUpdate.RequestFailed(0, e.getMessage()));
                 return;
             }
+            if (request instanceof ClientRequest.SubmitGraph r && registry.holds(clientId, r.requestId())) {
+                // sent again after a failover, though the previous scheduler had accepted it: it was replayed
+                send(ws, new ClientUpdate.GraphAccepted(r.requestId(), r.graph().tasks().size()));
+                return;
+            }
             String sid = stimulus("client");
-            submit(switch (request) {
+            Future<Void> tail = clientTails.getOrDefault(clientId, Future.succeededFuture());
+            if (request instanceof ClientRequest.SubmitGraph r) {
+                Future<Void> stored = Future.fromCompletionStage(
+                        registry.put(clientId, r.requestId(), buffer.getBytes(), r.graph().wanted()), context);
+                tail = tail.compose(v -> stored.recover(e -> {
+                    LOG.warn("graph {} of client {} is not in Hazelcast ({}): a standby could not replay it",
+                            r.requestId(), clientId, e.toString());
+                    return Future.succeededFuture();
+                }));
+            } else if (request instanceof ClientRequest.ReleaseKeys r) {
+                registry.released(clientId, r.keys());
+            }
+            Event event = switch (request) {
                 case ClientRequest.SubmitGraph r -> new Event.GraphSubmitted(sid, clientId, r.requestId(), r.graph());
                 case ClientRequest.ReleaseKeys r -> new Event.KeysReleased(sid, clientId, r.keys());
                 case ClientRequest.CancelKeys r -> new Event.CancelRequested(sid, clientId, r.requestId(), r.keys());
                 case ClientRequest.WhoHas r -> new Event.WhoHasAsked(sid, clientId, r.requestId(), r.keys());
                 case ClientRequest.RetireWorkers r -> new Event.RetireRequested(sid, clientId, r.requestId(), r.workers());
                 case ClientRequest.RegisterScattered r -> new Event.DataScattered(sid, clientId, r.requestId(), r.workerId(), r.keys());
-            });
+            };
+            if (tail.isComplete()) {
+                clientTails.remove(clientId);
+                submit(event);
+            } else {
+                clientTails.put(clientId, tail.map(v -> {
+                    submit(event);
+                    return null;
+                }));
+            }
         });
         ws.exceptionHandler(e -> LOG.debug("client {} connection error: {}", clientId, e.getMessage()));
         ws.closeHandler(v -> {
-            clientSockets.remove(clientId);
-            submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
+            if (clientSockets.remove(clientId, ws)) {
+                Future<Void> tail = clientTails.remove(clientId);
+                Runnable gone = () -> {
+                    registry.clientGone(clientId);
+                    submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
+                };
+                if (tail == null || tail.isComplete()) {
+                    gone.run();
+                } else {
+                    tail.onComplete(x -> gone.run());
+                }
+            }
         });
     }
 
@@ -282,6 +428,7 @@ final class SchedulerVerticle extends VerticleBase {
                 return;
             }
             submit(switch (report) {
+                case WorkerReport.TasksStarted r -> new Event.TasksStarted(sid, workerId[0], r.keys());
                 case WorkerReport.TasksDone r -> new Event.TasksFinished(sid, workerId[0], r.tasks());
                 case WorkerReport.TasksFailed r -> new Event.TasksFailed(sid, workerId[0], r.tasks());
                 case WorkerReport.FetchFailed r -> new Event.FetchFailed(sid, workerId[0], r.key(), r.dependency(),
@@ -344,6 +491,9 @@ final class SchedulerVerticle extends VerticleBase {
                     }
                 }
                 case Instruction.SendToClient s -> {
+                    if (s.update() instanceof ClientUpdate.RequestFailed f) {
+                        registry.refused(s.clientId(), f.requestId());
+                    }
                     ServerWebSocket ws = clientSockets.get(s.clientId());
                     if (ws != null) {
                         send(ws, s.update());

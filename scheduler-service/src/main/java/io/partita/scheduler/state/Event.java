@@ -2,6 +2,7 @@ package io.partita.scheduler.state;
 
 import io.partita.common.protocol.ClientRequest.ScatteredKey;
 import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerReport.HeldKey;
 import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.protocol.WorkerReport.TaskFailed;
 import io.partita.common.task.GraphSpec;
@@ -38,11 +39,26 @@ public sealed interface Event {
         public DataScattered { keys = List.copyOf(keys); }
     }
 
-    record WorkerJoined(String stimulusId, WorkerInfo info, List<String> heldKeys) implements Event {
+    /**
+     * A scheduler taking over starts from the graphs it replays and the keys the workers report: until
+     * {@link RecoveryFinished}, nothing is placed, so that results still held by workers are found, not recomputed.
+     */
+    record RecoveryStarted(String stimulusId) implements Event {}
+
+    record RecoveryFinished(String stimulusId) implements Event {}
+
+    /** A client that was connected to the previous active scheduler is back (same client id). */
+    record ClientResumed(String stimulusId, String clientId) implements Event {}
+
+    record WorkerJoined(String stimulusId, WorkerInfo info, List<HeldKey> heldKeys) implements Event {
         public WorkerJoined { heldKeys = List.copyOf(heldKeys); }
     }
 
     record WorkerLeft(String stimulusId, String workerId, String reason) implements Event {}
+
+    record TasksStarted(String stimulusId, String workerId, List<String> keys) implements Event {
+        public TasksStarted { keys = List.copyOf(keys); }
+    }
 
     record TasksFinished(String stimulusId, String workerId, List<TaskDone> tasks) implements Event {
         public TasksFinished { tasks = List.copyOf(tasks); }

@@ -64,7 +64,7 @@ final class Placement {
 
     /** Assigns every ready task some worker can take; only when something changed since the last pass. */
     void place() {
-        if (!ctx.placementDirty || ctx.workers.isEmpty()) {
+        if (!ctx.placementDirty || ctx.workers.isEmpty() || ctx.recovering) {
             return;
         }
         ctx.placementDirty = false;
@@ -100,6 +100,7 @@ final class Placement {
         w.occupancyMicros = Math.max(0, w.occupancyMicros - t.expectedMicros);
         w.releaseResources(t.spec.resources());
         t.processingOn = null;
+        t.running = false;
         if (t.stealingTo != null) {
             ctx.steals.remove(t);
             t.stealingTo = null;

@@ -6,17 +6,21 @@ import io.partita.common.protocol.ClientUpdate.KeyFinished;
 import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerInfo;
+import io.partita.common.protocol.WorkerReport.HeldKey;
 import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.protocol.WorkerReport.TaskFailed;
 import io.partita.common.task.TaskSpec;
 import io.partita.scheduler.state.Event.CancelRequested;
 import io.partita.scheduler.state.Event.ClientConnected;
 import io.partita.scheduler.state.Event.ClientDisconnected;
+import io.partita.scheduler.state.Event.ClientResumed;
 import io.partita.scheduler.state.Event.DataScattered;
 import io.partita.scheduler.state.Event.FetchFailed;
 import io.partita.scheduler.state.Event.GraphSubmitted;
 import io.partita.scheduler.state.Event.KeysAcquired;
 import io.partita.scheduler.state.Event.KeysReleased;
+import io.partita.scheduler.state.Event.RecoveryFinished;
+import io.partita.scheduler.state.Event.RecoveryStarted;
 import io.partita.scheduler.state.Event.RetireRequested;
 import io.partita.scheduler.state.Event.StealAnswered;
 import io.partita.scheduler.state.Event.TasksFailed;
@@ -99,10 +103,17 @@ public final class SchedulerState {
                     ctx.out.toClient(e.clientId(), new ClientUpdate.WhoHasReply(e.requestId(), holders(e.keys())));
             case WorkerJoined e -> onWorkerJoined(e.info(), e.heldKeys());
             case WorkerLeft e -> workerLoss.onWorkerLeft(e.workerId());
+            case Event.TasksStarted e -> onTasksStarted(e.workerId(), e.keys());
             case TasksFinished e -> onTasksFinished(e.workerId(), e.tasks());
             case TasksFailed e -> onTasksFailed(e.workerId(), e.tasks());
             case FetchFailed e -> workerLoss.onFetchFailed(e);
             case Tick e -> stealing.balance();
+            case RecoveryStarted e -> ctx.recovering = true;
+            case RecoveryFinished e -> {
+                ctx.recovering = false;
+                ctx.placementDirty = true;
+            }
+            case ClientResumed e -> onClientResumed(e.clientId());
             case StealAnswered e -> stealing.onAnswered(e);
             case RetireRequested e -> retirement.onRequested(e);
             case WorkerRetiring e -> retirement.onWorkerRetiring(e);
@@ -151,22 +162,50 @@ public final class SchedulerState {
         ctx.releaseCandidates.addAll(added); // tasks of the graph that nothing wants are dropped at once
     }
 
-    private void onWorkerJoined(WorkerInfo info, List<String> heldKeys) {
+    private void onWorkerJoined(WorkerInfo info, List<HeldKey> heldKeys) {
         if (ctx.workers.containsKey(info.workerId())) {
             workerLoss.onWorkerLeft(info.workerId()); // a reconnect we noticed before the disconnect
         }
         WorkerRecord w = new WorkerRecord(info);
         ctx.workers.put(info.workerId(), w);
         ctx.out.toWorker(w.id(), new WorkerCommand.Registered(ctx.schedulerId));
-        for (String key : heldKeys) {
-            TaskRecord t = ctx.tasks.get(key);
+        for (HeldKey held : heldKeys) {
+            TaskRecord t = ctx.tasks.get(held.key());
             if (t != null && t.state == TaskState.MEMORY) {
                 ctx.addHolder(t, w);
+            } else if (t != null && !t.scattered && t.needed()
+                    && (t.state == TaskState.WAITING || t.state == TaskState.RELEASED)) {
+                inMemory(t, w, held.nbytes(), held.type()); // computed before a failover: found, not recomputed
+                ctx.recoveredCount++;
             } else {
-                ctx.out.free(w.id(), key);
+                ctx.out.free(w.id(), held.key());
             }
         }
         ctx.placementDirty = true;
+    }
+
+    /** A client of the previous active scheduler reconnected: it learns where each of its keys stands. */
+    private void onClientResumed(String clientId) {
+        Map<String, Integer> refs = ctx.clients.computeIfAbsent(clientId, c -> new HashMap<>());
+        for (String key : refs.keySet()) {
+            TaskRecord t = ctx.tasks.get(key);
+            if (t.state == TaskState.MEMORY) {
+                ctx.out.finished(clientId, StateContext.keyFinished(t));
+            } else if (t.state == TaskState.ERRED) {
+                ctx.out.erred(clientId, new KeyErred(key, t.error));
+            }
+        }
+    }
+
+    /** These tasks run now on {@code workerId}: were it to die, they would count towards KilledWorker. */
+    private void onTasksStarted(String workerId, List<String> keys) {
+        WorkerRecord w = ctx.workers.get(workerId);
+        for (String key : keys) {
+            TaskRecord t = ctx.tasks.get(key);
+            if (w != null && t != null && t.state == TaskState.PROCESSING && t.processingOn == w) {
+                t.running = true;
+            }
+        }
     }
 
     private void onTasksFinished(String workerId, List<TaskDone> dones) {
@@ -179,6 +218,9 @@ public final class SchedulerState {
             if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
                 if (t != null && t.state == TaskState.MEMORY) {
                     ctx.addHolder(t, w); // a late duplicate: one more replica
+                } else if (t != null && t.state == TaskState.WAITING && !t.scattered) {
+                    inMemory(t, w, done.nbytes(), done.type()); // it ran across a scheduler failover
+                    ctx.finishedCount++;
                 } else {
                     ctx.out.free(w.id(), done.key()); // nobody wants it any more
                 }
@@ -186,21 +228,28 @@ public final class SchedulerState {
             }
             placement.unassign(t, false);
             ctx.groupDurationMicros.merge(t.group, (double) done.durationMicros(), (old, d) -> 0.5 * old + 0.5 * d);
-            ctx.transition(t, TaskState.MEMORY);
+            inMemory(t, w, done.nbytes(), done.type());
             ctx.finishedCount++;
-            t.nbytes = done.nbytes();
-            t.type = done.type();
-            ctx.addHolder(t, w);
-            KeyFinished finished = StateContext.keyFinished(t);
-            t.clientRefs.keySet().forEach(c -> ctx.out.finished(c, finished));
-            for (TaskRecord d : t.dependents) {
-                if (d.state == TaskState.WAITING && d.waitingOn.remove(t) && d.waitingOn.isEmpty()) {
-                    placement.markReady(d);
-                }
-            }
-            ctx.releaseCandidates.addAll(t.dependencies);
-            ctx.releaseCandidates.add(t);
         }
+    }
+
+    /** {@code t}'s result is on {@code w}: clients hear of it, dependents may run, inputs may be released. */
+    private void inMemory(TaskRecord t, WorkerRecord w, long nbytes, String type) {
+        ctx.ready.remove(t);
+        t.waitingOn.clear();
+        ctx.transition(t, TaskState.MEMORY);
+        t.nbytes = nbytes;
+        t.type = type;
+        ctx.addHolder(t, w);
+        KeyFinished finished = StateContext.keyFinished(t);
+        t.clientRefs.keySet().forEach(c -> ctx.out.finished(c, finished));
+        for (TaskRecord d : t.dependents) {
+            if (d.state == TaskState.WAITING && d.waitingOn.remove(t) && d.waitingOn.isEmpty()) {
+                placement.markReady(d);
+            }
+        }
+        ctx.releaseCandidates.addAll(t.dependencies);
+        ctx.releaseCandidates.add(t);
     }
 
     private void onTasksFailed(String workerId, List<TaskFailed> failures) {
@@ -274,6 +323,16 @@ public final class SchedulerState {
 
     public long erredCount() {
         return ctx.erredCount;
+    }
+
+    /** Results found on workers that re-registered after this scheduler took over (not recomputed). */
+    public long recoveredCount() {
+        return ctx.recoveredCount;
+    }
+
+    /** Whether this state waits for workers to report their keys before placing anything (after a takeover). */
+    public boolean recovering() {
+        return ctx.recovering;
     }
 
     /** Tasks moved to another worker by work stealing since start. */

@@ -38,12 +38,15 @@ final class StateContext {
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
     boolean placementDirty;
+    /** While a scheduler that took over waits for the workers to report what they hold: nothing is placed. */
+    boolean recovering;
     String stimulus = "init";
     long now;
     long seq;
     long finishedCount;
     long erredCount;
     long stolenCount;
+    long recoveredCount;
 
     StateContext(String schedulerId, SchedulerLimits limits) {
         this.schedulerId = schedulerId;

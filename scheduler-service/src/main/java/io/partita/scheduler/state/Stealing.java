@@ -37,7 +37,7 @@ final class Stealing {
 
     /** One balancing pass: asks the most loaded workers to give tasks to the least loaded. */
     void balance() {
-        if (!ctx.limits.workStealing() || ctx.workers.size() < 2) {
+        if (!ctx.limits.workStealing() || ctx.workers.size() < 2 || ctx.recovering) {
             return;
         }
         // Expected seconds of queue per thread, counting steals already asked for as moved.

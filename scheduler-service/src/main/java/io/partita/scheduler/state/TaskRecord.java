@@ -25,6 +25,8 @@ final class TaskRecord {
     /** Client id to references held (one per occurrence in a graph's wanted list). */
     final Map<String, Integer> clientRefs = new HashMap<>(2);
     WorkerRecord processingOn;
+    /** The worker it is processing on reported that it started running it (WorkerReport.TasksStarted). */
+    boolean running;
     /** While a steal request for this task is out: the worker it would move to ({@link Stealing}). */
     WorkerRecord stealingTo;
     double expectedMicros;

@@ -23,8 +23,9 @@ public enum TaskState {
     private static final Map<TaskState, Set<TaskState>> LEGAL = new EnumMap<>(TaskState.class);
 
     static {
-        LEGAL.put(RELEASED, EnumSet.of(WAITING, ERRED, FORGOTTEN));
-        LEGAL.put(WAITING, EnumSet.of(PROCESSING, RELEASED, ERRED));
+        // RELEASED/WAITING -> MEMORY: a result found on a worker that re-registered (after a scheduler failover)
+        LEGAL.put(RELEASED, EnumSet.of(WAITING, ERRED, FORGOTTEN, MEMORY));
+        LEGAL.put(WAITING, EnumSet.of(PROCESSING, RELEASED, ERRED, MEMORY));
         LEGAL.put(PROCESSING, EnumSet.of(MEMORY, ERRED, RELEASED, WAITING));
         LEGAL.put(MEMORY, EnumSet.of(RELEASED));
         LEGAL.put(ERRED, EnumSet.of(RELEASED));

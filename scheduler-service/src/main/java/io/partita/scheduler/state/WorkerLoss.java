@@ -37,8 +37,10 @@ final class WorkerLoss {
         w.hasWhat.clear();
         List<TaskRecord> rerun = new ArrayList<>(w.processing);
         for (TaskRecord t : rerun) {
+            if (t.running) { // only a task that was running may have killed it; queued ones are just moved
+                t.suspicious++;
+            }
             placement.unassign(t, false);
-            t.suspicious++;
         }
         List<TaskRecord> requeue = new ArrayList<>();
         lost.forEach(t -> lose(t, requeue));

@@ -54,7 +54,7 @@ class SchedulerServerTest {
     @BeforeAll
     static void start() throws Exception {
         SchedulerConfig config = new SchedulerConfig("127.0.0.1", 0, 0, 0, freePort(), "partita-test-" + freePort(),
-                ClusterToken.of(TOKEN), 1L << 20, 1L << 20, null, SchedulerLimits.defaults().withMaxGraphTasks(1000));
+                ClusterToken.of(TOKEN), 1L << 20, 1L << 20, null, SchedulerLimits.defaults().withMaxGraphTasks(1000), List.of());
         server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         vertx = Vertx.vertx();
     }

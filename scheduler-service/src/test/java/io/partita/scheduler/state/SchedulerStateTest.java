@@ -144,14 +144,27 @@ class SchedulerStateTest extends StateHarness {
         state = new SchedulerState("s1", SchedulerLimits.defaults().withAllowedFailures(1), sha -> true);
         submit("c", graph(List.of(task("k-1")), "k-1"));
         join("w1");
+        on(new Event.TasksStarted(sid(), "w1", List.of("k-1")));
         on(new WorkerLeft(sid(), "w1", "died"));
         join("w2");
+        on(new Event.TasksStarted(sid(), "w2", List.of("k-1")));
         List<Instruction> out = on(new WorkerLeft(sid(), "w2", "died"));
         List<ClientUpdate.KeysErred> erred = updates(out, ClientUpdate.KeysErred.class);
         assertThat(erred).singleElement().satisfies(e -> {
             assertThat(e.keys().getFirst().error().type()).isEqualTo("io.partita.KilledWorker");
             assertThat(e.keys().getFirst().error().message()).isEqualTo("task k-1 was running on 2 workers that died");
         });
+    }
+
+    @Test
+    void onlyTasksThatWereRunningCountTowardsKilledWorker() {
+        state = new SchedulerState("s1", SchedulerLimits.defaults().withAllowedFailures(0), sha -> true);
+        submit("c", graph(List.of(task("q-1")), "q-1"));
+        join("w1");
+        // queued on w1 but never started: moved when w1 dies, not blamed
+        on(new WorkerLeft(sid(), "w1", "died"));
+        join("w2");
+        assertThat(state.stateOf("q-1")).contains(TaskState.PROCESSING);
     }
 
     @Test

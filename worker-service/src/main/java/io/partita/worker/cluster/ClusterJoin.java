@@ -2,9 +2,9 @@ package io.partita.worker.cluster;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
+import io.partita.common.config.SchedulerAddresses;
 import io.partita.common.protocol.ClusterInfo;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,30 +18,33 @@ public final class ClusterJoin {
      * @throws SchedulerUnreachableException when the scheduler did not answer within {@code timeout}
      * @throws IllegalStateException         when it answered with an error (e.g. a wrong token), which retrying cannot fix
      */
-    public static ClusterInfo clusterInfo(URI scheduler, ClusterToken token, Duration timeout) throws InterruptedException {
+    public static ClusterInfo clusterInfo(SchedulerAddresses schedulers, ClusterToken token, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastError = "no attempt";
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpRequest.Builder req = HttpRequest.newBuilder(scheduler.resolve("/api/cluster"))
-                    .timeout(Duration.ofSeconds(10)).GET();
-            token.headerValue().ifPresent(v -> req.header("Authorization", v));
             long backoffMs = 100;
             while (true) {
-                try {
-                    HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-                    if (resp.statusCode() == 200) {
-                        return MessageCodec.fromJson(resp.body(), ClusterInfo.class);
+                for (String scheduler : schedulers.resolve()) {
+                    HttpRequest.Builder req = HttpRequest.newBuilder(schedulers.httpUri(scheduler).resolve("/api/cluster"))
+                            .timeout(Duration.ofSeconds(10)).GET();
+                    token.headerValue().ifPresent(v -> req.header("Authorization", v));
+                    try {
+                        HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                        if (resp.statusCode() == 200) {
+                            return MessageCodec.fromJson(resp.body(), ClusterInfo.class);
+                        }
+                        if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+                            throw new IllegalStateException("the scheduler at " + scheduler
+                                    + " refused this worker (HTTP " + resp.statusCode() + "): " + resp.body());
+                        }
+                        lastError = scheduler + ": HTTP " + resp.statusCode();
+                    } catch (IOException e) {
+                        lastError = scheduler + ": " + e;
                     }
-                    if (resp.statusCode() == 401 || resp.statusCode() == 403) {
-                        throw new IllegalStateException("the scheduler at " + scheduler.getAuthority()
-                                + " refused this worker (HTTP " + resp.statusCode() + "): " + resp.body());
-                    }
-                    lastError = "HTTP " + resp.statusCode();
-                } catch (IOException e) {
-                    lastError = e.toString();
                 }
                 if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
-                    throw new SchedulerUnreachableException("cannot reach the scheduler at " + scheduler.getAuthority()
+                    throw new SchedulerUnreachableException("cannot reach a scheduler at " + String.join(", ", schedulers.given())
                             + " within " + timeout.toSeconds() + " s (" + lastError + "): is partita-scheduler running?");
                 }
                 Thread.sleep(backoffMs); // retry back-off, not waiting for an outcome

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Loads task code: downloads a function's jars from the scheduler into a content-addressed cache, checks their
@@ -31,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * other's classes. Decoded functions are cached by id. Called from pool threads (it blocks on downloads).
  */
 public final class CodeLoader implements AutoCloseable {
-    private final URI scheduler;
+    private final Supplier<URI> scheduler;
     private final ClusterToken token;
     private final Path cacheDir;
     private final HttpClient http;
@@ -41,8 +42,11 @@ public final class CodeLoader implements AutoCloseable {
     /** A decoded task function and the loader its arguments decode with. */
     public record LoadedFunction(Object function, ClassLoader loader) {}
 
-    /** @param scheduler base URI of the scheduler's API ({@code http://host:8786}), or null when there is none */
-    public CodeLoader(URI scheduler, ClusterToken token, Path cacheDir) {
+    /**
+     * @param scheduler base URI of the API of the scheduler this worker is registered with ({@code http://host:8786}),
+     *                  asked at each download (it changes when a standby takes over); null when there is none
+     */
+    public CodeLoader(Supplier<URI> scheduler, ClusterToken token, Path cacheDir) {
         this.scheduler = scheduler;
         this.token = token;
         this.cacheDir = cacheDir;
@@ -99,11 +103,12 @@ public final class CodeLoader implements AutoCloseable {
         if (Files.exists(jar)) {
             return jar;
         }
-        if (scheduler == null) {
+        URI base = scheduler == null ? null : scheduler.get();
+        if (base == null) {
             throw new IOException("no scheduler to download it from");
         }
         Files.createDirectories(cacheDir);
-        HttpRequest.Builder req = HttpRequest.newBuilder(scheduler.resolve("/api/artifacts/" + sha))
+        HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve("/api/artifacts/" + sha))
                 .timeout(Duration.ofMinutes(5)).GET();
         token.headerValue().ifPresent(v -> req.header("Authorization", v));
         Path tmp = Files.createTempFile(cacheDir, sha, ".part");

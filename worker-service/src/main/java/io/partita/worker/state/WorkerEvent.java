@@ -54,6 +54,13 @@ public sealed interface WorkerEvent {
         }
     }
 
+    /**
+     * The connection to the scheduler was lost (it died, or a standby is taking over): tasks not started yet are
+     * forgotten (the scheduler that registers this worker again sends what it still wants); running tasks finish and
+     * are reported to it.
+     */
+    record SchedulerLost(String stimulusId) implements WorkerEvent {}
+
     /** The scheduler asks for these tasks back, to run them elsewhere (work stealing). */
     record StealRequested(String stimulusId, List<String> keys) implements WorkerEvent {
         public StealRequested { keys = List.copyOf(keys); }

@@ -98,6 +98,15 @@ public final class WorkerState {
                     () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error())));
             case WorkerEvent.KeysFreed e -> e.keys().forEach(k -> free(k, sid, out));
             case WorkerEvent.StealRequested e -> steal(e.keys(), sid, out);
+            case WorkerEvent.SchedulerLost e -> {
+                for (Task task : List.copyOf(tasks.values())) {
+                    if (task.state == TaskState.FETCHING || task.state == TaskState.READY) {
+                        ready.remove(task);
+                        move(task, TaskState.FREED, sid);
+                        release(task, sid, out);
+                    }
+                }
+            }
             case WorkerEvent.AcquireRequested e -> acquire(e.keys(), sid, out);
             case WorkerEvent.KeysAcquired e -> {
                 e.acquired().forEach(k -> heldInOwnRight(k, sid, out));

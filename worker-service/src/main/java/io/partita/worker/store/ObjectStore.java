@@ -3,6 +3,7 @@ package io.partita.worker.store;
 import io.partita.common.data.MappedSegment;
 import io.partita.common.data.Partition;
 import io.partita.common.data.SegmentFiles;
+import io.partita.common.protocol.WorkerReport;
 import io.partita.worker.memory.MemoryPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -315,6 +316,12 @@ public final class ObjectStore implements AutoCloseable {
 
     public synchronized Set<String> keys() {
         return Set.copyOf(entries.keySet());
+    }
+
+    /** Every key held, with its size and whether it is a table, for a (re-)registration with a scheduler. */
+    public synchronized List<WorkerReport.HeldKey> heldKeys() {
+        return entries.values().stream()
+                .map(e -> new WorkerReport.HeldKey(e.key, e.size, e.table ? TABLE_TYPE : "")).toList();
     }
 
     public synchronized int size() {
