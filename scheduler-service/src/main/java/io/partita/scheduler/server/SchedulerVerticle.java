@@ -41,6 +41,7 @@ final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
     /** How often queued work is rebalanced between workers (Dask: 100 ms). */
     private static final long STEAL_INTERVAL_MS = 100;
+    private static final long BANDWIDTH_INTERVAL_MS = 2_000;
     static final String VERSION = "0.1.0-SNAPSHOT";
     /** A scheduler taking over waits at most this long for the workers to report their keys before placing tasks. */
     static final long RECOVERY_WAIT_MS = 10_000;
@@ -68,6 +69,7 @@ final class SchedulerVerticle extends VerticleBase {
     private FlightProxy flight;
     private HttpServer api;
     private HttpServer dashboard;
+    private double reportedBandwidth;
 
     SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
         this.config = config;
@@ -100,11 +102,25 @@ final class SchedulerVerticle extends VerticleBase {
             if (config.limits().workStealing()) {
                 vertx.setPeriodic(STEAL_INTERVAL_MS, id -> submit(new Event.Tick(stimulus("steal"))));
             }
+            vertx.setPeriodic(BANDWIDTH_INTERVAL_MS, id -> measureBandwidth());
         }).onFailure(e -> vertx.executeBlocking(() -> { // stop() is not called when start() fails
             closeQuietly(hz.result());
             closeQuietly(fl.result());
             return null;
         }));
+    }
+
+    /**
+     * Gives the state the mean of the workers' measured Flight bandwidths (each a moving average of their fetches,
+     * published with their load) when it moved by more than 10%: placement prices the inputs a worker lacks with it.
+     */
+    private void measureBandwidth() {
+        double mean = cluster.loads().values().stream().mapToDouble(l -> l.transfers().flightInBytesPerSecond())
+                .filter(b -> b > 0).average().orElse(0);
+        if (mean > 0 && Math.abs(mean - reportedBandwidth) > 0.1 * reportedBandwidth) {
+            reportedBandwidth = mean;
+            submit(new Event.BandwidthMeasured(stimulus("bandwidth"), mean));
+        }
     }
 
     @Override

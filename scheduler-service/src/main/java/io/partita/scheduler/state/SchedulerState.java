@@ -108,6 +108,7 @@ public final class SchedulerState {
             case TasksFailed e -> onTasksFailed(e.workerId(), e.tasks());
             case FetchFailed e -> workerLoss.onFetchFailed(e);
             case Tick e -> stealing.balance();
+            case Event.BandwidthMeasured e -> ctx.bandwidth = e.bytesPerSecond();
             case RecoveryStarted e -> ctx.recovering = true;
             case RecoveryFinished e -> {
                 ctx.recovering = false;

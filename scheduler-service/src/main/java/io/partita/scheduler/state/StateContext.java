@@ -38,6 +38,8 @@ final class StateContext {
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
     boolean placementDirty;
+    /** Bytes per second between hosts: the assumed figure until the workers have measured theirs. */
+    double bandwidth;
     /** While a scheduler that took over waits for the workers to report what they hold: nothing is placed. */
     boolean recovering;
     String stimulus = "init";
@@ -51,6 +53,7 @@ final class StateContext {
     StateContext(String schedulerId, SchedulerLimits limits) {
         this.schedulerId = schedulerId;
         this.limits = limits;
+        this.bandwidth = limits.transferBytesPerSecond();
     }
 
     /** Moves {@code t} to {@code to} if the table in {@link TaskState} allows it, keeping dependencies' waiter counts. */
