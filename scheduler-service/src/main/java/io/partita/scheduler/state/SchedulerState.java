@@ -340,6 +340,12 @@ public final class SchedulerState {
         return ctx.stolenCount;
     }
 
+    /** Whether {@code workerId} is being retired (gets no new tasks, hands its keys over). */
+    public boolean isRetiring(String workerId) {
+        WorkerRecord w = ctx.workers.get(workerId);
+        return w != null && w.retiring;
+    }
+
     /** Processing tasks per worker id. */
     public Map<String, Integer> processingByWorker() {
         Map<String, Integer> m = new LinkedHashMap<>();
