@@ -20,13 +20,16 @@ public final class GraphTracker {
     private static final class Graph {
         final String clientId;
         final long requestId;
+        /** The graph's wanted keys, as sent (the list the request already holds; kept to forget a refused graph). */
+        final List<String> wanted;
         int outstanding;
         boolean accepted;
         Outcome outcome = Outcome.MEMORY;
 
-        Graph(String clientId, long requestId) {
+        Graph(String clientId, long requestId, List<String> wanted) {
             this.clientId = clientId;
             this.requestId = requestId;
+            this.wanted = wanted;
         }
     }
 
@@ -41,7 +44,7 @@ public final class GraphTracker {
 
     /** A client sent a graph (or a scheduler taking over replays one): it is open until refused or finished. */
     public void submitted(String clientId, long requestId, List<String> wanted) {
-        Graph g = new Graph(clientId, requestId);
+        Graph g = new Graph(clientId, requestId, wanted);
         Graph previous = open.put(new GraphId(clientId, requestId), g);
         if (previous != null) {
             drop(previous);
@@ -134,16 +137,18 @@ public final class GraphTracker {
         if (keys == null) {
             return;
         }
-        keys.entrySet().removeIf(e -> {
-            if (e.getValue() == g) {
-                return true;
-            }
-            if (e.getValue() instanceof List<?> list) {
-                list.remove(g);
-                return list.isEmpty();
-            }
-            return false;
-        });
+        for (String key : g.wanted) {
+            keys.computeIfPresent(key, (k, v) -> {
+                if (v == g) {
+                    return null;
+                }
+                if (v instanceof List<?> list) {
+                    list.remove(g);
+                    return list.isEmpty() ? null : v;
+                }
+                return v;
+            });
+        }
     }
 
     private static Object both(Object existing, Object added) {
