@@ -10,6 +10,7 @@ import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.dashboard.Dashboard;
+import io.partita.scheduler.metrics.SchedulerMetrics;
 import io.partita.scheduler.state.Event;
 import io.partita.scheduler.state.Instruction;
 import io.partita.scheduler.state.SchedulerState;
@@ -70,6 +71,7 @@ final class SchedulerVerticle extends VerticleBase {
     private HttpServer api;
     private HttpServer dashboard;
     private double reportedBandwidth;
+    private SchedulerMetrics metrics;
 
     SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
         this.config = config;
@@ -90,6 +92,8 @@ final class SchedulerVerticle extends VerticleBase {
             cluster = hz.result();
             registry = new GraphRegistry(cluster.graphs());
             flight = fl.result();
+            metrics = new SchedulerMetrics(state, cluster::loads, cluster.totals(), cluster::membersByRole,
+                    () -> role == Role.ACTIVE);
             int vertxLimit = (int) Math.min(Integer.MAX_VALUE - 1024, config.maxMessageBytes() + (64L << 20));
             HttpServerOptions options = new HttpServerOptions()
                     .setMaxWebSocketFrameSize(vertxLimit)
@@ -207,6 +211,10 @@ final class SchedulerVerticle extends VerticleBase {
     private Router dashboardRouter() {
         Router router = Router.router(vertx);
         router.get("/health").handler(ctx -> json(ctx, summary().put("status", "ok").encode()));
+        router.get("/metrics").handler(ctx -> {
+            var scrape = metrics.scrape(ctx.request().getHeader("accept"));
+            ctx.response().putHeader("content-type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
+        });
         new Dashboard(this::summary).mount(router);
         return router;
     }
@@ -257,6 +265,7 @@ final class SchedulerVerticle extends VerticleBase {
             java.util.Set<String> clients = new java.util.LinkedHashSet<>();
             for (GraphRegistry.Entry g : graphs) {
                 clients.add(g.clientId());
+                metrics.graphSubmitted(g.clientId(), g.requestId(), g.request().graph().wanted());
                 submit(new Event.GraphSubmitted(stimulus("replay"), g.clientId(), g.requestId(), g.request().graph()));
             }
             if (!graphs.isEmpty() || !expectedWorkers.isEmpty()) {
@@ -268,6 +277,7 @@ final class SchedulerVerticle extends VerticleBase {
                     if (!clientSockets.containsKey(client)) {
                         LOG.info("client {} of the previous scheduler did not come back: releasing its keys", client);
                         registry.clientGone(client);
+                        metrics.clientGone(client);
                         submit(new Event.ClientDisconnected(stimulus("client-gone"), client));
                     }
                 });
@@ -373,6 +383,7 @@ final class SchedulerVerticle extends VerticleBase {
             String sid = stimulus("client");
             Future<Void> tail = clientTails.getOrDefault(clientId, Future.succeededFuture());
             if (request instanceof ClientRequest.SubmitGraph r) {
+                metrics.graphSubmitted(clientId, r.requestId(), r.graph().wanted());
                 Future<Void> stored = Future.fromCompletionStage(
                         registry.put(clientId, r.requestId(), buffer.getBytes(), r.graph().wanted()), context);
                 tail = tail.compose(v -> stored.recover(e -> {
@@ -407,6 +418,7 @@ final class SchedulerVerticle extends VerticleBase {
                 Future<Void> tail = clientTails.remove(clientId);
                 Runnable gone = () -> {
                     registry.clientGone(clientId);
+                    metrics.clientGone(clientId);
                     submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
                 };
                 if (tail == null || tail.isComplete()) {
@@ -445,7 +457,10 @@ final class SchedulerVerticle extends VerticleBase {
             }
             submit(switch (report) {
                 case WorkerReport.TasksStarted r -> new Event.TasksStarted(sid, workerId[0], r.keys());
-                case WorkerReport.TasksDone r -> new Event.TasksFinished(sid, workerId[0], r.tasks());
+                case WorkerReport.TasksDone r -> {
+                    metrics.observe(r.tasks());
+                    yield new Event.TasksFinished(sid, workerId[0], r.tasks());
+                }
                 case WorkerReport.TasksFailed r -> new Event.TasksFailed(sid, workerId[0], r.tasks());
                 case WorkerReport.FetchFailed r -> new Event.FetchFailed(sid, workerId[0], r.key(), r.dependency(),
                         r.holderWorkerId(), r.error());
@@ -507,6 +522,7 @@ final class SchedulerVerticle extends VerticleBase {
                     }
                 }
                 case Instruction.SendToClient s -> {
+                    metrics.told(s.clientId(), s.update());
                     if (s.update() instanceof ClientUpdate.RequestFailed f) {
                         registry.refused(s.clientId(), f.requestId());
                     }

@@ -49,6 +49,8 @@ final class StateContext {
     long erredCount;
     long stolenCount;
     long recoveredCount;
+    /** Tasks in each state (FORGOTTEN: none), kept by {@link #record} so that counting them costs nothing. */
+    final int[] countByState = new int[TaskState.values().length];
 
     StateContext(String schedulerId, SchedulerLimits limits) {
         this.schedulerId = schedulerId;
@@ -77,6 +79,12 @@ final class StateContext {
     }
 
     void record(TaskRecord t, TaskState from, TaskState to) {
+        if (from != TaskState.FORGOTTEN) {
+            countByState[from.ordinal()]--;
+        }
+        if (to != TaskState.FORGOTTEN) {
+            countByState[to.ordinal()]++;
+        }
         log.add(new Transition(t.key(), from, to, stimulus, now));
     }
 
