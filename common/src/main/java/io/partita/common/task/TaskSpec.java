@@ -36,4 +36,9 @@ public record TaskSpec(String key, String function, List<Arg> args, int retries,
     public List<String> dependencies() {
         return Arg.keysOf(args);
     }
+
+    /** This task calling {@code f} (an equal function id, typically a shared String instance). */
+    public TaskSpec withFunction(String f) {
+        return f == function ? this : new TaskSpec(key, f, args, retries, priority, resources, workers);
+    }
 }

@@ -3,6 +3,7 @@ package io.partita.scheduler.server;
 import com.hazelcast.map.IMap;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.ClientRequest;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,13 +11,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * The accepted graphs, in a Hazelcast map that every scheduler of the cluster holds (one synchronous backup, on a
  * standby when there is one): what a scheduler taking over replays. The active scheduler writes a graph before it
  * answers GraphAccepted, and removes it once its client has released every key it asked for (or has gone), so the
  * map holds the graphs that are still wanted. Entries are {@code <client id>/<request id>} to the client's
- * SubmitGraph message as it arrived (CBOR).
+ * SubmitGraph message as it arrived (CBOR), deflated: keys and function ids repeat, so a graph shrinks to a fifth or
+ * less, and every scheduler holds every graph for as long as it is wanted.
  *
  * <p>Used on the scheduler's event loop only, except the map's own threads.
  */
@@ -38,7 +43,7 @@ final class GraphRegistry {
     CompletionStage<Void> put(String clientId, long requestId, byte[] submitGraph, List<String> wantedKeys) {
         String id = id(clientId, requestId);
         track(clientId, id, wantedKeys);
-        return map.setAsync(id, submitGraph);
+        return map.setAsync(id, deflate(submitGraph));
     }
 
     /** Whether graph {@code requestId} of {@code clientId} is held (accepted, here or by a scheduler before a failover). */
@@ -84,8 +89,10 @@ final class GraphRegistry {
     List<Entry> load(long maxMessageBytes) {
         List<Entry> entries = new ArrayList<>();
         map.forEach((id, bytes) -> {
-            ClientRequest.SubmitGraph request = MessageCodec.fromCbor(bytes, ClientRequest.SubmitGraph.class, maxMessageBytes);
-            entries.add(new Entry(id.substring(0, id.lastIndexOf('/')), request.requestId(), request));
+            ClientRequest.SubmitGraph request = MessageCodec.fromCbor(inflate(bytes, maxMessageBytes),
+                    ClientRequest.SubmitGraph.class, maxMessageBytes);
+            entries.add(new Entry(id.substring(0, id.lastIndexOf('/')), request.requestId(),
+                    new ClientRequest.SubmitGraph(request.requestId(), request.graph().sharingStrings())));
         });
         entries.sort(Comparator.comparing(Entry::clientId).thenComparingLong(Entry::requestId));
         entries.forEach(e -> track(e.clientId(), id(e.clientId(), e.requestId()), e.request().graph().wanted()));
@@ -95,7 +102,7 @@ final class GraphRegistry {
     private void track(String clientId, String id, List<String> wantedKeys) {
         Map<String, ArrayDeque<String>> byKey = wanted.computeIfAbsent(clientId, c -> new HashMap<>());
         for (String key : wantedKeys) {
-            byKey.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(id);
+            byKey.computeIfAbsent(key, k -> new ArrayDeque<>(1)).addLast(id); // most keys: one graph
         }
         remaining.put(id, wantedKeys.size());
         if (wantedKeys.isEmpty()) {
@@ -106,6 +113,46 @@ final class GraphRegistry {
     private void forget(String id) {
         remaining.remove(id);
         map.removeAsync(id);
+    }
+
+    static byte[] deflate(byte[] bytes) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED); // the graph is on its way to GraphAccepted
+        try {
+            deflater.setInput(bytes);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+            byte[] chunk = new byte[64 << 10];
+            while (!deflater.finished()) {
+                out.write(chunk, 0, deflater.deflate(chunk));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    static byte[] inflate(byte[] bytes, long maxBytes) {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(bytes);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length * 4);
+            byte[] chunk = new byte[64 << 10];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(chunk);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new IllegalStateException("a stored graph is truncated");
+                }
+                out.write(chunk, 0, n);
+                if (out.size() > maxBytes) {
+                    throw new IllegalStateException("a stored graph inflates beyond " + maxBytes + " bytes");
+                }
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("a stored graph is corrupt: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
     }
 
     private static String id(String clientId, long requestId) {

@@ -375,6 +375,9 @@ final class SchedulerVerticle extends VerticleBase {
                 send(ws, new ClientUpdate.RequestFailed(0, e.getMessage()));
                 return;
             }
+            if (request instanceof ClientRequest.SubmitGraph r) { // held for long: one String per key, not two
+                request = new ClientRequest.SubmitGraph(r.requestId(), r.graph().sharingStrings());
+            }
             if (request instanceof ClientRequest.SubmitGraph r && registry.holds(clientId, r.requestId())) {
                 // sent again after a failover, though the previous scheduler had accepted it: it was replayed
                 send(ws, new ClientUpdate.GraphAccepted(r.requestId(), r.graph().tasks().size()));

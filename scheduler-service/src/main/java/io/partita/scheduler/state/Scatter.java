@@ -44,10 +44,10 @@ final class Scatter {
         for (ScatteredKey k : e.keys()) {
             TaskRecord t = ctx.tasks.get(k.key());
             if (t == null) {
-                t = TaskRecord.scattered(k.key(), ctx.seq++);
+                t = TaskRecord.scattered(k.key(), ctx.groupOf(k.key()), ctx.seq++);
                 ctx.add(t);
                 t.nbytes = k.nbytes();
-                t.type = k.type();
+                t.type = ctx.shared(k.type());
                 ctx.transition(t, TaskState.MEMORY);
             }
             ctx.addHolder(t, w);

@@ -133,7 +133,7 @@ public final class SchedulerState {
         List<TaskRecord> added = new ArrayList<>();
         List<TaskSpec> fresh = e.graph().tasks().stream().filter(s -> !ctx.tasks.containsKey(s.key())).toList();
         for (TaskSpec spec : GraphOrder.order(fresh)) { // seq: earlier graphs first, then the graph's own order
-            TaskRecord t = new TaskRecord(spec, new ArrayList<>(), ctx.seq++);
+            TaskRecord t = new TaskRecord(spec, ctx.groupOf(spec.key()), new ArrayList<>(), ctx.seq++);
             ctx.add(t);
             ctx.functionRefs.merge(spec.function(), 1, Integer::sum);
             added.add(t);
@@ -240,7 +240,7 @@ public final class SchedulerState {
         t.waitingOn.clear();
         ctx.transition(t, TaskState.MEMORY);
         t.nbytes = nbytes;
-        t.type = type;
+        t.type = ctx.shared(type);
         ctx.addHolder(t, w);
         KeyFinished finished = StateContext.keyFinished(t);
         t.clientRefs.keySet().forEach(c -> ctx.out.finished(c, finished));

@@ -3,6 +3,7 @@ package io.partita.scheduler.state;
 import io.partita.common.protocol.ClientUpdate.KeyFinished;
 import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.task.FunctionSpec;
+import io.partita.common.task.Keys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,6 +39,9 @@ final class StateContext {
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
     boolean placementDirty;
+    /** Task groups and result types (low cardinality, repeated by many tasks), bounded by {@link #MAX_SHARED_STRINGS}. */
+    private final Map<String, String> sharedStrings = new HashMap<>();
+    private static final int MAX_SHARED_STRINGS = 100_000;
     /** Bytes per second between hosts: the assumed figure until the workers have measured theirs. */
     double bandwidth;
     /** While a scheduler that took over waits for the workers to report what they hold: nothing is placed. */
@@ -89,6 +93,25 @@ final class StateContext {
     }
 
     /** Creates and registers a task (or scattered key) in RELEASED, as if it came from FORGOTTEN. */
+    /** The one String equal to {@code s} among those this state keeps: for the few values many tasks repeat. */
+    String shared(String s) {
+        if (s == null) {
+            return null;
+        }
+        String known = sharedStrings.get(s);
+        if (known != null) {
+            return known;
+        }
+        if (sharedStrings.size() < MAX_SHARED_STRINGS) {
+            sharedStrings.put(s, s);
+        }
+        return s;
+    }
+
+    String groupOf(String key) {
+        return shared(Keys.group(key));
+    }
+
     void add(TaskRecord t) {
         tasks.put(t.key(), t);
         record(t, TaskState.FORGOTTEN, TaskState.RELEASED);

@@ -18,10 +18,11 @@ final class TaskRecord {
     TaskState state = TaskState.RELEASED;
     /** Distinct dependencies, in argument order. */
     final List<TaskRecord> dependencies;
-    final Set<TaskRecord> dependents = new LinkedHashSet<>();
+    // Sized for the common case (a few dependents, one holder): a default table is 16 slots per set, per task.
+    final Set<TaskRecord> dependents = new LinkedHashSet<>(2);
     /** Dependencies not in memory yet, while WAITING. */
     final Set<TaskRecord> waitingOn = new HashSet<>();
-    final Set<WorkerRecord> whoHas = new LinkedHashSet<>();
+    final Set<WorkerRecord> whoHas = new LinkedHashSet<>(2);
     /** Client id to references held (one per occurrence in a graph's wanted list). */
     final Map<String, Integer> clientRefs = new HashMap<>(2);
     WorkerRecord processingOn;
@@ -42,22 +43,23 @@ final class TaskRecord {
     long nbytes;
     String type;
 
-    TaskRecord(TaskSpec spec, List<TaskRecord> dependencies, long seq) {
-        this(spec, dependencies, seq, false);
+    /** @param group the task group of the key ({@link Keys#group}), one String per group (many tasks share it) */
+    TaskRecord(TaskSpec spec, String group, List<TaskRecord> dependencies, long seq) {
+        this(spec, group, dependencies, seq, false);
     }
 
     /** The record of scattered data {@code key}: a spec without function nor arguments. */
-    static TaskRecord scattered(String key, long seq) {
-        return new TaskRecord(TaskSpec.of(key, SCATTERED_FUNCTION, List.of()), new java.util.ArrayList<>(), seq, true);
+    static TaskRecord scattered(String key, String group, long seq) {
+        return new TaskRecord(TaskSpec.of(key, SCATTERED_FUNCTION, List.of()), group, new java.util.ArrayList<>(), seq, true);
     }
 
     /** The function id of scattered data's spec: none (no FunctionSpec has an empty id). */
     static final String SCATTERED_FUNCTION = "";
 
-    private TaskRecord(TaskSpec spec, List<TaskRecord> dependencies, long seq, boolean scattered) {
+    private TaskRecord(TaskSpec spec, String group, List<TaskRecord> dependencies, long seq, boolean scattered) {
         this.scattered = scattered;
         this.spec = spec;
-        this.group = Keys.group(spec.key());
+        this.group = group;
         this.dependencies = dependencies;
         this.seq = seq;
         this.retriesLeft = spec.retries();

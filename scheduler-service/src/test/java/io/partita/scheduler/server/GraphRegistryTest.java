@@ -1,0 +1,27 @@
+package io.partita.scheduler.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class GraphRegistryTest {
+    private static final byte[] GRAPH = "square-0123456789abcdef-".repeat(10_000).getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void storedGraphsAreDeflatedAndComeBackIntact() {
+        byte[] stored = GraphRegistry.deflate(GRAPH);
+        assertThat(stored.length).isLessThan(GRAPH.length / 5);
+        assertThat(GraphRegistry.inflate(stored, GRAPH.length)).isEqualTo(GRAPH);
+    }
+
+    @Test
+    void aStoredGraphNeverInflatesBeyondTheMessageLimit() {
+        byte[] stored = GraphRegistry.deflate(GRAPH);
+        assertThatThrownBy(() -> GraphRegistry.inflate(stored, GRAPH.length / 2)).hasMessageContaining("beyond");
+        assertThatThrownBy(() -> GraphRegistry.inflate(Arrays.copyOf(stored, stored.length / 2), GRAPH.length))
+                .hasMessageContaining("truncated");
+    }
+}
