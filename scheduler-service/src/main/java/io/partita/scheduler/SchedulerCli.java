@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         description = "Runs the Partita scheduler: client and worker API, dashboard, Flight proxy and a Hazelcast member.")
 public final class SchedulerCli implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise to workers and clients (default: ${DEFAULT-VALUE}); see --listen-address.")
     String host;
 
     @Option(names = "--listen-address", description = "Address the client API, dashboard and Flight proxy listen on, when not --host: "
