@@ -50,10 +50,14 @@ final class RenderedChart {
 
     /** {@code helm template analytics helm/partita --namespace data [-f values]}. */
     static RenderedChart render(String... valuesFiles) {
+        return renderFiles(java.util.Arrays.stream(valuesFiles).map(RenderedChart::values).toArray(Path[]::new));
+    }
+
+    static RenderedChart renderFiles(Path... valuesFiles) {
         TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
-        for (String file : valuesFiles) {
-            template = template.withValuesFile(values(file));
+        for (Path file : valuesFiles) {
+            template = template.withValuesFile(file);
         }
         return parse(template.call());
     }
