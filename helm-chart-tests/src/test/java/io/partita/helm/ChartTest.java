@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,6 +39,46 @@ class ChartTest {
         LintResult result = new Helm(RenderedChart.chartDir()).lint().strict().call();
         assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
         assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    @Test
+    void valuesYamlDocumentsEveryFieldOfTheTopTwoLevelsAndTheTemplatesUseThem() throws Exception {
+        Path chart = RenderedChart.chartDir();
+        List<String> lines = java.nio.file.Files.readAllLines(chart.resolve("values.yaml"));
+        StringBuilder templates = new StringBuilder();
+        try (var files = java.nio.file.Files.list(chart.resolve("templates"))) {
+            for (Path f : files.toList()) {
+                templates.append(java.nio.file.Files.readString(f));
+            }
+        }
+        java.util.regex.Pattern key = java.util.regex.Pattern.compile("^( {0,2})([A-Za-z][A-Za-z0-9]*):.*");
+        String parent = "";
+        List<String> undocumented = new ArrayList<>();
+        List<String> unused = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher m = key.matcher(lines.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            String path = m.group(1).isEmpty() ? m.group(2) : parent + "." + m.group(2);
+            if (m.group(1).isEmpty()) {
+                parent = m.group(2);
+            }
+            if (i == 0 || !lines.get(i - 1).strip().startsWith("#")) {
+                undocumented.add(path);
+            }
+            if (!templates.toString().contains(".Values." + path) && !templates.toString().contains("$." + path)) {
+                unused.add(path);
+            }
+        }
+        assertThat(undocumented).as("values without a comment above them").isEmpty();
+        // a value no template reads would mislead its reader; an object a template renders whole (toYaml) counts
+        java.util.Set<String> wholesale = new java.util.HashSet<>();
+        java.util.regex.Matcher whole = java.util.regex.Pattern.compile("\\.Values\\.(\\w+)\\s*(\\}\\}|\\|)").matcher(templates);
+        while (whole.find()) {
+            wholesale.add(whole.group(1));
+        }
+        assertThat(unused).as("values that no template reads").allMatch(path -> wholesale.contains(path.split("\\.")[0]));
     }
 
     // ---- the default values
