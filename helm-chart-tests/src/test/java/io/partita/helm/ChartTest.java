@@ -46,8 +46,8 @@ class ChartTest {
         Path chart = RenderedChart.chartDir();
         List<String> lines = java.nio.file.Files.readAllLines(chart.resolve("values.yaml"));
         StringBuilder templates = new StringBuilder();
-        try (var files = java.nio.file.Files.list(chart.resolve("templates"))) {
-            for (Path f : files.toList()) {
+        try (var files = java.nio.file.Files.walk(chart.resolve("templates"))) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
                 templates.append(java.nio.file.Files.readString(f));
             }
         }
