@@ -372,9 +372,48 @@ class ChartTest {
         }
     }
 
+    @Test
+    void networkPoliciesKeepHazelcastToTheReleaseAndTheClientPortsToTheClients() {
+        RenderedChart chart = RenderedChart.render("network-policy.yaml");
+        assertThat(RenderedChart.render().ofKind("NetworkPolicy")).as("off by default").isEmpty();
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        JsonNode worker = chart.get("Deployment", WORKER);
+        JsonNode schedulerPolicy = chart.get("NetworkPolicy", SCHEDULER);
+        JsonNode workerPolicy = chart.get("NetworkPolicy", WORKER);
+        assertThat(selects(schedulerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(scheduler))).isTrue();
+        assertThat(selects(schedulerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(worker))).isFalse();
+        assertThat(selects(workerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
+
+        // Hazelcast: only from pods of this release, schedulers and workers alike
+        JsonNode schedulerMembers = schedulerPolicy.path("spec").path("ingress").get(0);
+        JsonNode release = schedulerMembers.path("from").get(0).path("podSelector").path("matchLabels");
+        assertThat(selects(release, podLabels(scheduler))).isTrue();
+        assertThat(selects(release, podLabels(worker))).isTrue();
+        assertThat(ports(schedulerMembers)).contains(5701, 8786);
+        JsonNode workerMembers = workerPolicy.path("spec").path("ingress").get(0);
+        assertThat(selects(workerMembers.path("from").get(0).path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
+        assertThat(workerMembers.path("ports").get(0).path("port").asInt()).isEqualTo(containerPort(container(worker, "worker"), "hazelcast"));
+        assertThat(workerMembers.path("ports").get(0).path("endPort").asInt()).isGreaterThan(5702);
+
+        // client-facing ports: from the listed peers only, and never Hazelcast
+        for (JsonNode clients : List.of(schedulerPolicy.path("spec").path("ingress").get(1), workerPolicy.path("spec").path("ingress").get(1))) {
+            assertThat(clients.path("from").get(0).path("namespaceSelector").path("matchLabels")
+                    .path("kubernetes.io/metadata.name").asText()).isEqualTo("notebooks");
+            assertThat(ports(clients)).doesNotContain(5701, 5702);
+        }
+        assertThat(ports(schedulerPolicy.path("spec").path("ingress").get(1))).containsExactlyInAnyOrder(8786, 8787, 8788);
+        assertThat(ports(workerPolicy.path("spec").path("ingress").get(1))).containsExactlyInAnyOrder(8789, 8790);
+    }
+
+    private static List<Integer> ports(JsonNode rule) {
+        List<Integer> ports = new ArrayList<>();
+        rule.path("ports").forEach(p -> ports.add(p.path("port").asInt()));
+        return ports;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"several-schedulers.yaml", "ingress-and-monitors.yaml", "autoscaling.yaml",
-            "existing-secret-and-sizes.yaml", "no-auth.yaml"})
+            "existing-secret-and-sizes.yaml", "no-auth.yaml", "network-policy.yaml"})
     void everyValueSetKeepsTheSecurityContextsAndProbes(String values) {
         RenderedChart chart = RenderedChart.render(values);
         for (JsonNode d : chart.ofKind("Deployment")) {
