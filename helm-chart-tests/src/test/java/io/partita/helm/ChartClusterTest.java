@@ -69,9 +69,10 @@ class ChartClusterTest {
 
         // the cluster DNS: the headless Service resolves to the scheduler pods
         String headless = ChartTest.HEADLESS + "." + RenderedChart.NAMESPACE + ".svc";
-        InetAddress local = InetAddress.getLocalHost();
-        Path hosts = Files.writeString(tmp.resolve("hosts"), String.join("\n", "127.0.0.1 localhost",
-                local.getHostAddress() + " " + local.getHostName(), POD_IP + " " + headless, ""));
+        // (this machine's name too: with a hosts file, the JVM resolves every name there)
+        String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        Path hosts = Files.writeString(tmp.resolve("hosts"), String.join("\n", "127.0.0.1 localhost " + hostname,
+                POD_IP + " " + headless, ""));
         // Vert.x resolves names itself unless told to ask the JVM, which reads the hosts file
         String javaOpts = "-Djdk.net.hosts.file=" + hosts + " -Dvertx.disableDnsResolver=true";
         int dashboardB = freePort();
