@@ -2,6 +2,8 @@ package io.partita.client;
 
 import io.partita.client.code.ArtifactUploader;
 import io.partita.client.code.CodeShipper;
+import io.partita.client.progress.ProgressOutput;
+import io.partita.client.progress.TaskProgress;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.Ports;
@@ -281,6 +283,57 @@ public final class Client implements AutoCloseable {
             wanted.add(b.addDelayed(d));
         }
         return submitter.submit(b, wanted);
+    }
+
+    /**
+     * {@link #compute(List)}; with {@code progress}, also shows a progress bar over {@code ds} until each has ended
+     * ({@link #progress(Collection)}), and returns then.
+     */
+    public <R> List<TaskFuture<R>> compute(List<? extends Delayed<R>> ds, boolean progress) {
+        List<TaskFuture<R>> futures = compute(ds);
+        if (progress) {
+            progress(futures);
+        }
+        return futures;
+    }
+
+    /** {@link #compute(Delayed)}; with {@code progress}, shows a progress bar until it has ended. */
+    public <R> TaskFuture<R> compute(Delayed<R> d, boolean progress) {
+        return compute(List.of(d), progress).getFirst();
+    }
+
+    // ---------------------------------------------------------------- progress
+
+    /**
+     * Waits until every one of {@code futures} has ended (finished, erred, cancelled or lost; a key given twice counts
+     * once) while showing a progress bar on standard output when it is a terminal (quiet otherwise): tasks ended of
+     * the total, rate, elapsed time and ETA, and how many erred. Like Dask's {@code progress}; it counts these futures,
+     * not the tasks they depend on. Fetches nothing.
+     */
+    public void progress(Collection<? extends TaskFuture<?>> futures) {
+        progress(futures, ProgressOutput.auto());
+    }
+
+    /** {@link #progress(Collection)} drawn on {@code output} ({@link ProgressOutput#forced} draws on any stream). */
+    public void progress(Collection<? extends TaskFuture<?>> futures, ProgressOutput output) {
+        java.util.Map<String, KeyState> states = new java.util.LinkedHashMap<>();
+        futures.forEach(f -> states.putIfAbsent(f.key(), f.keyState()));
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(states.size());
+        try (TaskProgress bar = TaskProgress.start("tasks", states.size(), output)) {
+            for (KeyState s : states.values()) {
+                s.done.whenComplete((v, e) -> {
+                    bar.ended(s.status() == TaskStatus.FINISHED);
+                    all.countDown();
+                });
+            }
+            all.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PartitaException("interrupted while waiting for " + all.getCount() + " of " + states.size()
+                    + " tasks", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(futures); // a collected future would release its key
+        }
     }
 
     // ---------------------------------------------------------------- scatter

@@ -14,6 +14,8 @@ final class KeyState {
     private List<WorkerAddress> holders = List.of();
     /** The value's type as the scheduler reported it ({@code KeyFinished.type}); "" until finished. */
     private String type = "";
+    /** The stored size of the value as its worker reported it ({@code KeyFinished.nbytes}); 0 until finished. */
+    private long nbytes;
     private Throwable error;
     /** Completes (normally) once the key is finished, erred, cancelled or lost. */
     final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -35,6 +37,10 @@ final class KeyState {
 
     synchronized String type() {
         return type;
+    }
+
+    synchronized long nbytes() {
+        return nbytes;
     }
 
     /** True when the value is an Arrow table, fetched with DoGet(TableTicket) as a {@code Partition}. */
@@ -60,7 +66,7 @@ final class KeyState {
     }
 
     /** Records a result; a key finished again (recomputed elsewhere) only gets its new holders. */
-    void finished(List<WorkerAddress> newHolders, String newType) {
+    void finished(List<WorkerAddress> newHolders, String newType, long newNbytes) {
         CompletableFuture<Void> waiting;
         synchronized (this) {
             if (status != TaskStatus.PENDING && status != TaskStatus.FINISHED) {
@@ -71,6 +77,7 @@ final class KeyState {
             if (newType != null && !newType.isEmpty()) {
                 type = newType;
             }
+            nbytes = newNbytes;
             waiting = updated;
             updated = null;
         }

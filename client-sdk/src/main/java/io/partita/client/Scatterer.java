@@ -91,7 +91,7 @@ final class Scatterer {
                 replies.get(w).get();
                 for (int i : e.getValue()) {
                     KeyState s = states.get(i);
-                    s.finished(List.of(w.info().address()), registered[i].type());
+                    s.finished(List.of(w.info().address()), registered[i].type(), registered[i].nbytes());
                     futures.set(i, client.futureOf(s));
                 }
             } catch (InterruptedException ex) {

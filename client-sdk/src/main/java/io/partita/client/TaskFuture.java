@@ -41,6 +41,11 @@ public final class TaskFuture<R> implements Future<R> {
         return state.status();
     }
 
+    /** Bytes the result takes on its worker, as the worker reported them; 0 until the task finished. */
+    public long nbytes() {
+        return state.nbytes();
+    }
+
     List<String> artifacts() {
         return state.artifacts;
     }

@@ -96,7 +96,7 @@ final class UpdateHandler {
                 for (ClientUpdate.KeyFinished k : fin.keys()) {
                     KeyState s = keys.get(k.key());
                     if (s != null) {
-                        s.finished(k.holders(), k.type());
+                        s.finished(k.holders(), k.type(), k.nbytes());
                     }
                 }
             }

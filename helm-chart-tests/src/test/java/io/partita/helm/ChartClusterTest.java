@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * manifests, started as local processes with their arguments and environment resolved as the kubelet would
  * ({@link ChartPod}), with the cluster DNS played by a hosts file that resolves the headless Service to the pods'
  * address. They must form one cluster (the second scheduler joins as a standby through the headless Service), the
- * worker must register with its threads and memory limit taken from the container's limits, and a client with the
- * token from the Secret must get a result. (Pods share 127.0.0.1 here: Hazelcast binds only to an interface's own
+ * worker must register with its threads and memory limit taken from the container's limits, a client with the
+ * token from the Secret must get a result, and what the ServiceMonitor and PodMonitor scrape must be Partita's metrics. (Pods share 127.0.0.1 here: Hazelcast binds only to an interface's own
  * address, so each pod cannot have a loopback address of its own, and the second scheduler gets other ports.
  * Failover itself is FailoverTest's; a name standing for several pods is HazelcastJoinMembersTest's.)
  */
@@ -60,6 +60,9 @@ class ChartClusterTest {
                     requests: {cpu: "2", memory: 2Gi}
                     limits: {cpu: "2", memory: 2Gi}
                   connectTimeout: 60
+                monitoring:
+                  serviceMonitor: {enabled: true}
+                  podMonitor: {enabled: true}
                 """.formatted(api, dashboard, flight, hazelcast, workerFlight, workerHttp));
         RenderedChart chart = RenderedChart.renderFiles(values);
         JsonNode schedulers = chart.get("Deployment", ChartTest.SCHEDULER);
@@ -108,6 +111,16 @@ class ChartClusterTest {
             assertThat(status("http://" + POD_IP + ":" + api + "/api/workers")).as("without the token").isEqualTo(401);
 
             assertThat(sumOfSquares(POD_IP + ":" + api, token)).isEqualTo(30);
+
+            // what the ServiceMonitor and the PodMonitor scrape answers with Partita's metrics
+            JsonNode scrape = chart.get("ServiceMonitor", ChartTest.SCHEDULER).path("spec").path("endpoints").get(0);
+            int schedulerMetrics = RenderedChart.containerPort(RenderedChart.container(schedulers, "scheduler"), scrape.path("port").asText());
+            assertThat(get("http://" + POD_IP + ":" + schedulerMetrics + scrape.path("path").asText(), token))
+                    .contains("partita_scheduler_active 1").contains("partita_tasks_finished");
+            JsonNode podScrape = chart.get("PodMonitor", ChartTest.WORKER).path("spec").path("podMetricsEndpoints").get(0);
+            int workerMetrics = RenderedChart.containerPort(RenderedChart.container(workers, "worker"), podScrape.path("port").asText());
+            assertThat(get("http://" + POD_IP + ":" + workerMetrics + podScrape.path("path").asText(), token))
+                    .contains("partita_worker_tasks_completed_total");
         } finally {
             for (Process p : pods.reversed()) { // the worker first, so that it retires while its scheduler is up
                 p.destroy();

@@ -93,7 +93,11 @@ class ChaosTest {
                 // the driver: a worker every KILL_EVERY, the active scheduler at a third and at two thirds of the graphs
                 long nextKill = System.nanoTime() + KILL_EVERY.toNanos();
                 while (graphs.stream().anyMatch(f -> !f.isDone())) {
-                    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("chaos time limit").isLessThan(LIMIT);
+                    if (System.nanoTime() - started > LIMIT.toNanos()) {
+                        problems.add(graphs.stream().filter(f -> !f.isDone()).count() + " graphs unfinished after "
+                                + LIMIT.toMinutes() + " minutes");
+                        break;
+                    }
                     int done = completed.get() + wrong.get() + lost.get();
                     if (schedulerKills < 2 && done >= GRAPHS * (schedulerKills + 1) / 3) {
                         ClusterProcesses.Scheduler active = cluster.active().orElse(null);
@@ -103,8 +107,9 @@ class ChaosTest {
                             System.out.printf("chaos: killed the active scheduler (%s) after %d graphs%n", active.address(), done);
                         }
                     } else if (System.nanoTime() > nextKill) {
+                        // a kill only once the previous victim's replacement has joined: the cluster keeps working
                         List<WorkerStatus> live = cluster.workerStatus();
-                        if (!live.isEmpty()) {
+                        if (live.size() >= WORKERS) {
                             WorkerStatus victim = live.get(random.nextInt(live.size()));
                             ProcessHandle.of(victim.info().pid()).ifPresent(p -> {
                                 p.destroyForcibly();
@@ -117,8 +122,15 @@ class ChaosTest {
                     }
                     Thread.sleep(100); // the driver's pace
                 }
+                // the last replacement has cleared its dead predecessors' segments once it registered
+                cluster.waitUntil("the last replacement worker registered", Duration.ofSeconds(90),
+                        () -> cluster.workerStatus().size() >= WORKERS);
                 for (Future<?> f : graphs) {
-                    f.get();
+                    if (f.isDone()) {
+                        f.get();
+                    } else {
+                        f.cancel(true);
+                    }
                 }
             }
             long recomputed = recomputed();

@@ -104,6 +104,9 @@ class DataPlaneTest {
         assertThat(seen.mappedFile()).doesNotStartWith(producer.segmentDir());
         cluster.waitUntil("w3 to count a Flight transfer", Duration.ofSeconds(10),
                 () -> transfers("w3").flightInCount() > flightBefore);
+        // the 8 MB fetch was timed: w3 publishes its measured bandwidth, which the scheduler's placement uses
+        cluster.waitUntil("w3 to publish its measured Flight bandwidth", Duration.ofSeconds(10),
+                () -> transfers("w3").flightInBytesPerSecond() > 0);
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "" + Ports.SCHEDULER_API, description = "Client and worker API port, HTTP and WebSocket (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--dashboard-port", defaultValue = "" + Ports.SCHEDULER_DASHBOARD, description = "Dashboard and /health port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dashboard-port", defaultValue = "" + Ports.SCHEDULER_DASHBOARD, description = "Dashboard, /health and /metrics port (default: ${DEFAULT-VALUE}).")
     int dashboardPort;
 
     @Option(names = "--flight-port", defaultValue = "" + Ports.SCHEDULER_FLIGHT_PROXY, description = "Arrow Flight proxy port (default: ${DEFAULT-VALUE}).")

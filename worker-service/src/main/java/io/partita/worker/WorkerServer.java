@@ -13,6 +13,7 @@ import io.partita.worker.exec.TaskRunner;
 import io.partita.worker.http.WorkerHttp;
 import io.partita.worker.state.WorkerState;
 import io.partita.worker.memory.MemoryMonitor;
+import io.partita.worker.metrics.WorkerMetrics;
 import io.partita.worker.state.WorkerEvent;
 import io.partita.worker.store.ObjectStore;
 import io.partita.worker.store.SegmentDirs;
@@ -53,6 +54,7 @@ public final class WorkerServer implements AutoCloseable {
 
     private final WorkerConfig config;
     private final String workerId;
+    private final WorkerMetrics metrics;
     private final List<AutoCloseable> resources = new java.util.concurrent.CopyOnWriteArrayList<>(); // closed in reverse order
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
@@ -69,6 +71,7 @@ public final class WorkerServer implements AutoCloseable {
     private WorkerServer(WorkerConfig config) {
         this.config = config;
         this.workerId = HostIdentity.workerId(config.name());
+        this.metrics = new WorkerMetrics(workerId, config.name());
     }
 
     /** Starts a worker and returns once the scheduler has registered it. */
@@ -173,10 +176,12 @@ public final class WorkerServer implements AutoCloseable {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
                 vertx.executeBlocking(() -> {
-                    member.publish(new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
+                    WorkerLoad load = new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
                             Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
                             HostIdentity.residentBytes(), System.currentTimeMillis(), monitor.memoryByTier(),
-                            stats.snapshot(), monitor.paused()));
+                            stats.snapshot(), monitor.paused());
+                    metrics.published(load);
+                    member.publish(load);
                     return null;
                 }, false);
             });
@@ -237,6 +242,7 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     private void send(WorkerReport report) {
+        metrics.reporting(report);
         SchedulerConnection c = scheduler;
         if (c != null) {
             c.send(report);
@@ -268,6 +274,11 @@ public final class WorkerServer implements AutoCloseable {
     public boolean isRegistered() {
         SchedulerConnection c = scheduler;
         return c != null && c.isRegistered();
+    }
+
+    /** This worker's Prometheus metrics ({@code /metrics}). */
+    public WorkerMetrics metrics() {
+        return metrics;
     }
 
     public ObjectStore store() {

@@ -32,10 +32,13 @@ public record WorkerLoad(String workerId, int running, int queued, int storedKey
         public static final MemoryByTier EMPTY = new MemoryByTier(0, 0, 0, 0, 0);
     }
 
-    /** Cumulative bytes moved, by path: mapped from a neighbour's segment, fetched over Flight, served over Flight. */
+    /**
+     * Cumulative bytes moved, by path: mapped from a neighbour's segment, fetched over Flight, served over Flight; and
+     * the measured bandwidth of recent Flight fetches (a moving average; 0 until one of at least 1 MiB was timed).
+     */
     public record TransferCounters(long segmentInBytes, long flightInBytes, long flightOutBytes, long segmentInCount,
                                    long flightInCount, long spilledBytes, long unspilledBytes, long spillCount,
-                                   long unspillCount) {
-        public static final TransferCounters EMPTY = new TransferCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
+                                   long unspillCount, double flightInBytesPerSecond) {
+        public static final TransferCounters EMPTY = new TransferCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -16,13 +16,14 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.MemberAttributes;
 import io.partita.common.protocol.WorkerLoad;
+import io.partita.scheduler.metrics.ClusterLoad;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,6 +40,7 @@ final class HazelcastCluster implements AutoCloseable {
 
     private final HazelcastInstance hz;
     private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
+    private final ClusterLoad totals = new ClusterLoad();
 
     /**
      * Blocking (a few seconds): call off the event loop. {@code workerLeft} and {@code membershipChanged} are called
@@ -80,6 +82,7 @@ final class HazelcastCluster implements AutoCloseable {
                 String workerId = event.getMember().getAttribute(MemberAttributes.WORKER_ID);
                 if (workerId != null) {
                     loads.remove(workerId);
+                    totals.left(workerId);
                     workerLeft.accept(workerId);
                 }
                 membershipChanged.run();
@@ -132,6 +135,23 @@ final class HazelcastCluster implements AutoCloseable {
 
     Map<String, WorkerLoad> loads() {
         return loads;
+    }
+
+    /** The workers' loads summed, with transfer counts kept across workers leaving (for /metrics). */
+    ClusterLoad totals() {
+        return totals;
+    }
+
+    /** Hazelcast members by role ({@link MemberAttributes#ROLE}: scheduler, worker), as this member sees them. */
+    Map<String, Integer> membersByRole() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        counts.put(MemberAttributes.ROLE_SCHEDULER, 0);
+        counts.put(MemberAttributes.ROLE_WORKER, 0);
+        for (Member m : hz.getCluster().getMembers()) {
+            String role = m.getAttribute(MemberAttributes.ROLE);
+            counts.merge(role == null ? "other" : role, 1, Integer::sum);
+        }
+        return counts;
     }
 
     /** Whether this scheduler is the oldest scheduler member: the one that is active. */
@@ -199,7 +219,9 @@ final class HazelcastCluster implements AutoCloseable {
 
         private void update(EntryEvent<String, byte[]> event) {
             try {
-                loads.put(event.getKey(), MessageCodec.fromCbor(event.getValue(), WorkerLoad.class, 1 << 20));
+                WorkerLoad load = MessageCodec.fromCbor(event.getValue(), WorkerLoad.class, 1 << 20);
+                loads.put(event.getKey(), load);
+                totals.published(load);
             } catch (RuntimeException e) {
                 LOG.warn("ignoring an undecodable load of worker {}: {}", event.getKey(), e.getMessage());
             }

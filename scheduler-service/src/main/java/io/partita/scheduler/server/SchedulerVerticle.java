@@ -10,6 +10,7 @@ import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.dashboard.Dashboard;
+import io.partita.scheduler.metrics.SchedulerMetrics;
 import io.partita.scheduler.state.Event;
 import io.partita.scheduler.state.Instruction;
 import io.partita.scheduler.state.SchedulerState;
@@ -41,6 +42,7 @@ final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
     /** How often queued work is rebalanced between workers (Dask: 100 ms). */
     private static final long STEAL_INTERVAL_MS = 100;
+    private static final long BANDWIDTH_INTERVAL_MS = 2_000;
     static final String VERSION = "0.1.0-SNAPSHOT";
     /** A scheduler taking over waits at most this long for the workers to report their keys before placing tasks. */
     static final long RECOVERY_WAIT_MS = 10_000;
@@ -68,6 +70,8 @@ final class SchedulerVerticle extends VerticleBase {
     private FlightProxy flight;
     private HttpServer api;
     private HttpServer dashboard;
+    private double reportedBandwidth;
+    private SchedulerMetrics metrics;
 
     SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
         this.config = config;
@@ -88,6 +92,8 @@ final class SchedulerVerticle extends VerticleBase {
             cluster = hz.result();
             registry = new GraphRegistry(cluster.graphs());
             flight = fl.result();
+            metrics = new SchedulerMetrics(state, cluster::loads, cluster.totals(), cluster::membersByRole,
+                    () -> role == Role.ACTIVE);
             int vertxLimit = (int) Math.min(Integer.MAX_VALUE - 1024, config.maxMessageBytes() + (64L << 20));
             HttpServerOptions options = new HttpServerOptions()
                     .setMaxWebSocketFrameSize(vertxLimit)
@@ -100,11 +106,25 @@ final class SchedulerVerticle extends VerticleBase {
             if (config.limits().workStealing()) {
                 vertx.setPeriodic(STEAL_INTERVAL_MS, id -> submit(new Event.Tick(stimulus("steal"))));
             }
+            vertx.setPeriodic(BANDWIDTH_INTERVAL_MS, id -> measureBandwidth());
         }).onFailure(e -> vertx.executeBlocking(() -> { // stop() is not called when start() fails
             closeQuietly(hz.result());
             closeQuietly(fl.result());
             return null;
         }));
+    }
+
+    /**
+     * Gives the state the mean of the workers' measured Flight bandwidths (each a moving average of their fetches,
+     * published with their load) when it moved by more than 10%: placement prices the inputs a worker lacks with it.
+     */
+    private void measureBandwidth() {
+        double mean = cluster.loads().values().stream().mapToDouble(l -> l.transfers().flightInBytesPerSecond())
+                .filter(b -> b > 0).average().orElse(0);
+        if (mean > 0 && Math.abs(mean - reportedBandwidth) > 0.1 * reportedBandwidth) {
+            reportedBandwidth = mean;
+            submit(new Event.BandwidthMeasured(stimulus("bandwidth"), mean));
+        }
     }
 
     @Override
@@ -191,6 +211,10 @@ final class SchedulerVerticle extends VerticleBase {
     private Router dashboardRouter() {
         Router router = Router.router(vertx);
         router.get("/health").handler(ctx -> json(ctx, summary().put("status", "ok").encode()));
+        router.get("/metrics").handler(ctx -> {
+            var scrape = metrics.scrape(ctx.request().getHeader("accept"));
+            ctx.response().putHeader("content-type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
+        });
         new Dashboard(this::summary).mount(router);
         return router;
     }
@@ -241,6 +265,7 @@ final class SchedulerVerticle extends VerticleBase {
             java.util.Set<String> clients = new java.util.LinkedHashSet<>();
             for (GraphRegistry.Entry g : graphs) {
                 clients.add(g.clientId());
+                metrics.graphSubmitted(g.clientId(), g.requestId(), g.request().graph().wanted());
                 submit(new Event.GraphSubmitted(stimulus("replay"), g.clientId(), g.requestId(), g.request().graph()));
             }
             if (!graphs.isEmpty() || !expectedWorkers.isEmpty()) {
@@ -252,6 +277,7 @@ final class SchedulerVerticle extends VerticleBase {
                     if (!clientSockets.containsKey(client)) {
                         LOG.info("client {} of the previous scheduler did not come back: releasing its keys", client);
                         registry.clientGone(client);
+                        metrics.clientGone(client);
                         submit(new Event.ClientDisconnected(stimulus("client-gone"), client));
                     }
                 });
@@ -357,6 +383,7 @@ final class SchedulerVerticle extends VerticleBase {
             String sid = stimulus("client");
             Future<Void> tail = clientTails.getOrDefault(clientId, Future.succeededFuture());
             if (request instanceof ClientRequest.SubmitGraph r) {
+                metrics.graphSubmitted(clientId, r.requestId(), r.graph().wanted());
                 Future<Void> stored = Future.fromCompletionStage(
                         registry.put(clientId, r.requestId(), buffer.getBytes(), r.graph().wanted()), context);
                 tail = tail.compose(v -> stored.recover(e -> {
@@ -391,6 +418,7 @@ final class SchedulerVerticle extends VerticleBase {
                 Future<Void> tail = clientTails.remove(clientId);
                 Runnable gone = () -> {
                     registry.clientGone(clientId);
+                    metrics.clientGone(clientId);
                     submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
                 };
                 if (tail == null || tail.isComplete()) {
@@ -429,7 +457,10 @@ final class SchedulerVerticle extends VerticleBase {
             }
             submit(switch (report) {
                 case WorkerReport.TasksStarted r -> new Event.TasksStarted(sid, workerId[0], r.keys());
-                case WorkerReport.TasksDone r -> new Event.TasksFinished(sid, workerId[0], r.tasks());
+                case WorkerReport.TasksDone r -> {
+                    metrics.observe(r.tasks());
+                    yield new Event.TasksFinished(sid, workerId[0], r.tasks());
+                }
                 case WorkerReport.TasksFailed r -> new Event.TasksFailed(sid, workerId[0], r.tasks());
                 case WorkerReport.FetchFailed r -> new Event.FetchFailed(sid, workerId[0], r.key(), r.dependency(),
                         r.holderWorkerId(), r.error());
@@ -491,6 +522,7 @@ final class SchedulerVerticle extends VerticleBase {
                     }
                 }
                 case Instruction.SendToClient s -> {
+                    metrics.told(s.clientId(), s.update());
                     if (s.update() instanceof ClientUpdate.RequestFailed f) {
                         registry.refused(s.clientId(), f.requestId());
                     }

@@ -87,6 +87,15 @@ public sealed interface Event {
     /** Periodic: time to rebalance queued work between workers (work stealing). */
     record Tick(String stimulusId) implements Event {}
 
+    /** The workers' measured Flight bandwidth (mean of their moving averages): prices the inputs a worker lacks. */
+    record BandwidthMeasured(String stimulusId, double bytesPerSecond) implements Event {
+        public BandwidthMeasured {
+            if (!(bytesPerSecond > 0)) {
+                throw new IllegalArgumentException("bandwidth must be positive: " + bytesPerSecond);
+            }
+        }
+    }
+
     /** {@code workerId} answered a steal request: {@code released} tasks were given back, {@code kept} ones had started. */
     record StealAnswered(String stimulusId, String workerId, List<String> released, List<String> kept) implements Event {
         public StealAnswered {

@@ -20,14 +20,14 @@ final class Placement {
      * The worker, among those the task's restrictions and resources allow, with the least queued work per thread
      * plus time to move the inputs it lacks; null when none can take it now.
      */
-    static WorkerRecord bestWorker(TaskRecord t, Collection<WorkerRecord> workers, SchedulerLimits limits) {
+    static WorkerRecord bestWorker(TaskRecord t, Collection<WorkerRecord> workers, double bandwidth) {
         WorkerRecord best = null;
         double bestCost = Double.POSITIVE_INFINITY;
         for (WorkerRecord w : workers) {
             if (w.retiring || !w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
                 continue;
             }
-            double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + transferSeconds(t, w, limits);
+            double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + transferSeconds(t, w, bandwidth);
             if (cost < bestCost) {
                 bestCost = cost;
                 best = w;
@@ -37,10 +37,10 @@ final class Placement {
     }
 
     /**
-     * Expected seconds to bring the inputs {@code w} lacks: over the network at the assumed bandwidth, or nearly free
-     * from a holder on the same host (the worker maps the holder's segment instead of copying it).
+     * Expected seconds to bring the inputs {@code w} lacks: over the network at {@code bandwidth} (measured by the
+     * workers), or nearly free from a holder on the same host (the worker maps the holder's segment, no copy).
      */
-    static double transferSeconds(TaskRecord t, WorkerRecord w, SchedulerLimits limits) {
+    static double transferSeconds(TaskRecord t, WorkerRecord w, double bandwidth) {
         double seconds = 0;
         for (TaskRecord d : t.dependencies) {
             if (!d.whoHas.contains(w)) {
@@ -48,7 +48,7 @@ final class Placement {
                 for (WorkerRecord h : d.whoHas) {
                     sameHost |= h.info.hostId().equals(w.info.hostId());
                 }
-                seconds += d.nbytes / (sameHost ? SAME_HOST_BYTES_PER_SECOND : limits.transferBytesPerSecond());
+                seconds += d.nbytes / (sameHost ? SAME_HOST_BYTES_PER_SECOND : bandwidth);
             }
         }
         return seconds;
@@ -71,7 +71,7 @@ final class Placement {
         Iterator<TaskRecord> it = ctx.ready.iterator();
         while (it.hasNext()) {
             TaskRecord t = it.next();
-            WorkerRecord w = bestWorker(t, ctx.workers.values(), ctx.limits);
+            WorkerRecord w = bestWorker(t, ctx.workers.values(), ctx.bandwidth);
             if (w != null) {
                 it.remove();
                 assign(t, w);

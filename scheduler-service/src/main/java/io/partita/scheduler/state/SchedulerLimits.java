@@ -5,7 +5,7 @@ package io.partita.scheduler.state;
  *
  * @param maxGraphTasks           tasks one submitted graph may hold
  * @param allowedFailures         workers that may die while running a task before it errs (Dask's allowed-failures)
- * @param transferBytesPerSecond  assumed bandwidth when pricing the dependencies a worker lacks
+ * @param transferBytesPerSecond  bandwidth between hosts assumed until the workers have measured it
  * @param defaultDurationMicros   expected run time of a task whose group has never finished a task
  * @param workStealing            whether less loaded workers take queued tasks from more loaded ones ({@link Stealing})
  */

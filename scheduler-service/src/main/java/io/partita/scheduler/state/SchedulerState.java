@@ -108,6 +108,7 @@ public final class SchedulerState {
             case TasksFailed e -> onTasksFailed(e.workerId(), e.tasks());
             case FetchFailed e -> workerLoss.onFetchFailed(e);
             case Tick e -> stealing.balance();
+            case Event.BandwidthMeasured e -> ctx.bandwidth = e.bytesPerSecond();
             case RecoveryStarted e -> ctx.recovering = true;
             case RecoveryFinished e -> {
                 ctx.recovering = false;
@@ -303,9 +304,14 @@ public final class SchedulerState {
         return ctx.workers.containsKey(workerId);
     }
 
+    /** Tasks in each state that has any (kept as tasks move: no scan). */
     public Map<TaskState, Integer> countsByState() {
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
-        ctx.tasks.values().forEach(t -> counts.merge(t.state, 1, Integer::sum));
+        for (TaskState s : TaskState.values()) {
+            if (ctx.countByState[s.ordinal()] > 0) {
+                counts.put(s, ctx.countByState[s.ordinal()]);
+            }
+        }
         return counts;
     }
 
@@ -340,6 +346,12 @@ public final class SchedulerState {
         return ctx.stolenCount;
     }
 
+    /** Whether {@code workerId} is being retired (gets no new tasks, hands its keys over). */
+    public boolean isRetiring(String workerId) {
+        WorkerRecord w = ctx.workers.get(workerId);
+        return w != null && w.retiring;
+    }
+
     /** Processing tasks per worker id. */
     public Map<String, Integer> processingByWorker() {
         Map<String, Integer> m = new LinkedHashMap<>();
@@ -350,5 +362,10 @@ public final class SchedulerState {
     /** Checks the state's invariants; throws naming the first broken one. Meant for tests. */
     public void checkInvariants() {
         new StateInvariants(this, ctx.tasks, ctx.workers, ctx.clients, ctx.ready, ctx.steals).check();
+        Map<TaskState, Integer> recount = new EnumMap<>(TaskState.class);
+        ctx.tasks.values().forEach(t -> recount.merge(t.state, 1, Integer::sum));
+        if (!recount.equals(countsByState())) {
+            throw new IllegalStateException("task counts by state " + countsByState() + " differ from a recount " + recount);
+        }
     }
 }

@@ -38,6 +38,8 @@ final class StateContext {
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
     boolean placementDirty;
+    /** Bytes per second between hosts: the assumed figure until the workers have measured theirs. */
+    double bandwidth;
     /** While a scheduler that took over waits for the workers to report what they hold: nothing is placed. */
     boolean recovering;
     String stimulus = "init";
@@ -47,10 +49,13 @@ final class StateContext {
     long erredCount;
     long stolenCount;
     long recoveredCount;
+    /** Tasks in each state (FORGOTTEN: none), kept by {@link #record} so that counting them costs nothing. */
+    final int[] countByState = new int[TaskState.values().length];
 
     StateContext(String schedulerId, SchedulerLimits limits) {
         this.schedulerId = schedulerId;
         this.limits = limits;
+        this.bandwidth = limits.transferBytesPerSecond();
     }
 
     /** Moves {@code t} to {@code to} if the table in {@link TaskState} allows it, keeping dependencies' waiter counts. */
@@ -74,6 +79,12 @@ final class StateContext {
     }
 
     void record(TaskRecord t, TaskState from, TaskState to) {
+        if (from != TaskState.FORGOTTEN) {
+            countByState[from.ordinal()]--;
+        }
+        if (to != TaskState.FORGOTTEN) {
+            countByState[to.ordinal()]++;
+        }
         log.add(new Transition(t.key(), from, to, stimulus, now));
     }
 

@@ -73,7 +73,7 @@ final class Stealing {
                 exhausted.add(victim);
                 continue;
             }
-            double cost = Placement.transferSeconds(t, thief, ctx.limits) + REQUEST_SECONDS;
+            double cost = Placement.transferSeconds(t, thief, ctx.bandwidth) + REQUEST_SECONDS;
             double thiefAfter = level.get(thief) + seconds(t, thief) + cost;
             double victimBefore = level.get(victim) - seconds(t, victim); // when t would start on the victim, at best
             if (thiefAfter >= victimBefore) {

@@ -191,6 +191,29 @@ class SchedulerStateTest extends StateHarness {
     }
 
     @Test
+    void measuredBandwidthPricesMissingInputs() {
+        for (String id : List.of("w1", "w2")) { // on different hosts: the input moves over the network
+            on(new WorkerJoined(sid(), new WorkerInfo(id, id, "127.0.0.1", "host-" + id, "grpc+tcp://127.0.0.1:1", 0, 1,
+                    0, Map.of(), "m-" + id, 1, "", ""), List.of()));
+        }
+        submit("c", graph(List.of(task("a-1")), "a-1"));
+        on(new TasksFinished(sid(), "w1", List.of(new TaskDone("a-1", 50_000_000, "byte[]", 0, 100))));
+        List<TaskSpec> first = new ArrayList<>();
+        List<TaskSpec> second = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            first.add(task("b-" + i, "a-1"));
+            second.add(task("c-" + i, "a-1"));
+        }
+        // assumed 100 MB/s: 50 MB cost 0.5 s to move, more than 40 queued tasks of 1 ms, so all stay with the input
+        List<Instruction> out = submit("c", graph(first, first.stream().map(TaskSpec::key).toArray(String[]::new)));
+        assertThat(executed(out, "w1")).hasSize(40);
+        // measured 10 GB/s: 5 ms to move, less than w1's queue, so w2 takes a share
+        on(new BandwidthMeasured(sid(), 10e9));
+        out = submit("c", graph(second, second.stream().map(TaskSpec::key).toArray(String[]::new)));
+        assertThat(executed(out, "w2")).isNotEmpty();
+    }
+
+    @Test
     void restrictionsAndResourcesAreRespected() {
         join("w1");
         on(new WorkerJoined(sid(), new WorkerInfo("w2", "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0,

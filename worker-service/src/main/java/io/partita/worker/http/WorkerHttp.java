@@ -3,11 +3,12 @@ package io.partita.worker.http;
 import io.partita.worker.WorkerServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
-/** The worker's HTTP endpoints: {@code /health} and {@code /api/store}. */
+/** The worker's HTTP endpoints: {@code /health}, {@code /metrics} (Prometheus) and {@code /api/store}. */
 public final class WorkerHttp {
     private WorkerHttp() {}
 
@@ -18,6 +19,10 @@ public final class WorkerHttp {
             boolean ok = worker.isRegistered();
             ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
                     .end(new JsonObject().put("status", ok ? "ok" : "starting").put("workerId", worker.workerId()).encode());
+        });
+        router.get("/metrics").handler(ctx -> {
+            var scrape = worker.metrics().scrape(ctx.request().getHeader("accept"));
+            ctx.response().putHeader("content-type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
         });
         router.get("/api/store").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end(new JsonObject().put("keys", worker.store().size()).put("bytes", worker.store().bytes())

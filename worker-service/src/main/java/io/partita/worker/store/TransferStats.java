@@ -14,6 +14,8 @@ public final class TransferStats {
     private final AtomicLong spillCount = new AtomicLong();
     private final AtomicLong unspilledBytes = new AtomicLong();
     private final AtomicLong unspillCount = new AtomicLong();
+    /** Bytes per second of recent Flight fetches, a moving average; 0 until one large enough was timed. */
+    private volatile double flightInBytesPerSecond;
 
     /** A key mapped from a neighbour's segment. */
     public void segmentIn(long bytes) {
@@ -26,6 +28,21 @@ public final class TransferStats {
         flightInBytes.addAndGet(bytes);
         flightInCount.incrementAndGet();
     }
+
+    /**
+     * One Flight fetch of {@code bytes} that took {@code nanos}. Only fetches of at least {@link #MIN_TIMED_BYTES} count:
+     * smaller ones measure the round trip, not the bandwidth (Dask keeps the same rule).
+     */
+    public void flightFetchTimed(long bytes, long nanos) {
+        if (bytes >= MIN_TIMED_BYTES && nanos > 0) {
+            double measured = bytes * 1e9 / nanos;
+            double previous = flightInBytesPerSecond;
+            flightInBytesPerSecond = previous == 0 ? measured : previous + EWMA_WEIGHT * (measured - previous);
+        }
+    }
+
+    static final long MIN_TIMED_BYTES = 1 << 20;
+    private static final double EWMA_WEIGHT = 0.2;
 
     public void flightOut(long bytes) {
         flightOutBytes.addAndGet(bytes);
@@ -43,6 +60,7 @@ public final class TransferStats {
 
     public TransferCounters snapshot() {
         return new TransferCounters(segmentInBytes.get(), flightInBytes.get(), flightOutBytes.get(), segmentInCount.get(),
-                flightInCount.get(), spilledBytes.get(), unspilledBytes.get(), spillCount.get(), unspillCount.get());
+                flightInCount.get(), spilledBytes.get(), unspilledBytes.get(), spillCount.get(), unspillCount.get(),
+                flightInBytesPerSecond);
     }
 }

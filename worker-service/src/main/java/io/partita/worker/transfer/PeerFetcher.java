@@ -85,19 +85,25 @@ public final class PeerFetcher implements AutoCloseable {
         }
         String error = null;
         if (!rest.isEmpty()) {
+            long started = System.nanoTime();
+            long[] bytes = {0};
             try {
                 FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
                 KeyValueBatches.read(client.getStream(new FetchTicket(rest).toTicket(), FlightAuth.callOptions(token)),
                         (key, value) -> {
                             store.put(key, value);
                             stats.flightIn(value.length);
+                            bytes[0] += value.length;
                             received.add(key);
                         });
                 for (String key : rest) {
-                    if (!received.contains(key) && fetchTable(client, key)) {
+                    long size = received.contains(key) ? -1 : fetchTable(client, key);
+                    if (size >= 0) {
+                        bytes[0] += size;
                         received.add(key);
                     }
                 }
+                stats.flightFetchTimed(bytes[0], System.nanoTime() - started);
             } catch (Exception e) {
                 error = "Flight DoGet from " + holder.workerId() + " at " + holder.flightUri() + " failed: " + e.getMessage();
                 FlightClient broken = clients.remove(holder.flightUri());
@@ -137,21 +143,21 @@ public final class PeerFetcher implements AutoCloseable {
         return -1;
     }
 
-    /** DoGet(TableTicket): stores the table as this worker's segment; false when the holder does not have it. */
-    private boolean fetchTable(FlightClient client, String key) throws Exception {
+    /** DoGet(TableTicket): stores the table as this worker's segment; its size, or -1 when the holder lacks it. */
+    private long fetchTable(FlightClient client, String key) throws Exception {
         Partition table;
         try {
             table = TableStreams.read(client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token)), allocator);
         } catch (FlightRuntimeException e) {
             if (e.status().code() == FlightStatusCode.NOT_FOUND) {
-                return false;
+                return -1;
             }
             throw e;
         }
         long bytes = table.bufferBytes();
         store.putTable(key, table); // closes it
         stats.flightIn(bytes);
-        return true;
+        return bytes;
     }
 
     private FlightClient connect(String uri) {
