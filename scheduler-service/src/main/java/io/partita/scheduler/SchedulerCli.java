@@ -21,8 +21,13 @@ import picocli.CommandLine.Option;
         description = "Runs the Partita scheduler: client and worker API, dashboard, Flight proxy and a Hazelcast member.")
 public final class SchedulerCli implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise to workers and clients (default: ${DEFAULT-VALUE}); see --listen-address.")
     String host;
+
+    @Option(names = "--listen-address", description = "Address the client API, dashboard and Flight proxy listen on, when not --host: "
+            + "0.0.0.0 for every interface (in a Kubernetes pod, so that kubectl port-forward reaches them). --host stays the address "
+            + "announced to workers and clients and the Hazelcast member address (default: --host).")
+    String listenAddress;
 
     @Option(names = "--port", defaultValue = "" + Ports.SCHEDULER_API, description = "Client and worker API port, HTTP and WebSocket (default: ${DEFAULT-VALUE}).")
     int port;
@@ -58,7 +63,9 @@ public final class SchedulerCli implements Callable<Integer> {
     int allowedFailures;
 
     @Option(names = "--join", split = ",", description = "Hazelcast address (host:port) of a running scheduler to join "
-            + "as a standby that takes over if the active one dies; repeatable or comma-separated (default: none, this is the first scheduler).")
+            + "as a standby that takes over if the active one dies; repeatable or comma-separated; a name stands for every address "
+            + "it resolves to (a Kubernetes headless Service), and one that does not resolve yet is skipped "
+            + "(default: none, this is the first scheduler).")
     List<String> join = new ArrayList<>();
 
     @Option(names = "--work-stealing", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -75,7 +82,7 @@ public final class SchedulerCli implements Callable<Integer> {
         SchedulerConfig config = new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName,
                 ClusterToken.of(authToken), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
                 SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
-                        .withWorkStealing(workStealing), join);
+                        .withWorkStealing(workStealing), join, listenAddress);
         SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -17,8 +17,13 @@ import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.MemberAttributes;
 import io.partita.common.protocol.WorkerLoad;
 import io.partita.scheduler.metrics.ClusterLoad;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -62,7 +67,7 @@ final class HazelcastCluster implements AutoCloseable {
         joining.getMulticastConfig().setEnabled(false);
         joining.getAutoDetectionConfig().setEnabled(false);
         joining.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
-        join.forEach(a -> joining.getTcpIpConfig().addMember(a));
+        joinMembers(join, port, InetAddress::getAllByName).forEach(a -> joining.getTcpIpConfig().addMember(a));
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.ROLE, MemberAttributes.ROLE_SCHEDULER);
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.SCHEDULER_API, apiAddress);
         hz = Hazelcast.newHazelcastInstance(config);
@@ -85,6 +90,47 @@ final class HazelcastCluster implements AutoCloseable {
         });
         IMap<String, byte[]> loadMap = hz.getMap(MemberAttributes.WORKER_LOAD_MAP);
         loadMap.addEntryListener(new LoadListener(), true);
+    }
+
+    /** Name resolution, replaceable in tests. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] allByName(String host) throws UnknownHostException;
+    }
+
+    /**
+     * The {@code --join} entries as Hazelcast TCP-IP members, each name replaced by every address it resolves to now
+     * (a Kubernetes headless Service stands for all the scheduler pods). Needed because Hazelcast, with this member
+     * bound to one interface, keeps of a name's addresses only those on that interface: the other schedulers'. A name
+     * that does not resolve yet (no other scheduler is up) is left out; an entry without a port gets {@code defaultPort}.
+     */
+    static List<String> joinMembers(List<String> join, int defaultPort, Resolver resolver) {
+        Set<String> members = new LinkedHashSet<>();
+        for (String entry : join) {
+            String a = entry.strip();
+            if (a.isEmpty()) {
+                continue;
+            }
+            String host = a;
+            String port = Integer.toString(defaultPort);
+            int close = a.indexOf(']');
+            if (a.startsWith("[") && close > 0) { // [ipv6] or [ipv6]:port
+                host = a.substring(1, close);
+                port = a.startsWith(":", close + 1) ? a.substring(close + 2) : port;
+            } else if (a.indexOf(':') > 0 && a.indexOf(':') == a.lastIndexOf(':')) { // host:port, not a bare IPv6
+                host = a.substring(0, a.indexOf(':'));
+                port = a.substring(a.indexOf(':') + 1);
+            }
+            try {
+                for (InetAddress address : resolver.allByName(host)) {
+                    members.add(address instanceof Inet6Address ? "[" + address.getHostAddress() + "]:" + port
+                            : address.getHostAddress() + ":" + port);
+                }
+            } catch (UnknownHostException e) {
+                LOG.info("--join {} does not resolve (yet): not joining through it", a);
+            }
+        }
+        return List.copyOf(members);
     }
 
     Map<String, WorkerLoad> loads() {

@@ -13,11 +13,26 @@ import java.util.List;
  * @param limits      the state machine's tunables (graph size, allowed failures, work stealing)
  * @param join        Hazelcast addresses ({@code host:port}) of other schedulers to join as a standby; empty for
  *                    the first scheduler of a cluster
+ * @param listenHost  where the client API, dashboard and Flight proxy listen; {@code host} (the address announced to
+ *                    workers and clients, and the Hazelcast member address) when null. {@code 0.0.0.0} in a
+ *                    Kubernetes pod, so that {@code kubectl port-forward}, which connects to localhost, reaches them
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
                               long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
-                              List<String> join) {
+                              List<String> join, String listenHost) {
+
+    public SchedulerConfig {
+        listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
+    }
+
+    /** Listening where it announces itself ({@code host}). */
+    public SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
+                           String clusterName, ClusterToken token, long maxMessageBytes,
+                           long maxArtifactBytes, Path artifactDir, SchedulerLimits limits, List<String> join) {
+        this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
+                artifactDir, limits, join, null);
+    }
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("127.0.0.1", Ports.SCHEDULER_API, Ports.SCHEDULER_DASHBOARD, Ports.SCHEDULER_FLIGHT_PROXY,
@@ -26,16 +41,16 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
 
     public SchedulerConfig withPorts(int port, int dashboardPort, int flightPort, int hazelcastPort) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
     }
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
     }
 
     public SchedulerConfig withClusterName(String name) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, name, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
     }
 }

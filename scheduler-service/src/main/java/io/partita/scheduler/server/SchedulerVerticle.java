@@ -86,7 +86,7 @@ final class SchedulerVerticle extends VerticleBase {
                 config.clusterName(), schedulerId, config.join(), config.host() + ":" + config.port(),
                 workerId -> context.runOnContext(v -> workerGone(workerId, "its Hazelcast member left")),
                 () -> context.runOnContext(v -> checkRole())));
-        Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.host(), config.flightPort(), config.token(),
+        Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.listenHost(), config.flightPort(), config.token(),
                 this::holdersFromOtherThread));
         return Future.all(hz, fl).compose(v -> {
             cluster = hz.result();
@@ -100,7 +100,7 @@ final class SchedulerVerticle extends VerticleBase {
                     .setMaxWebSocketMessageSize(vertxLimit);
             api = vertx.createHttpServer(options).requestHandler(apiRouter());
             dashboard = vertx.createHttpServer().requestHandler(dashboardRouter());
-            return Future.all(api.listen(config.port(), config.host()), dashboard.listen(config.dashboardPort(), config.host()));
+            return Future.all(api.listen(config.port(), config.listenHost()), dashboard.listen(config.dashboardPort(), config.listenHost()));
         }).onSuccess(v -> {
             checkRole();
             if (config.limits().workStealing()) {
