@@ -145,11 +145,14 @@ public final class Client implements AutoCloseable {
 
     /**
      * Opens a session with the first scheduler that welcomes this client (a standby refuses it), trying them in turn
-     * until {@code deadline} (at least one round); resumes under this client's id once it has one.
+     * until {@code deadline} (at least one round); resumes under this client's id once it has one. When a standby
+     * answered, the active scheduler exists or is taking over: the client keeps trying for the connect timeout at
+     * least (behind a load-balanced Service, the next try may reach the active one).
      */
     private Session openAny(long deadline) {
         PartitaException last = null;
         long backoffMs = 100;
+        long started = System.nanoTime();
         while (true) {
             for (String address : schedulers.resolve()) {
                 try {
@@ -160,6 +163,9 @@ public final class Client implements AutoCloseable {
                 } catch (PartitaException e) {
                     if (e.getMessage().startsWith("unauthenticated")) {
                         throw e; // retrying cannot fix a wrong token
+                    }
+                    if (Session.isStandbyRefusal(e)) {
+                        deadline = Math.max(deadline, started + options.connectTimeout().toNanos());
                     }
                     last = e;
                 }

@@ -86,6 +86,10 @@ final class Session implements WebSocket.Listener, Transport {
         return welcome.join();
     }
 
+    static boolean isStandbyRefusal(PartitaException e) {
+        return e.getMessage() != null && e.getMessage().contains(" is a standby (HTTP 503)");
+    }
+
     static PartitaException connectFailure(String hostPort, Throwable cause) {
         Throwable c = cause;
         while (c != null) {
@@ -97,6 +101,10 @@ final class Session implements WebSocket.Listener, Transport {
                 if (status == 401 || status == 403) {
                     return new PartitaException("unauthenticated: the scheduler at " + hostPort + " refused the connection (HTTP "
                             + status + "); pass the cluster token with ClientOptions.withToken(...) or PARTITA_AUTH_TOKEN", h);
+                }
+                if (status == 503) {
+                    return new PartitaException("the scheduler at " + hostPort + " is a standby (HTTP 503); no active "
+                            + "scheduler accepted the client among the addresses given", h);
                 }
                 return new PartitaException("the scheduler at " + hostPort + " refused the client connection (HTTP " + status
                         + "): is it a partita-scheduler of a compatible version?", h);

@@ -3,6 +3,7 @@ package io.partita.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partita.client.Client;
+import io.partita.client.ClientOptions;
 import io.partita.client.Delayed;
 import io.partita.client.TaskFuture;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,6 +71,9 @@ class FailoverTest {
                 TaskFuture<Long> total = client.compute(level.getFirst());
 
                 cluster.waitUntil("a third of the leaves to run", Duration.ofSeconds(60), () -> leafRuns() >= LEAVES / 3);
+                // a second client given only the standby's address (a Service that reaches a standby): it keeps trying
+                CompletableFuture<Client> late = CompletableFuture.supplyAsync(() -> Client.connect(
+                        ClientOptions.of(standby.address()).withConnectTimeout(Duration.ofSeconds(60))));
                 first.process().destroyForcibly();
                 long killed = System.nanoTime();
                 cluster.waitUntil("the standby to become active", Duration.ofSeconds(30),
@@ -82,6 +88,9 @@ class FailoverTest {
                 assertThat(reruns()).as("tasks run more than once").isZero();
                 assertThat(client.gather(kept)).isEqualTo(java.util.stream.LongStream.range(0, 100).boxed().toList());
                 assertThat(client.submit(() -> "still up").result(Duration.ofSeconds(30))).isEqualTo("still up");
+                try (Client second = late.get(60, TimeUnit.SECONDS)) {
+                    assertThat(second.submit(() -> "via the standby").result(Duration.ofSeconds(30))).isEqualTo("via the standby");
+                }
                 System.out.printf("failover: standby active %d ms after SIGKILL, %d results found on the workers%n",
                         takeOver.toMillis(), health.path("tasksRecovered").asLong());
             }
