@@ -173,15 +173,31 @@ public final class WorkerServer implements AutoCloseable {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
                 vertx.executeBlocking(() -> {
+                    long now = System.currentTimeMillis();
                     member.publish(new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
                             Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
-                            HostIdentity.residentBytes(), System.currentTimeMillis(), monitor.memoryByTier(),
-                            stats.snapshot(), monitor.paused()));
+                            HostIdentity.residentBytes(), now, monitor.memoryByTier(),
+                            stats.snapshot(), monitor.paused(), processCpuPercent(), STARTED_MILLIS,
+                            stats.recentActivity(now - ACTIVITY_OVERLAP_MS)));
                     return null;
                 }, false);
             });
             resources.add(() -> vertx.cancelTimer(timer));
         });
+    }
+
+    private static final long STARTED_MILLIS = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    /** Each load repeats the spans of this long before it, so one lost or coalesced update loses none. */
+    private static final long ACTIVITY_OVERLAP_MS = 5_000;
+
+    /** The process's recent CPU use, 100 = one core busy; 0 when the JVM cannot tell. */
+    private static double processCpuPercent() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            double load = os.getProcessCpuLoad();
+            return load < 0 ? 0 : load * Runtime.getRuntime().availableProcessors() * 100;
+        }
+        return 0;
     }
 
     /** How long a stopping worker waits for its keys to move to other workers before it stops anyway. */

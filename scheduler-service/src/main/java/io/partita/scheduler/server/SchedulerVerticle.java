@@ -10,6 +10,7 @@ import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.dashboard.Dashboard;
+import io.partita.scheduler.dashboard.SchedulerDashboard;
 import io.partita.scheduler.state.Event;
 import io.partita.scheduler.state.Instruction;
 import io.partita.scheduler.state.SchedulerState;
@@ -68,6 +69,8 @@ final class SchedulerVerticle extends VerticleBase {
     private FlightProxy flight;
     private HttpServer api;
     private HttpServer dashboard;
+    private SchedulerDashboard dashboardData;
+    private Dashboard dashboardPages;
 
     SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
         this.config = config;
@@ -112,6 +115,9 @@ final class SchedulerVerticle extends VerticleBase {
         List<Future<?>> closing = new ArrayList<>();
         if (api != null) {
             closing.add(api.close());
+        }
+        if (dashboardPages != null) {
+            dashboardPages.close();
         }
         if (dashboard != null) {
             closing.add(dashboard.close());
@@ -191,7 +197,8 @@ final class SchedulerVerticle extends VerticleBase {
     private Router dashboardRouter() {
         Router router = Router.router(vertx);
         router.get("/health").handler(ctx -> json(ctx, summary().put("status", "ok").encode()));
-        new Dashboard(this::summary).mount(router);
+        dashboardData = new SchedulerDashboard(state, cluster.loads(), this::summary, System::currentTimeMillis);
+        dashboardPages = new Dashboard(vertx, dashboardData).mount(router);
         return router;
     }
 
@@ -426,6 +433,9 @@ final class SchedulerVerticle extends VerticleBase {
             if (workerId[0] == null) {
                 LOG.warn("ignoring {} from a worker that has not registered", report.getClass().getSimpleName());
                 return;
+            }
+            if (report instanceof WorkerReport.TasksDone r) {
+                dashboardData.tasksDone(workerId[0], r.tasks());
             }
             submit(switch (report) {
                 case WorkerReport.TasksStarted r -> new Event.TasksStarted(sid, workerId[0], r.keys());

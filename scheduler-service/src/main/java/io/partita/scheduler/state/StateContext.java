@@ -37,6 +37,8 @@ final class StateContext {
     final Set<TaskRecord> steals = new LinkedHashSet<>();
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
+    /** Told every transition as it happens (the dashboard); null when nobody listens. */
+    java.util.function.Consumer<Transition> listener;
     boolean placementDirty;
     /** While a scheduler that took over waits for the workers to report what they hold: nothing is placed. */
     boolean recovering;
@@ -74,7 +76,11 @@ final class StateContext {
     }
 
     void record(TaskRecord t, TaskState from, TaskState to) {
-        log.add(new Transition(t.key(), from, to, stimulus, now));
+        Transition transition = new Transition(t.key(), from, to, stimulus, now);
+        log.add(transition);
+        if (listener != null) {
+            listener.accept(transition);
+        }
     }
 
     /** Creates and registers a task (or scattered key) in RELEASED, as if it came from FORGOTTEN. */
