@@ -68,6 +68,8 @@ final class TaskGraph {
         }
         if (t.to() == TaskState.MEMORY) {
             n.wasInMemory = true;
+        } else if (t.to() == TaskState.WAITING) {
+            n.wasInMemory = false; // computed again (its holder was lost)
         }
         if (t.to() == TaskState.FORGOTTEN) {
             n.state = n.wasInMemory ? "done" : "forgotten";
@@ -75,6 +77,8 @@ final class TaskGraph {
             if (nodes.size() > MAX_KEPT) {
                 dropForgotten(nodes.size() - MAX_KEPT);
             }
+        } else if (t.to() == TaskState.RELEASED && n.wasInMemory) {
+            n.state = "done"; // its result was made and let go: kept only as lineage
         } else {
             n.state = name(t.to());
         }
