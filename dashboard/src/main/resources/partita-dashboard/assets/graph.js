@@ -62,7 +62,8 @@
       animation: false,
       tooltip: { formatter: p => p.dataType === 'node' ? `${P.escape(p.data.name)}<br>${p.data.state}` : '' },
       series: [{
-        type: 'graph', layout: 'none', roam: true, symbolSize: g.nodes.length > 300 ? 8 : 16,
+        type: 'graph', layout: 'none', roam: true, symbolSize: g.nodes.length > 300 ? 8 : g.nodes.length > 60 ? 14 : 24,
+        left: '8%', right: '8%', top: 40, bottom: 40,
         edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 5,
         label: { show: labels, position: 'bottom', fontSize: 9, formatter: p => p.data.group },
         lineStyle: { color: '#999', opacity: .6 },
@@ -92,7 +93,8 @@
       tooltip: { formatter: p => p.dataType === 'node' ? p.data.detail : `${p.data.count.toLocaleString('en')} dependencies` },
       series: [{
         type: 'graph', layout: 'none', roam: true, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8,
-        label: { show: true, position: 'bottom', fontSize: 11, formatter: p => p.data.label },
+        left: '8%', right: '8%', top: 60, bottom: 60,
+        label: { show: true, position: 'bottom', fontSize: 11, formatter: p => p.data.text },
         lineStyle: { color: '#999', opacity: .7 },
         data: g.groups.map((x, i) => {
           const total = Object.values(x.counts).reduce((a, b) => a + b, 0);
@@ -102,7 +104,7 @@
             + Object.entries(x.counts).map(([s, n]) => `${n.toLocaleString('en')} ${s}`).join('<br>');
           return {
             name: x.name, x: pos[i][0] * 1.5, y: pos[i][1] * 1.5, detail,
-            label: `${x.name}\n${finished.toLocaleString('en')}/${total.toLocaleString('en')}`,
+            text: `${x.name}\n${finished.toLocaleString('en')} / ${total.toLocaleString('en')} finished`,
             symbolSize: 14 + 30 * Math.sqrt(total / maxTasks),
             itemStyle: { color: STATE_COLOR[main] || '#ccc', borderColor: P.groupColor(x.name), borderWidth: 3 },
           };

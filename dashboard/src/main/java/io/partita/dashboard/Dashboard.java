@@ -27,8 +27,11 @@ import java.util.Set;
  * <p>Mount it from the event loop that owns the scheduler's state: the pushes run on that loop.
  */
 public final class Dashboard implements AutoCloseable {
-    /** How often viewers get fresh data: the pages are at most this (plus the workers' 1 s load period) behind. */
-    public static final long PUSH_INTERVAL_MS = 500;
+    /**
+     * How often viewers get fresh data. Task states are at most this (plus drawing) behind; worker loads, published
+     * every 500 ms, at most that much more: about a second in the worst case.
+     */
+    public static final long PUSH_INTERVAL_MS = 400;
     private static final String RESOURCES = "/partita-dashboard/";
 
     private final Vertx vertx;

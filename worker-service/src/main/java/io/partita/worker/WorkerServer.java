@@ -169,7 +169,7 @@ public final class WorkerServer implements AutoCloseable {
 
         context.runOnContext(v -> {
             // counts are read on the loop; the Hazelcast write (and /proc read) run on a worker thread
-            long timer = vertx.setPeriodic(1_000, id -> {
+            long timer = vertx.setPeriodic(LOAD_PERIOD_MS, id -> {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
                 vertx.executeBlocking(() -> {
@@ -186,6 +186,8 @@ public final class WorkerServer implements AutoCloseable {
         });
     }
 
+    /** How often the load is published: the dashboard shows memory and transfers at most about this late. */
+    private static final long LOAD_PERIOD_MS = 500;
     private static final long STARTED_MILLIS = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
     /** Each load repeats the spans of this long before it, so one lost or coalesced update loses none. */
     private static final long ACTIVITY_OVERLAP_MS = 5_000;
