@@ -6,17 +6,19 @@
   let spans = []; // [worker, thread, kind, group, label, startMs, durationMs]
   let serverOffset = 0; // server clock minus ours: the stream is drawn in the scheduler's time
   let streamWindow = 60000;
+  let drawnAt = 0;
 
   const byName = (a, b) => a.name.localeCompare(b.name, 'en', { numeric: true });
 
   P.follow('status', (d) => {
     serverOffset = d.time - Date.now();
     d.workers.sort(byName);
-    progress(d.groups);
-    memory(d.workers);
-    processing(d.workers);
-    take(d.stream);
-    drawStream();
+    const parts = window.partitaStats.parts = {};
+    const timed = (name, f) => { const t0 = performance.now(); f(); parts[name] = performance.now() - t0; };
+    timed('progress', () => progress(d.groups));
+    timed('memory', () => memory(d.workers));
+    timed('processing', () => processing(d.workers));
+    timed('stream', () => { take(d.stream); drawStream(); });
   });
 
   function progress(groups) {
@@ -84,7 +86,10 @@
 
   function take(stream) {
     if (!stream) return;
-    for (const s of stream.spans) spans.push(s);
+    for (const s of stream.spans) {
+      s.push(s[0] + '\u0000' + s[1]); // [7]: its row, computed once
+      spans.push(s);
+    }
     const oldest = Date.now() + serverOffset - stream.windowMs;
     let drop = 0;
     while (drop < spans.length && spans[drop][5] + spans[drop][6] < oldest) drop++;
@@ -92,13 +97,18 @@
     if (drop > 0) spans = spans.slice(drop);
   }
 
-  function rowKey(s) { return s[0] + '\u0000' + s[1]; }
 
   function drawStream() {
+    drawnAt = Date.now();
     const now = Date.now() + serverOffset;
     const from = now - streamWindow;
     const rows = new Map();
-    for (const s of spans) if (s[5] + s[6] >= from && !rows.has(rowKey(s))) rows.set(rowKey(s), null);
+    let first = 0; // spans are in arrival order, roughly by end time: skip the old ones quickly
+    while (first < spans.length && spans[first][5] + spans[first][6] < from - 60000) first++;
+    for (let i = first; i < spans.length; i++) {
+      const s = spans[i];
+      if (s[5] + s[6] >= from && !rows.has(s[7])) rows.set(s[7], null);
+    }
     const keys = [...rows.keys()].sort((a, b) => {
       const [wa, ta] = a.split('\u0000'); const [wb, tb] = b.split('\u0000');
       return wa === wb ? Number(ta) - Number(tb) : wa.localeCompare(wb, 'en', { numeric: true });
@@ -132,20 +142,40 @@
         g.fillText(`${w} ${t === '0' ? 'io' : '#' + t}`, 2, rows.get(k) * rowH + rowH - 2);
       }
     }
-    const drawn = [];
+    // one fill style per color: a canvas is much faster drawing runs of one color
+    const byColor = new Map();
     let count = 0;
-    for (const s of spans) {
-      const end = s[5] + s[6];
-      if (end < from) continue;
-      const row = rows.get(rowKey(s));
-      const x0 = x(s[5]);
-      const w = Math.max(1, x(end) - x0);
-      g.fillStyle = s[2] === 'task' ? P.groupColor(s[3]) : (KIND_COLOR[s[2]] || '#999');
-      g.fillRect(x0, row * rowH + 1, w, rowH - (rowH > 4 ? 2 : 0));
-      drawn.push([x0, row * rowH, w, rowH, s]);
+    for (let i = first; i < spans.length; i++) {
+      const s = spans[i];
+      if (s[5] + s[6] < from) continue;
+      const color = s[2] === 'task' ? P.groupColor(s[3]) : (KIND_COLOR[s[2]] || '#999');
+      let list = byColor.get(color);
+      if (!list) byColor.set(color, list = []);
+      list.push(i);
       count++;
     }
-    layout = drawn;
+    const pad = rowH > 4 ? 1 : 0;
+    // bars of one color that touch on a row (within half a pixel) are drawn as one run: with thousands of short
+    // tasks, most bars are a pixel wide and this draws far fewer rectangles
+    for (const [color, list] of byColor) {
+      g.fillStyle = color;
+      const runs = new Map(); // row -> [x0, x1]
+      for (const i of list) {
+        const s = spans[i];
+        const row = rows.get(s[7]);
+        const x0 = x(s[5]), x1 = Math.max(x0 + 1, x(s[5] + s[6]));
+        const run = runs.get(row);
+        if (run && x0 <= run[1] + 0.5 && x1 >= run[0] - 0.5) {
+          run[0] = Math.min(run[0], x0);
+          run[1] = Math.max(run[1], x1);
+        } else {
+          if (run) g.fillRect(run[0], row * rowH + pad, run[1] - run[0], rowH - 2 * pad);
+          runs.set(row, [x0, x1]);
+        }
+      }
+      for (const [row, run] of runs) g.fillRect(run[0], row * rowH + pad, run[1] - run[0], rowH - 2 * pad);
+    }
+    layout = { from, labelW, plotW, rowH, rows, first };
     const workers = new Set(keys.map(k => k.split('\u0000')[0])).size;
     document.getElementById('stream-caption').textContent = keys.length
       ? `${count.toLocaleString('en')} bars on ${keys.length} rows of ${workers} workers in the last ${P.duration(streamWindow)}`
@@ -158,10 +188,14 @@
     if (!layout) return;
     const r = canvas.getBoundingClientRect();
     const mx = e.clientX - r.left, my = e.clientY - r.top;
+    const { from, labelW, plotW, rowH, rows, first } = layout;
+    const t = from + (mx - labelW) / plotW * streamWindow;
+    const slack = 2 / plotW * streamWindow; // two pixels
     let hit = null;
-    for (let i = layout.length - 1; i >= 0; i--) {
-      const [x0, y0, w, h] = layout[i];
-      if (mx >= x0 - 1 && mx <= x0 + w + 1 && my >= y0 && my <= y0 + h) { hit = layout[i][4]; break; }
+    for (let i = spans.length - 1; i >= first && !hit; i--) {
+      const s = spans[i];
+      const row = rows.get(s[7]);
+      if (row !== undefined && my >= row * rowH && my < (row + 1) * rowH && t >= s[5] - slack && t <= s[5] + s[6] + slack) hit = s;
     }
     if (!hit) { tip.hidden = true; return; }
     tip.hidden = false;
@@ -170,5 +204,8 @@
     tip.style.top = (my + 12) + 'px';
   });
   canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
-  setInterval(() => { if (document.body.dataset.connection === 'live') drawStream(); }, 1000);
+  // keep the stream moving between updates only when they are slow to come
+  setInterval(() => {
+    if (document.body.dataset.connection === 'live' && Date.now() - drawnAt > 900) drawStream();
+  }, 1000);
 })();

@@ -85,12 +85,13 @@ class DashboardLoadTest {
             server = cluster.pageNanos.stream().map(n -> n / 1e6).toList();
         }
         long bytes = ((Number) page.evaluate("window.partitaStats.bytes")).longValue();
+        Object parts = page.evaluate("JSON.stringify(window.partitaStats.parts || {}, (k, v) => typeof v === 'number' ? Math.round(v) : v)");
         return String.format(java.util.Locale.ROOT,
                 "%-8s updates %3d in %d s | behind the scheduler when drawn: median %4.0f ms, max %4.0f ms"
                         + " | drawing: median %5.1f ms, max %5.1f ms | scheduler per answer: median %5.1f ms, max %5.1f ms"
-                        + " | last update %,d bytes",
+                        + " | last update %,d bytes, drawn in ms by part: %s",
                 name, seen - first, SAMPLE_MS / 1000, median(lag), max(lag), median(render), max(render),
-                median(server), max(server), bytes);
+                median(server), max(server), bytes, parts);
     }
 
     private static double median(List<Double> xs) {
