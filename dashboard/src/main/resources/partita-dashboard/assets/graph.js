@@ -63,7 +63,6 @@
       tooltip: { formatter: p => p.dataType === 'node' ? `${P.escape(p.data.name)}<br>${p.data.state}` : '' },
       series: [{
         type: 'graph', layout: 'none', roam: true, symbolSize: g.nodes.length > 300 ? 8 : g.nodes.length > 60 ? 14 : 24,
-        left: '8%', right: '8%', top: 40, bottom: 40,
         edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 5,
         label: { show: labels, position: 'bottom', fontSize: 9, formatter: p => p.data.group },
         lineStyle: { color: '#999', opacity: .6 },
@@ -93,15 +92,14 @@
       tooltip: { formatter: p => p.dataType === 'node' ? p.data.detail : `${p.data.count.toLocaleString('en')} dependencies` },
       series: [{
         type: 'graph', layout: 'none', roam: true, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8,
-        left: '8%', right: '8%', top: 60, bottom: 60,
-        label: { show: true, position: 'bottom', fontSize: 11, formatter: p => p.data.text },
+        label: { show: true, position: 'bottom', fontSize: 11, lineHeight: 15, formatter: p => p.data.text },
         lineStyle: { color: '#999', opacity: .7 },
         data: g.groups.map((x, i) => {
           const total = Object.values(x.counts).reduce((a, b) => a + b, 0);
           const finished = (x.counts.memory || 0) + (x.counts.done || 0) + (x.counts.erred || 0);
           const main = Object.entries(x.counts).sort((a, b) => b[1] - a[1])[0][0];
           const detail = `<b>${P.escape(x.name)}</b>: ${total.toLocaleString('en')} tasks<br>`
-            + Object.entries(x.counts).map(([s, n]) => `${n.toLocaleString('en')} ${s}`).join('<br>');
+            + Object.entries(x.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n.toLocaleString('en')} ${s}`).join('<br>');
           return {
             name: x.name, x: pos[i][0] * 1.5, y: pos[i][1] * 1.5, detail,
             text: `${x.name}\n${finished.toLocaleString('en')} / ${total.toLocaleString('en')} finished`,

@@ -117,7 +117,8 @@
     const dpr = window.devicePixelRatio || 1;
     const width = canvas.clientWidth;
     const labelW = 70, axisH = 16;
-    const rowH = keys.length ? Math.max(2, Math.min(18, Math.floor(440 / keys.length))) : 18;
+    // rows share at most about 440 px: with hundreds of threads a row is a pixel or less (drawn antialiased)
+    const rowH = keys.length ? Math.min(18, Math.max(0.5, 440 / keys.length)) : 18;
     const height = Math.max(120, keys.length * rowH + axisH + 4);
     canvas.style.height = height + 'px';
     canvas.width = Math.round(width * dpr);
@@ -155,6 +156,12 @@
       count++;
     }
     const pad = rowH > 4 ? 1 : 0;
+    // whole pixels: no antialiasing to compute, and rows thinner than a pixel still show
+    const bar = (row, run) => {
+      const y = Math.floor(row * rowH) + pad;
+      const x0 = Math.floor(run[0]);
+      g.fillRect(x0, y, Math.max(1, Math.round(run[1]) - x0), Math.max(1, Math.floor((row + 1) * rowH) - pad - y));
+    };
     // bars of one color that touch on a row (within half a pixel) are drawn as one run: with thousands of short
     // tasks, most bars are a pixel wide and this draws far fewer rectangles
     for (const [color, list] of byColor) {
@@ -169,11 +176,11 @@
           run[0] = Math.min(run[0], x0);
           run[1] = Math.max(run[1], x1);
         } else {
-          if (run) g.fillRect(run[0], row * rowH + pad, run[1] - run[0], rowH - 2 * pad);
+          if (run) bar(row, run);
           runs.set(row, [x0, x1]);
         }
       }
-      for (const [row, run] of runs) g.fillRect(run[0], row * rowH + pad, run[1] - run[0], rowH - 2 * pad);
+      for (const [row, run] of runs) bar(row, run);
     }
     layout = { from, labelW, plotW, rowH, rows, first };
     const workers = new Set(keys.map(k => k.split('\u0000')[0])).size;

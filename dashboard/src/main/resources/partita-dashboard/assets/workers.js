@@ -48,7 +48,7 @@
         <td>${P.bytes(m.spilled)}</td><td>${P.bytes(m.unmanaged)}</td><td>${m.limit ? P.bytes(m.limit) : 'none'}</td>
         <td>${w.running}</td><td>${w.processing}</td><td>${w.storedKeys.toLocaleString('en')}</td><td>${P.bytes(w.storedBytes)}</td>
         <td>${P.bytes(t.segmentIn)}</td><td>${P.bytes(t.flightIn)}</td><td>${P.bytes(t.flightOut)}</td>
-        <td>${w.uptimeMs ? P.duration(w.uptimeMs) : '?'}</td><td>${w.paused ? 'paused (memory)' : 'running'}</td>
+        <td>${w.uptimeMs ? P.duration(w.uptimeMs) : '?'}</td><td>${w.paused ? 'paused' : 'running'}</td>
       </tr>`;
     }).join('');
   }

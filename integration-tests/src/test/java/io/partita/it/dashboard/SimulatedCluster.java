@@ -47,6 +47,7 @@ final class SimulatedCluster implements AutoCloseable {
     private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<String>> queues = new HashMap<>();
     private final Map<String, Long> activitySeq = new HashMap<>();
+    private final Map<String, Long> turns = new HashMap<>();
     private final int workers;
     private final int threads;
     private final int tasksPerTick;
@@ -145,7 +146,8 @@ final class SimulatedCluster implements AutoCloseable {
             List<TaskDone> done = new ArrayList<>();
             for (int i = 0; i < tasksPerTick && !queue.isEmpty(); i++) {
                 long micros = 20_000 + random.nextInt(80_000);
-                done.add(new TaskDone(queue.poll(), 1 << 20, "byte[]", now - micros / 1000, micros, 1 + i % threads));
+                int thread = 1 + (int) (turns.merge(worker, 1L, Long::sum) % threads); // the worker's threads in turn
+                done.add(new TaskDone(queue.poll(), 1 << 20, "byte[]", now - micros / 1000, micros, thread));
             }
             if (!done.isEmpty()) {
                 data.tasksDone(worker, done);

@@ -74,7 +74,7 @@ public final class SchedulerDashboard implements DashboardSource {
                         .put("workers", workers(false)).put("stream", spans);
             }
             case WORKERS -> out.put("workers", workers(true));
-            case GRAPH -> out.put("graph", graph.json());
+            case GRAPH -> out.put("graph", graph.json(groups));
         };
     }
 

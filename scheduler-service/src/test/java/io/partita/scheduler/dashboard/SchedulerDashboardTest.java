@@ -158,8 +158,13 @@ class SchedulerDashboardTest {
         assertThat(graph.getInteger("tasks")).isEqualTo(4 + 2 * TaskGraph.MAX_DRAWN);
         JsonObject part = graph.getJsonArray("groups").stream().map(JsonObject.class::cast)
                 .filter(g -> g.getString("name").equals("part")).findFirst().orElseThrow();
-        assertThat(part.getJsonObject("counts").getMap().values().stream().mapToInt(v -> (Integer) v).sum())
+        assertThat(part.getJsonObject("counts").getMap().values().stream().mapToLong(v -> ((Number) v).longValue()).sum())
                 .isEqualTo(TaskGraph.MAX_DRAWN);
+        assertThat(part.getJsonObject("counts").getLong("processing") + part.getJsonObject("counts").getLong("waiting"))
+                .isEqualTo(TaskGraph.MAX_DRAWN);
+        // the groups of the first computation stay in the picture, with their counts
+        assertThat(graph.getJsonArray("groups").stream().map(g -> ((JsonObject) g).getString("name")))
+                .containsExactly("load", "inc", "dbl", "add", "part", "agg");
         assertThat(graph.getJsonArray("edges").stream().map(e -> ((JsonArray) e).getList()))
                 .contains(List.of("part", "agg", TaskGraph.MAX_DRAWN));
     }
