@@ -172,14 +172,16 @@ public final class WorkerServer implements AutoCloseable {
 
         context.runOnContext(v -> {
             // counts are read on the loop; the Hazelcast write (and /proc read) run on a worker thread
-            long timer = vertx.setPeriodic(1_000, id -> {
+            long timer = vertx.setPeriodic(LOAD_PERIOD_MS, id -> {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
                 vertx.executeBlocking(() -> {
+                    long now = System.currentTimeMillis();
                     WorkerLoad load = new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
                             Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
-                            HostIdentity.residentBytes(), System.currentTimeMillis(), monitor.memoryByTier(),
-                            stats.snapshot(), monitor.paused());
+                            HostIdentity.residentBytes(), now, monitor.memoryByTier(),
+                            stats.snapshot(), monitor.paused(), processCpuPercent(), STARTED_MILLIS,
+                            stats.recentActivity(now - ACTIVITY_OVERLAP_MS));
                     metrics.published(load);
                     member.publish(load);
                     return null;
@@ -187,6 +189,22 @@ public final class WorkerServer implements AutoCloseable {
             });
             resources.add(() -> vertx.cancelTimer(timer));
         });
+    }
+
+    /** How often the load is published: the dashboard shows memory and transfers at most about this late. */
+    private static final long LOAD_PERIOD_MS = 500;
+    private static final long STARTED_MILLIS = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    /** Each load repeats the spans of this long before it, so one lost or coalesced update loses none. */
+    private static final long ACTIVITY_OVERLAP_MS = 5_000;
+
+    /** The process's recent CPU use, 100 = one core busy; 0 when the JVM cannot tell. */
+    private static double processCpuPercent() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            double load = os.getProcessCpuLoad();
+            return load < 0 ? 0 : load * Runtime.getRuntime().availableProcessors() * 100;
+        }
+        return 0;
     }
 
     /** How long a stopping worker waits for its keys to move to other workers before it stops anyway. */

@@ -1,7 +1,9 @@
 package io.partita.common.protocol;
 
+import java.util.List;
+
 /**
- * A worker's load, published into Hazelcast ({@link MemberAttributes#WORKER_LOAD_MAP}) about once a second.
+ * A worker's load, published into Hazelcast ({@link MemberAttributes#WORKER_LOAD_MAP}) twice a second.
  *
  * @param running        tasks executing now
  * @param queued         tasks received and not yet started
@@ -12,13 +14,27 @@ package io.partita.common.protocol;
  * @param memory         memory by tier, against the limit
  * @param transfers      bytes moved in and out, by path
  * @param paused         true while the worker starts no tasks because its memory is over the pause fraction
+ * @param cpuPercent     the worker process's CPU use over the last interval, 100 = one core busy
+ * @param startedMillis  when the worker process started (wall clock): its uptime is counted from it
+ * @param activity       transfers and spills that ended in the last seconds (overlapping from one load to the
+ *                       next: readers skip the sequence numbers they have seen), for the dashboard's task stream
  */
 public record WorkerLoad(String workerId, int running, int queued, int storedKeys, long storedBytes,
                          long heapUsedBytes, long processBytes, long timestampMillis,
-                         MemoryByTier memory, TransferCounters transfers, boolean paused) {
+                         MemoryByTier memory, TransferCounters transfers, boolean paused,
+                         double cpuPercent, long startedMillis, List<Activity> activity) {
     public WorkerLoad {
         memory = memory == null ? MemoryByTier.EMPTY : memory;
         transfers = transfers == null ? TransferCounters.EMPTY : transfers;
+        activity = activity == null ? List.of() : List.copyOf(activity);
+    }
+
+    /** A load without CPU, start time nor activity. */
+    public WorkerLoad(String workerId, int running, int queued, int storedKeys, long storedBytes, long heapUsedBytes,
+                      long processBytes, long timestampMillis, MemoryByTier memory, TransferCounters transfers,
+                      boolean paused) {
+        this(workerId, running, queued, storedKeys, storedBytes, heapUsedBytes, processBytes, timestampMillis, memory,
+                transfers, paused, 0, 0, List.of());
     }
 
     /**
@@ -27,9 +43,34 @@ public record WorkerLoad(String workerId, int running, int queued, int storedKey
      * @param spilled   bytes of stored values spilled to disk
      * @param unmanaged process memory not held by stored values (the JVM, libraries, running tasks)
      * @param limit     the worker's memory limit (0 = none)
+     * @param pauseAt   process memory (heap + segments + unmanaged) above which the worker starts no tasks (0 = never)
      */
-    public record MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit) {
-        public static final MemoryByTier EMPTY = new MemoryByTier(0, 0, 0, 0, 0);
+    public record MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit, long pauseAt) {
+        public static final MemoryByTier EMPTY = new MemoryByTier(0, 0, 0, 0, 0, 0);
+
+        /** Memory by tier without a pause threshold. */
+        public MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit) {
+            this(heap, segments, spilled, unmanaged, limit, 0);
+        }
+    }
+
+    /**
+     * Something a worker did besides running tasks, for the task stream.
+     *
+     * @param seq   increasing per worker process
+     * @param kind  {@link #TRANSFER} (inputs fetched from a peer), {@link #SPILL} (written to disk) or
+     *              {@link #UNSPILL} (read back from disk)
+     * @param peer  the worker a transfer came from; "" otherwise
+     */
+    public record Activity(long seq, String kind, long startMillis, long durationMicros, long bytes, int keys,
+                           String peer) {
+        public static final String TRANSFER = "transfer";
+        public static final String SPILL = "spill";
+        public static final String UNSPILL = "unspill";
+
+        public Activity {
+            peer = peer == null ? "" : peer;
+        }
     }
 
     /**

@@ -31,8 +31,17 @@ public sealed interface WorkerReport {
         public TasksDone { tasks = List.copyOf(tasks); }
     }
 
-    /** @param startMillis wall-clock start; @param durationMicros run time, without fetching inputs */
-    record TaskDone(String key, long nbytes, String type, long startMillis, long durationMicros) {}
+    /**
+     * @param startMillis    wall-clock start
+     * @param durationMicros run time, without fetching inputs
+     * @param thread         which of the worker's task threads ran it (1..nthreads), for the dashboard's task stream
+     */
+    record TaskDone(String key, long nbytes, String type, long startMillis, long durationMicros, int thread) {
+        /** A task done on an unnamed thread (0). */
+        public TaskDone(String key, long nbytes, String type, long startMillis, long durationMicros) {
+            this(key, nbytes, type, startMillis, durationMicros, 0);
+        }
+    }
 
     record TasksFailed(List<TaskFailed> tasks) implements WorkerReport {
         public TasksFailed { tasks = List.copyOf(tasks); }

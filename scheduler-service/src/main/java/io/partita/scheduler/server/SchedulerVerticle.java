@@ -10,6 +10,7 @@ import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.dashboard.Dashboard;
+import io.partita.scheduler.dashboard.SchedulerDashboard;
 import io.partita.scheduler.metrics.SchedulerMetrics;
 import io.partita.scheduler.state.Event;
 import io.partita.scheduler.state.Instruction;
@@ -72,6 +73,8 @@ final class SchedulerVerticle extends VerticleBase {
     private HttpServer dashboard;
     private double reportedBandwidth;
     private SchedulerMetrics metrics;
+    private SchedulerDashboard dashboardData;
+    private Dashboard dashboardPages;
 
     SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
         this.config = config;
@@ -132,6 +135,9 @@ final class SchedulerVerticle extends VerticleBase {
         List<Future<?>> closing = new ArrayList<>();
         if (api != null) {
             closing.add(api.close());
+        }
+        if (dashboardPages != null) {
+            dashboardPages.close();
         }
         if (dashboard != null) {
             closing.add(dashboard.close());
@@ -215,7 +221,8 @@ final class SchedulerVerticle extends VerticleBase {
             var scrape = metrics.scrape(ctx.request().getHeader("accept"));
             ctx.response().putHeader("content-type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
         });
-        new Dashboard(this::summary).mount(router);
+        dashboardData = new SchedulerDashboard(state, cluster.loads(), this::summary, System::currentTimeMillis);
+        dashboardPages = new Dashboard(vertx, dashboardData).mount(router);
         return router;
     }
 
@@ -457,6 +464,9 @@ final class SchedulerVerticle extends VerticleBase {
             if (workerId[0] == null) {
                 LOG.warn("ignoring {} from a worker that has not registered", report.getClass().getSimpleName());
                 return;
+            }
+            if (report instanceof WorkerReport.TasksDone r) {
+                dashboardData.tasksDone(workerId[0], r.tasks());
             }
             submit(switch (report) {
                 case WorkerReport.TasksStarted r -> new Event.TasksStarted(sid, workerId[0], r.keys());

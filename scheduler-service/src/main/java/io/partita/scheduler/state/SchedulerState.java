@@ -275,6 +275,20 @@ public final class SchedulerState {
 
     // ---- read-only views (for the adapters, the dashboard and tests)
 
+    /**
+     * Tells {@code listener} every transition from now on, on the thread that calls {@link #handle}, while it runs
+     * (so the listener must be quick and must not call {@link #handle}). A task's creation is FORGOTTEN to RELEASED.
+     */
+    public void onTransition(java.util.function.Consumer<Transition> listener) {
+        ctx.listener = listener;
+    }
+
+    /** The distinct keys {@code key} depends on, in argument order; empty for a key not known. */
+    public List<String> dependencies(String key) {
+        TaskRecord t = ctx.tasks.get(key);
+        return t == null ? List.of() : List.copyOf(new LinkedHashSet<>(t.spec.dependencies()));
+    }
+
     /** Holders of each key that is in memory; other keys are absent. */
     public Map<String, List<WorkerAddress>> holders(List<String> keys) {
         Map<String, List<WorkerAddress>> result = new HashMap<>();

@@ -38,6 +38,8 @@ final class StateContext {
     final Set<TaskRecord> steals = new LinkedHashSet<>();
     final TransitionLog log = new TransitionLog(100_000);
     final Outbox out = new Outbox();
+    /** Told every transition as it happens (the dashboard); null when nobody listens. */
+    java.util.function.Consumer<Transition> listener;
     boolean placementDirty;
     /** Task groups and result types (low cardinality, repeated by many tasks), bounded by {@link #MAX_SHARED_STRINGS}. */
     private final Map<String, String> sharedStrings = new HashMap<>();
@@ -89,7 +91,11 @@ final class StateContext {
         if (to != TaskState.FORGOTTEN) {
             countByState[to.ordinal()]++;
         }
-        log.add(new Transition(t.key(), from, to, stimulus, now));
+        Transition transition = new Transition(t.key(), from, to, stimulus, now);
+        log.add(transition);
+        if (listener != null) {
+            listener.accept(transition);
+        }
     }
 
     /** Creates and registers a task (or scattered key) in RELEASED, as if it came from FORGOTTEN. */

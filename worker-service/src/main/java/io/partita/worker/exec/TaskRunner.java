@@ -31,6 +31,9 @@ public final class TaskRunner {
     private final CodeLoader code;
     private final ObjectStore store;
     private final BufferAllocator allocator;
+    /** Numbers the pool's threads 1, 2, ... as they run their first task: the task stream's rows. */
+    private final java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+    private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threads::incrementAndGet);
 
     /** @param allocator parent of each task's child allocator */
     public TaskRunner(CodeLoader code, ObjectStore store, BufferAllocator allocator) {
@@ -103,7 +106,8 @@ public final class TaskRunner {
         if (result instanceof Partition table) {
             try {
                 long size = store.putTable(key, table); // takes it over and closes it
-                return new WorkerEvent.TaskCompleted(stimulusId, key, size, ObjectStore.TABLE_TYPE, startMillis, micros);
+                return new WorkerEvent.TaskCompleted(stimulusId, key, size, ObjectStore.TABLE_TYPE, startMillis, micros,
+                        threadNumber.get());
             } catch (RuntimeException e) {
                 return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(),
                         "the table returned by task " + key + " cannot be stored: " + e.getMessage(), key));
@@ -117,7 +121,8 @@ public final class TaskRunner {
                     "the result of task " + key + " cannot be stored: " + e.getMessage(), key));
         }
         store.put(key, bytes);
-        return new WorkerEvent.TaskCompleted(stimulusId, key, bytes.length, ValueCodec.typeName(result), startMillis, micros);
+        return new WorkerEvent.TaskCompleted(stimulusId, key, bytes.length, ValueCodec.typeName(result), startMillis, micros,
+                threadNumber.get());
     }
 
     /** Closes the task's allocator; buffers the task kept (a leak) are logged and left to the parent. */

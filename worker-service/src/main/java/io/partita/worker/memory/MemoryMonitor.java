@@ -128,7 +128,8 @@ public final class MemoryMonitor implements AutoCloseable {
     public MemoryByTier memoryByTier() {
         long resident = lastResident > 0 ? lastResident : residentBytes.getAsLong();
         long heap = store.heapBytes();
-        return new MemoryByTier(heap, store.segmentBytes(), store.spilledBytes(), Math.max(0, resident - heap), policy.limit());
+        return new MemoryByTier(heap, store.segmentBytes(), store.spilledBytes(), Math.max(0, resident - heap), policy.limit(),
+                policy.limit() > 0 ? policy.bytesOf(policy.pause()) : 0);
     }
 
     /** The process's resident memory minus its file-backed and shared pages, from /proc/self/statm; 0 elsewhere. */

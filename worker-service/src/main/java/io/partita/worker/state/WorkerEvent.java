@@ -26,9 +26,14 @@ public sealed interface WorkerEvent {
         public FetchFailed { keys = Set.copyOf(keys); }
     }
 
-    /** A task ran and its result is stored under its key. */
+    /** A task ran on task thread {@code thread} (1..nthreads) and its result is stored under its key. */
     record TaskCompleted(String stimulusId, String key, long nbytes, String type, long startMillis,
-                         long durationMicros) implements WorkerEvent {}
+                         long durationMicros, int thread) implements WorkerEvent {
+        public TaskCompleted(String stimulusId, String key, long nbytes, String type, long startMillis,
+                             long durationMicros) {
+            this(stimulusId, key, nbytes, type, startMillis, durationMicros, 0);
+        }
+    }
 
     /** A task raised, or its function or inputs could not be loaded. */
     record TaskErred(String stimulusId, String key, RemoteError error) implements WorkerEvent {}

@@ -93,7 +93,8 @@ public final class WorkerState {
             case WorkerEvent.InputsFetched e -> e.keys().forEach(k -> fetched(k, sid, out));
             case WorkerEvent.FetchFailed e -> e.keys().forEach(k -> fetchFailed(k, e, toFetch, out));
             case WorkerEvent.TaskCompleted e -> finished(e.key(), sid, out, true,
-                    () -> new ReportDone(sid, new WorkerReport.TaskDone(e.key(), e.nbytes(), e.type(), e.startMillis(), e.durationMicros())));
+                    () -> new ReportDone(sid, new WorkerReport.TaskDone(e.key(), e.nbytes(), e.type(), e.startMillis(),
+                            e.durationMicros(), e.thread())));
             case WorkerEvent.TaskErred e -> finished(e.key(), sid, out, false,
                     () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error())));
             case WorkerEvent.KeysFreed e -> e.keys().forEach(k -> free(k, sid, out));

@@ -3,6 +3,7 @@ package io.partita.worker.store;
 import io.partita.common.data.MappedSegment;
 import io.partita.common.data.Partition;
 import io.partita.common.data.SegmentFiles;
+import io.partita.common.protocol.WorkerLoad.Activity;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.worker.memory.MemoryPolicy;
 import java.io.IOException;
@@ -372,6 +373,8 @@ public final class ObjectStore implements AutoCloseable {
             e.spilling = true;
         }
         Path target;
+        long startMillis = System.currentTimeMillis();
+        long t0 = System.nanoTime();
         try { // outside the lock: the file and bytes of an entry being spilled do not change
             target = e.table ? spillFiles.writeTable(key, e.file) : spillFiles.writeValue(key, e.bytes);
         } catch (IOException | RuntimeException ex) {
@@ -396,11 +399,15 @@ public final class ObjectStore implements AutoCloseable {
             account(e, +1);
             stats.spilled(e.size);
         }
+        stats.activity(Activity.SPILL, startMillis, (System.nanoTime() - t0) / 1000, e.size, 1, "");
         return e.size;
     }
 
     private void unspillValue(StoreEntry e) {
+        long startMillis = System.currentTimeMillis();
+        long t0 = System.nanoTime();
         byte[] bytes = SpillFiles.readValue(e.key, e.file);
+        stats.activity(Activity.UNSPILL, startMillis, (System.nanoTime() - t0) / 1000, bytes.length, 1, "");
         account(e, -1);
         e.readBack(bytes);
         account(e, +1);

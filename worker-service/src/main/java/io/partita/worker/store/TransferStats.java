@@ -1,10 +1,23 @@
 package io.partita.worker.store;
 
+import io.partita.common.protocol.WorkerLoad.Activity;
 import io.partita.common.protocol.WorkerLoad.TransferCounters;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Cumulative bytes and counts moved by path (segment, Flight, spill), shared by the store, fetcher and server. */
+/**
+ * Cumulative bytes and counts moved by path (segment, Flight, spill), shared by the store, fetcher and server; and
+ * the last transfers and spills as timed spans, for the dashboard's task stream.
+ */
 public final class TransferStats {
+    /** Spans kept for {@link #recentActivity}: the newest, at most this many. */
+    static final int ACTIVITY_CAPACITY = 500;
+
+    private final Deque<Activity> activity = new ArrayDeque<>();
+    private long activitySeq;
     private final AtomicLong segmentInBytes = new AtomicLong();
     private final AtomicLong segmentInCount = new AtomicLong();
     private final AtomicLong flightInBytes = new AtomicLong();
@@ -56,6 +69,29 @@ public final class TransferStats {
     void unspilled(long bytes) {
         unspilledBytes.addAndGet(bytes);
         unspillCount.incrementAndGet();
+    }
+
+    /** Records a timed span (a fetch from {@code peer}, a spill, an unspill) for the task stream. */
+    public void activity(String kind, long startMillis, long durationMicros, long bytes, int keys, String peer) {
+        synchronized (activity) {
+            if (activity.size() >= ACTIVITY_CAPACITY) {
+                activity.removeFirst();
+            }
+            activity.addLast(new Activity(++activitySeq, kind, startMillis, durationMicros, bytes, keys, peer));
+        }
+    }
+
+    /** The spans that ended after {@code sinceMillis}, oldest first. */
+    public List<Activity> recentActivity(long sinceMillis) {
+        List<Activity> recent = new ArrayList<>();
+        synchronized (activity) {
+            for (Activity a : activity) {
+                if (a.startMillis() + a.durationMicros() / 1000 >= sinceMillis) {
+                    recent.add(a);
+                }
+            }
+        }
+        return recent;
     }
 
     public TransferCounters snapshot() {

@@ -8,6 +8,7 @@ import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.KeyValueBatches;
 import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerLoad.Activity;
 import io.partita.worker.store.ObjectStore;
 import io.partita.worker.store.TransferStats;
 import java.io.UncheckedIOException;
@@ -71,6 +72,19 @@ public final class PeerFetcher implements AutoCloseable {
      * folder instead of borrowed (it must outlive the holder, which is retiring). Blocks, never throws.
      */
     public Result fetch(WorkerAddress holder, List<String> keys, boolean ownCopy) {
+        long startMillis = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        Result result = fetchTimed(holder, keys, ownCopy);
+        long bytes = 0;
+        for (String key : result.received()) {
+            bytes += Math.max(0, store.sizeOf(key));
+        }
+        stats.activity(Activity.TRANSFER, startMillis, (System.nanoTime() - t0) / 1000, bytes, result.received().size(),
+                holder.workerId());
+        return result;
+    }
+
+    private Result fetchTimed(WorkerAddress holder, List<String> keys, boolean ownCopy) {
         Set<String> received = new HashSet<>();
         List<String> rest = new ArrayList<>(keys);
         if (holder.hostId().equals(hostId)) {

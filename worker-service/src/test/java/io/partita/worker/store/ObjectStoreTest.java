@@ -119,6 +119,11 @@ class ObjectStoreTest {
         assertThat(store.heapBytes()).isEqualTo(value.length);
         assertThat(store.spilledBytes()).isZero();
         assertThat(stats.snapshot().unspillCount()).isEqualTo(1);
+        // the spill and the read back are timed spans for the dashboard's task stream
+        assertThat(stats.recentActivity(0)).extracting(a -> a.kind(), a -> a.bytes())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("spill", (long) value.length),
+                        org.assertj.core.groups.Tuple.tuple("unspill", (long) value.length));
+        assertThat(stats.recentActivity(System.currentTimeMillis() + 60_000)).isEmpty();
     }
 
     @Test
