@@ -90,7 +90,7 @@ class SchedulerServerTest {
         HttpResponse<String> health = call("GET", server.dashboardPort(), "/health", null, false);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"ok\"");
-        assertThat(call("GET", server.dashboardPort(), "/", null, false).body()).contains("Partita");
+        assertThat(call("GET", server.dashboardPort(), "/status", null, false).body()).contains("Partita");
 
         HttpResponse<String> refused = call("GET", server.port(), "/api/cluster", null, false);
         assertThat(refused.statusCode()).isEqualTo(401);
