@@ -29,11 +29,11 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.impl.UnionListWriter;
 
 /** Tables for the data-plane tests, built where they run: in the test, or inside a task on a worker. */
-final class Tables {
+public final class Tables {
     private Tables() {}
 
     /** One BigInt column "x" of {@code rows} rows: x[i] = first + i. */
-    static Partition longs(long first, int rows) {
+    public static Partition longs(long first, int rows) {
         BigIntVector x = new BigIntVector("x", ArrowMemory.allocator());
         x.allocateNew(rows);
         for (int i = 0; i < rows; i++) {
@@ -43,7 +43,7 @@ final class Tables {
         return Partition.of(VectorSchemaRoot.of(x));
     }
 
-    static long sum(Partition p) {
+    public static long sum(Partition p) {
         long sum = 0;
         for (VectorSchemaRoot batch : p.batches()) {
             BigIntVector x = (BigIntVector) batch.getVector("x");
