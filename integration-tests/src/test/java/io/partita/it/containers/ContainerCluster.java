@@ -50,6 +50,7 @@ final class ContainerCluster implements AutoCloseable {
     private ContainerCluster(String image, String name) throws IOException {
         this.image = image;
         this.logs = Path.of("target", "container-logs", name).toAbsolutePath();
+        ClusterProcesses.deleteTree(logs); // a previous run's
         Files.createDirectories(logs);
         this.port = ClusterProcesses.freePort();
         this.dashboardPort = ClusterProcesses.freePort();

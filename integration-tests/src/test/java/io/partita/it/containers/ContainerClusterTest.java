@@ -7,8 +7,6 @@ import io.partita.client.SubmitOptions;
 import io.partita.client.TaskFuture;
 import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn0;
-import io.partita.common.protocol.WorkerInfo;
-import io.partita.common.protocol.WorkerStatus;
 import io.partita.it.Tables;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,100 +20,115 @@ import org.junit.jupiter.api.Timeout;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
- * The image (docker/Dockerfile) for real: a scheduler and two workers as containers on the host's network, a
- * computation from the Java client on the host; a worker container killed with SIGKILL loses no computation, and
- * one stopped with {@code docker stop} (SIGTERM) hands its keys over instead of having them computed again.
- * Skipped, saying so, where no Docker engine answers.
+ * The image (docker/Dockerfile) for real: a scheduler and worker containers on the host's network, computations from
+ * the Java client on the host. A worker container killed with SIGKILL loses no computation; one stopped with
+ * {@code docker stop} (SIGTERM) hands its keys over instead of having them computed again. One cluster of three
+ * workers serves both tests (starting containers is the slow part): the first test takes w1, the second w2, in
+ * either order. Skipped, saying so, where no Docker engine answers.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @Timeout(600)
 class ContainerClusterTest {
     private static final int ROWS = 1 << 20; // 8 MiB tables
     private static String image;
+    private static ContainerCluster cluster;
+    private static Client client;
 
     @BeforeAll
-    static void buildImage() {
+    static void startCluster() throws Exception {
         image = PartitaImage.build();
+        cluster = ContainerCluster.start(image, "containers", 3);
+        client = Client.connect(cluster.address());
     }
 
     @AfterAll
-    static void removeImage() {
-        PartitaImage.remove(image);
+    static void stopCluster() {
+        try {
+            if (client != null) {
+                client.close();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            PartitaImage.remove(image);
+        }
     }
 
     @Test
-    void aWorkerContainerKilledWithSigkillLosesNoComputation() throws Exception {
-        try (ContainerCluster cluster = ContainerCluster.start(image, "containers-sigkill", 2);
-             Client client = Client.connect(cluster.address())) {
-            // the image: a non-root user, and --memory-limit auto read from the container's limit (cgroup)
-            assertThat(cluster.scheduler().execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
-            assertThat(cluster.workerStatus()).extracting(w -> w.info().memoryLimit())
-                    .containsOnly(ContainerCluster.MEMORY_LIMIT);
+    void theImageRunsAsNonRootAndReadsTheContainersMemoryLimit() throws Exception {
+        assertThat(cluster.scheduler().execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
+        // every worker runs with --memory-limit auto: its limit is the container's (cgroup), not the machine's
+        assertThat(cluster.workerStatus()).extracting(w -> w.info().memoryLimit()).containsOnly(ContainerCluster.MEMORY_LIMIT);
+    }
 
-            // 64 leaves of 100 ms each on 2 single-threaded workers: about 3.2 s of work, then a tree over them
-            List<TaskFuture<Long>> leaves = client.map((Integer x) -> {
-                Thread.sleep(100);
-                return (long) x;
-            }, IntStream.range(0, 64).boxed().toList());
-            List<TaskFuture<Long>> level = new ArrayList<>(leaves);
-            while (level.size() > 1) {
-                List<TaskFuture<Long>> next = new ArrayList<>();
-                for (int i = 0; i < level.size(); i += 2) {
-                    next.add(client.submit((Long a, Long b) -> a + b, level.get(i), level.get(i + 1)));
-                }
-                level = next;
+    @Test
+    void aWorkerContainerKilledWithSigkillLosesNoComputation() {
+        // 64 leaves of 100 ms each on single-threaded workers, then a tree over them
+        List<TaskFuture<Long>> leaves = client.map((Integer x) -> {
+            Thread.sleep(100);
+            return (long) x;
+        }, IntStream.range(0, 64).boxed().toList());
+        List<TaskFuture<Long>> level = new ArrayList<>(leaves);
+        while (level.size() > 1) {
+            List<TaskFuture<Long>> next = new ArrayList<>();
+            for (int i = 0; i < level.size(); i += 2) {
+                next.add(client.submit((Long a, Long b) -> a + b, level.get(i), level.get(i + 1)));
             }
-            TaskFuture<Long> total = level.getFirst();
-            cluster.waitUntil("a quarter of the leaves to finish", Duration.ofSeconds(60),
-                    () -> leaves.stream().filter(TaskFuture::isDone).count() >= 16);
-            cluster.waitUntil("both workers to hold results", Duration.ofSeconds(60),
-                    () -> cluster.workerStatus().stream().allMatch(w -> w.load().storedKeys() > 0));
-
-            cluster.kill("w1");
-
-            assertThat(total.result(Duration.ofMinutes(2))).isEqualTo(63L * 64 / 2);
-            cluster.waitUntil("the killed worker to leave the cluster", Duration.ofSeconds(30),
-                    () -> cluster.workerStatus().stream().map(WorkerStatus::info).map(WorkerInfo::name).toList().equals(List.of("w2")));
-            assertThat(cluster.running("w1")).isFalse();
+            level = next;
         }
+        TaskFuture<Long> total = level.getFirst();
+        cluster.waitUntil("w1 to hold results and a quarter of the leaves to finish", Duration.ofSeconds(60),
+                () -> leaves.stream().filter(TaskFuture::isDone).count() >= 16 && storedKeys("w1") > 0);
+
+        cluster.kill("w1"); // docker kill: every process of the container, at once
+
+        assertThat(total.result(Duration.ofMinutes(2))).isEqualTo(63L * 64 / 2);
+        assertThat(cluster.running("w1")).isFalse();
+        cluster.waitUntil("the killed worker to leave the cluster", Duration.ofSeconds(30), () -> !registered("w1"));
     }
 
     @Test
     void aWorkerContainerStoppedWithSigtermHandsItsKeysOver() throws Exception {
-        try (ContainerCluster cluster = ContainerCluster.start(image, "containers-sigterm", 2);
-             Client client = Client.connect(cluster.address())) {
-            // on w1: 10 values and 4 tables, all held by the client
-            SubmitOptions onW1 = SubmitOptions.defaults().workers(List.of("w1"));
-            List<TaskFuture<?>> data = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                long x = i;
-                data.add(client.submitWith(onW1, (Fn0<Long>) () -> x * x));
-            }
-            for (int i = 0; i < 4; i++) {
-                long first = (long) i * ROWS;
-                data.add(client.submitWith(onW1, (Fn0<Partition>) () -> Tables.longs(first, ROWS)));
-            }
-            cluster.waitUntil("w1's data to be computed", Duration.ofSeconds(60), () -> data.stream().allMatch(f -> {
-                assertThat(f.state()).isNotEqualTo(Future.State.FAILED);
-                return f.state() == Future.State.SUCCESS;
-            }));
-            long finished = cluster.health().path("tasksFinished").asLong();
-
-            cluster.stop("w1"); // docker stop: SIGTERM through tini to the nanny, which passes it to its worker
-
-            assertThat(cluster.running("w1")).isFalse();
-            cluster.waitUntil("the stopped worker to leave the cluster", Duration.ofSeconds(30),
-                    () -> cluster.workerStatus().stream().map(WorkerStatus::info).map(WorkerInfo::name).toList().equals(List.of("w2")));
-            assertThat(total(client, data)).isEqualTo(expected());
-            // only the 4 table sums and the total ran: nothing w1 held was computed again
-            assertThat(cluster.health().path("tasksFinished").asLong() - finished).isEqualTo(5);
-            assertThat(cluster.logs("w1")).contains("handing this worker's keys over").contains("retired:");
+        // on w2: 10 values and 4 tables, all held by the client
+        SubmitOptions onW2 = SubmitOptions.defaults().workers(List.of("w2"));
+        List<TaskFuture<?>> data = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long x = i;
+            data.add(client.submitWith(onW2, (Fn0<Long>) () -> x * x));
         }
+        for (int i = 0; i < 4; i++) {
+            long first = (long) i * ROWS;
+            data.add(client.submitWith(onW2, (Fn0<Partition>) () -> Tables.longs(first, ROWS)));
+        }
+        cluster.waitUntil("w2's data to be computed", Duration.ofSeconds(60), () -> data.stream().allMatch(f -> {
+            assertThat(f.state()).isNotEqualTo(Future.State.FAILED);
+            return f.state() == Future.State.SUCCESS;
+        }));
+        long finished = cluster.health().path("tasksFinished").asLong();
+
+        cluster.stop("w2"); // docker stop: SIGTERM through tini to the nanny, which passes it to its worker
+
+        assertThat(cluster.running("w2")).isFalse();
+        cluster.waitUntil("the stopped worker to leave the cluster", Duration.ofSeconds(30), () -> !registered("w2"));
+        assertThat(total(data)).isEqualTo(expected());
+        // only the 4 table sums and the total ran: nothing w2 held was computed again
+        assertThat(cluster.health().path("tasksFinished").asLong() - finished).isEqualTo(5);
+        assertThat(cluster.logs("w2")).contains("handing this worker's keys over").contains("retired:");
     }
 
-    /** The sum of every value and every table row, on whichever worker is left. */
+    private static boolean registered(String worker) {
+        return cluster.workerStatus().stream().anyMatch(w -> w.info().name().equals(worker));
+    }
+
+    private static long storedKeys(String worker) {
+        return cluster.workerStatus().stream().filter(w -> w.info().name().equals(worker))
+                .mapToLong(w -> w.load().storedKeys()).sum();
+    }
+
+    /** The sum of every value and every table row, on whichever workers are left. */
     @SuppressWarnings("unchecked")
-    private static long total(Client client, List<TaskFuture<?>> data) {
+    private static long total(List<TaskFuture<?>> data) {
         List<TaskFuture<Long>> parts = new ArrayList<>();
         for (TaskFuture<?> f : data.subList(0, 10)) {
             parts.add((TaskFuture<Long>) f);
