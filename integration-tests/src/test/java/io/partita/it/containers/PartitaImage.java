@@ -23,14 +23,19 @@ final class PartitaImage {
         }
         String tag = "partita-it:" + UUID.randomUUID().toString().substring(0, 8);
         // Only what docker/Dockerfile copies (as the repository's .dockerignore allows): not the whole checkout.
-        return new ImageFromDockerfile(tag, false)
+        ImageFromDockerfile image = new ImageFromDockerfile(tag, false)
                 .withDockerfilePath("docker/Dockerfile")
                 .withFileFromPath("docker/Dockerfile", ROOT.resolve("docker/Dockerfile"))
                 .withFileFromPath("docker/partita-docker-entrypoint", ROOT.resolve("docker/partita-docker-entrypoint"))
                 .withFileFromPath("docker/partita-healthcheck", ROOT.resolve("docker/partita-healthcheck"))
                 .withFileFromPath("bin", ROOT.resolve("bin"))
-                .withFileFromPath("launcher/target/partita", dist)
-                .get();
+                .withFileFromPath("launcher/target/partita", dist);
+        try {
+            return image.get();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("docker build -f docker/Dockerfile failed (see the cause). Without access to a "
+                    + "registry, build its base image first: sudo docker/build-base-image.sh", e);
+        }
     }
 
     /** Deletes the image and its layers (they are large with the vfs storage driver CI uses). */
