@@ -69,6 +69,9 @@ final class ContainerCluster implements AutoCloseable {
             for (int i = 1; i <= workers; i++) {
                 cluster.workers.put("w" + i, cluster.worker("w" + i, ClusterProcesses.freePort()));
             }
+            if (workers >= 3) {
+                cluster.shareMemory("w3", "w1");
+            }
             List<GenericContainer<?>> all = new ArrayList<>(cluster.workers.values());
             all.add(cluster.scheduler);
             Startables.deepStart(all).join();
@@ -77,6 +80,21 @@ final class ContainerCluster implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /**
+     * Lets worker {@code joiner} share worker {@code owner}'s memory as docs/deployment.md says: the owner's IPC
+     * namespace (and so its /dev/shm) and one host id; the others keep their own host id.
+     */
+    private void shareMemory(String owner, String joiner) {
+        GenericContainer<?> ipcOwner = workers.get(owner);
+        ipcOwner.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withIpcMode("shareable"));
+        workers.get(joiner).dependsOn(ipcOwner)
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                        .withIpcMode("container:" + ipcOwner.getContainerId()).withShmSize(null)); // the owner's /dev/shm
+        for (var w : workers.entrySet()) {
+            w.getValue().withEnv("PARTITA_WORKER_HOST_ID", w.getKey().equals(joiner) ? owner : w.getKey());
         }
     }
 

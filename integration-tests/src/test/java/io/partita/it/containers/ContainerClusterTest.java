@@ -7,6 +7,8 @@ import io.partita.client.SubmitOptions;
 import io.partita.client.TaskFuture;
 import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn0;
+import io.partita.common.fn.Fn1;
+import io.partita.common.protocol.WorkerLoad.TransferCounters;
 import io.partita.it.Tables;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,19 +17,24 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
  * The image (docker/Dockerfile) for real: a scheduler and worker containers on the host's network, computations from
  * the Java client on the host. A worker container killed with SIGKILL loses no computation; one stopped with
- * {@code docker stop} (SIGTERM) hands its keys over instead of having them computed again. One cluster of three
- * workers serves both tests (starting containers is the slow part): the first test takes w1, the second w2, in
- * either order. Skipped, saying so, where no Docker engine answers.
+ * {@code docker stop} (SIGTERM) hands its keys over instead of having them computed again; two worker containers
+ * set up to share memory (w1 joins w3's IPC namespace and host id) hand tables over through /dev/shm. One cluster
+ * of three workers serves every test (starting containers is the slow part), in this order: the tests that need
+ * w1 run before the one that kills it. Skipped, saying so, where no Docker engine answers.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @Timeout(600)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContainerClusterTest {
     private static final int ROWS = 1 << 20; // 8 MiB tables
     private static String image;
@@ -56,6 +63,7 @@ class ContainerClusterTest {
     }
 
     @Test
+    @Order(1)
     void theImageRunsAsNonRootAndReadsTheContainersMemoryLimit() throws Exception {
         assertThat(cluster.scheduler().execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
         // every worker runs with --memory-limit auto: its limit is the container's (cgroup), not the machine's
@@ -63,6 +71,23 @@ class ContainerClusterTest {
     }
 
     @Test
+    @Order(3)
+    void workerContainersSharingIpcAndHostIdHandTablesOverThroughSharedMemory() {
+        TaskFuture<Partition> table = client.submitWith(SubmitOptions.defaults().workers(List.of("w3")),
+                (Fn0<Partition>) () -> Tables.longs(0, ROWS));
+        TransferCounters before = transfers("w1");
+
+        long sum = client.<Long>submitWith(SubmitOptions.defaults().workers(List.of("w1")), (Fn1<Partition, Long>) Tables::sum, table)
+                .result(Duration.ofMinutes(1));
+
+        assertThat(sum).isEqualTo((long) ROWS * (ROWS - 1) / 2);
+        cluster.waitUntil("w1 to count the table it mapped from w3's segment", Duration.ofSeconds(10),
+                () -> transfers("w1").segmentInBytes() - before.segmentInBytes() >= 8L * ROWS);
+        assertThat(transfers("w1").flightInBytes()).isEqualTo(before.flightInBytes());
+    }
+
+    @Test
+    @Order(4)
     void aWorkerContainerKilledWithSigkillLosesNoComputation() {
         // 64 leaves of 100 ms each on single-threaded workers, then a tree over them
         List<TaskFuture<Long>> leaves = client.map((Integer x) -> {
@@ -89,6 +114,7 @@ class ContainerClusterTest {
     }
 
     @Test
+    @Order(2)
     void aWorkerContainerStoppedWithSigtermHandsItsKeysOver() throws Exception {
         // on w2: 10 values and 4 tables, all held by the client
         SubmitOptions onW2 = SubmitOptions.defaults().workers(List.of("w2"));
@@ -119,6 +145,11 @@ class ContainerClusterTest {
 
     private static boolean registered(String worker) {
         return cluster.workerStatus().stream().anyMatch(w -> w.info().name().equals(worker));
+    }
+
+    private static TransferCounters transfers(String worker) {
+        return cluster.workerStatus().stream().filter(w -> w.info().name().equals(worker)).findFirst()
+                .orElseThrow(() -> new AssertionError(worker + " is not registered")).load().transfers();
     }
 
     private static long storedKeys(String worker) {
