@@ -201,7 +201,7 @@ final class ContainerCluster implements AutoCloseable {
     }
 
     void awaitWorkers(int n) {
-        waitUntil(n + " workers registered and publishing their load", Duration.ofSeconds(90), () -> {
+        waitUntil(n + " workers registered and publishing their load", Duration.ofSeconds(180), () -> {
             List<WorkerStatus> all = workerStatus();
             return all.size() == n && all.stream().allMatch(w -> w.load() != null);
         });
