@@ -98,7 +98,22 @@ public final class CodeLoader implements AutoCloseable {
                 urls.toArray(URL[]::new), CodeLoader.class.getClassLoader()));
     }
 
+    /** Attempts at downloading one artifact: a pooled connection the scheduler has closed fails a first try. */
+    private static final int DOWNLOAD_ATTEMPTS = 3;
+
     private Path artifact(String sha) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return download(sha);
+            } catch (IOException e) {
+                if (attempt == DOWNLOAD_ATTEMPTS || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Path download(String sha) throws IOException {
         Path jar = cacheDir.resolve(sha + ".jar");
         if (Files.exists(jar)) {
             return jar;

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The shared-memory directory's layout: {@code <shm-dir>/<workerId>/} per worker, holding its segments and a
- * {@code pid} file ({@code <pid>\n<hostId>}). A worker removes the folders of dead workers of its own host id at
- * start (their pid is not alive) and its own folder on a clean shutdown.
+ * {@code pid} file ({@code <pid>\n<hostId>\n<pid namespace>}). A worker removes the folders of dead workers of its
+ * own host id and PID namespace at start (their pid is not alive) and its own folder on a clean shutdown. Containers
+ * that share a /dev/shm have PID namespaces of their own, where a neighbour's pid means nothing: its folder stays.
  */
 public final class SegmentDirs {
     static final String PID_FILE = "pid";
@@ -36,12 +37,13 @@ public final class SegmentDirs {
     /** Removes dead workers' folders under {@code root}, then creates this worker's folder with its pid file. */
     public static Path prepare(Path root, String workerId, String hostId) throws IOException {
         Files.createDirectories(root);
-        removeDead(root, hostId);
+        String namespace = pidNamespace();
+        removeDead(root, hostId, namespace);
         Path own = root.resolve(workerId);
         for (int attempt = 1; ; attempt++) {
             try {
                 Files.createDirectories(own);
-                Files.writeString(own.resolve(PID_FILE), ProcessHandle.current().pid() + "\n" + hostId + "\n",
+                Files.writeString(own.resolve(PID_FILE), ProcessHandle.current().pid() + "\n" + hostId + "\n" + namespace + "\n",
                         StandardCharsets.UTF_8);
                 return own;
             } catch (java.nio.file.NoSuchFileException e) {
@@ -73,8 +75,20 @@ public final class SegmentDirs {
         }
     }
 
-    /** Removes folders whose pid file names a process of {@code hostId} that is not alive; returns how many. */
-    static int removeDead(Path root, String hostId) {
+    /** This process's PID namespace (such as {@code pid:[4026531836]}), or "" where /proc does not tell. */
+    static String pidNamespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Removes folders whose pid file names a process of {@code hostId}, in PID namespace {@code namespace}, that is
+     * not alive; returns how many.
+     */
+    static int removeDead(Path root, String hostId, String namespace) {
         int removed = 0;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
             for (Path dir : dirs) {
@@ -91,8 +105,10 @@ public final class SegmentDirs {
                     continue;
                 }
                 String owner = lines.size() > 1 ? lines.get(1).strip() : "";
-                if (!owner.equals(hostId) || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue; // another host's (a container sharing the directory) or alive
+                String ownerNamespace = lines.size() > 2 ? lines.get(2).strip() : namespace;
+                if (!owner.equals(hostId) || !ownerNamespace.equals(namespace)
+                        || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue; // another host's, another container's (its pid is not ours to check), or alive
                 }
                 LOG.info("removing the segments of a dead worker (pid {}): {}", pid, dir);
                 deleteTree(dir);
