@@ -51,7 +51,8 @@ const Partita = (() => {
     const s = data.summary || {};
     document.getElementById('summary').textContent =
       `${count(s.workers, 'worker')} · ${count(s.tasks, 'task')} · scheduler ${s.role || '?'}`;
-    document.getElementById('no-workers').hidden = (s.workers || 0) > 0;
+    document.getElementById('standby').hidden = s.role !== 'standby';
+    document.getElementById('no-workers').hidden = (s.workers || 0) > 0 || s.role === 'standby';
     document.querySelectorAll('.scheduler-address').forEach(e => e.textContent = location.hostname + ':8786');
   }
 

@@ -52,15 +52,13 @@ class DashboardRoutesTest {
             }
         };
         // mounted on an event-loop context, as the scheduler does
-        server = vertx.<HttpServer>executeBlocking(() -> null).compose(v -> {
-            io.vertx.core.Promise<HttpServer> started = io.vertx.core.Promise.promise();
-            vertx.runOnContext(x -> {
-                Router router = Router.router(vertx);
-                dashboard = new Dashboard(vertx, source).mount(router);
-                vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").onComplete(started);
-            });
-            return started.future();
-        }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        io.vertx.core.Promise<HttpServer> started = io.vertx.core.Promise.promise();
+        vertx.runOnContext(x -> {
+            Router router = Router.router(vertx);
+            dashboard = new Dashboard(vertx, source).mount(router);
+            vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").onComplete(started);
+        });
+        server = started.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @AfterEach

@@ -83,7 +83,8 @@ class ContainerClusterTest {
         assertThat(sum).isEqualTo((long) ROWS * (ROWS - 1) / 2);
         cluster.waitUntil("w1 to count the table it mapped from w3's segment", Duration.ofSeconds(10),
                 () -> transfers("w1").segmentInBytes() - before.segmentInBytes() >= 8L * ROWS);
-        assertThat(transfers("w1").flightInBytes()).isEqualTo(before.flightInBytes());
+        // not over Flight (a load published late may still count a few bytes an earlier test moved)
+        assertThat(transfers("w1").flightInBytes() - before.flightInBytes()).isLessThan(8L * ROWS);
     }
 
     @Test

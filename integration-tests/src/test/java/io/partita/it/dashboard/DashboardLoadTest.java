@@ -39,6 +39,8 @@ class DashboardLoadTest {
             long total = ((Number) status.evaluate("[...document.querySelectorAll('#progress .row')]"
                     + ".reduce((n, r) => n + Number(r.dataset.total), 0)")).longValue();
             assertThat(total).isEqualTo(TASKS);
+            assertThat(status.locator("#memory .row.paused").evaluateAll("rows => rows.map(r => r.dataset.worker)"))
+                    .isEqualTo(List.of("w007", "w032", "w057", "w082"));
             report.add(measure(cluster, status, "status"));
             assertThat(Integer.parseInt(status.getAttribute("#stream", "data-bars"))).isPositive();
             Browser.screenshot(status, "load-status");

@@ -171,8 +171,13 @@ final class SimulatedCluster implements AutoCloseable {
                     Math.max(0, processing.getOrDefault(id, 0) - threads), 100, segments, heap, heap + segments, now,
                     new WorkerLoad.MemoryByTier(heap, segments, spilled, 300L << 20, 8L << 30, (long) (0.8 * (8L << 30))),
                     new WorkerLoad.TransferCounters(seq << 20, seq << 21, seq << 21, seq, seq, spilled, 0, seq / 2, 0, 0),
-                    random.nextInt(20) == 0, random.nextInt(400), now - 3_600_000, activity));
+                    paused(id), random.nextInt(400), now - 3_600_000, activity));
         }
+    }
+
+    /** Every 25th worker (w007, w032, ...) is over its pause threshold. */
+    static boolean paused(String workerId) {
+        return Integer.parseInt(workerId.substring(workerId.length() - 3)) % 25 == 7;
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  * each page's data. Everything runs on the scheduler's event loop, which owns the state: no locks.
  */
 public final class SchedulerDashboard implements DashboardSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchedulerDashboard.class);
     private final SchedulerState state;
     private final Map<String, WorkerLoad> loads;
     private final Supplier<JsonObject> summary;
@@ -30,6 +31,7 @@ public final class SchedulerDashboard implements DashboardSource {
     /** Per worker, the last activity sequence number taken into the stream. */
     private final Map<String, Long> activitySeen = new HashMap<>();
     private final Map<String, String> names = new HashMap<>();
+    private boolean failed;
 
     /**
      * @param loads   the workers' last published loads by worker id (updated from other threads)
@@ -43,8 +45,15 @@ public final class SchedulerDashboard implements DashboardSource {
         this.clock = clock;
         this.graph = new TaskGraph(state::dependencies);
         state.onTransition(t -> {
-            groups.on(t);
-            graph.on(t);
+            try {
+                groups.on(t);
+                graph.on(t);
+            } catch (RuntimeException e) { // the dashboard's trouble must not become the scheduler's
+                if (!failed) {
+                    failed = true;
+                    LOG.error("the dashboard could not follow transition {}; its pages may be off from now on", t, e);
+                }
+            }
         });
     }
 
