@@ -72,7 +72,7 @@ public final class TaskRunner {
             for (Arg arg : task.args()) {
                 args.add(resolve(arg, fn.loader(), views));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // a class of the task's jars that cannot be loaded is its error
             return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(), e.getMessage(), key));
         }
         BufferAllocator taskAllocator = allocator.newChildAllocator("task-" + key, 0, Long.MAX_VALUE);
@@ -116,7 +116,7 @@ public final class TaskRunner {
         byte[] bytes;
         try {
             bytes = ValueCodec.encode(result);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(),
                     "the result of task " + key + " cannot be stored: " + e.getMessage(), key));
         }
