@@ -30,6 +30,8 @@ final class GraphRegistry {
     record Entry(String clientId, long requestId, ClientRequest.SubmitGraph request) {}
 
     private final IMap<String, byte[]> map;
+    /** Reused for every graph (a Deflater holds native state that is costly to set up for a small graph). */
+    private final Deflater deflater = new Deflater(Deflater.BEST_SPEED); // the graph is on its way to GraphAccepted
     /** Client to wanted key to the graphs that want it, one per occurrence (a client releases one reference each time). */
     private final Map<String, Map<String, ArrayDeque<String>>> wanted = new HashMap<>();
     /** Graph to the references of its client it still holds. */
@@ -43,7 +45,7 @@ final class GraphRegistry {
     CompletionStage<Void> put(String clientId, long requestId, byte[] submitGraph, List<String> wantedKeys) {
         String id = id(clientId, requestId);
         track(clientId, id, wantedKeys);
-        return map.setAsync(id, deflate(submitGraph));
+        return map.setAsync(id, deflate(deflater, submitGraph));
     }
 
     /** Whether graph {@code requestId} of {@code clientId} is held (accepted, here or by a scheduler before a failover). */
@@ -115,20 +117,16 @@ final class GraphRegistry {
         map.removeAsync(id);
     }
 
-    static byte[] deflate(byte[] bytes) {
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED); // the graph is on its way to GraphAccepted
-        try {
-            deflater.setInput(bytes);
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
-            byte[] chunk = new byte[64 << 10];
-            while (!deflater.finished()) {
-                out.write(chunk, 0, deflater.deflate(chunk));
-            }
-            return out.toByteArray();
-        } finally {
-            deflater.end();
+    static byte[] deflate(Deflater deflater, byte[] bytes) {
+        deflater.reset();
+        deflater.setInput(bytes);
+        deflater.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+        byte[] chunk = new byte[Math.min(64 << 10, bytes.length + 64)];
+        while (!deflater.finished()) {
+            out.write(chunk, 0, deflater.deflate(chunk));
         }
+        return out.toByteArray();
     }
 
     static byte[] inflate(byte[] bytes, long maxBytes) {

@@ -64,8 +64,11 @@ final class SchedulerVerticle extends VerticleBase {
     private boolean flushScheduled;
     private HazelcastCluster cluster;
     private GraphRegistry registry;
-    /** Per client, the end of its chain of requests: a graph waits for its registry write, what follows waits for it. */
-    private final Map<String, Future<Void>> clientTails = new HashMap<>();
+    /**
+     * Graphs ({@code clientId/requestId}) being written to Hazelcast. The state runs a graph at once, but its
+     * GraphAccepted waits for the write: a client re-sends a graph that was not acknowledged when its scheduler dies.
+     */
+    private final Map<String, Future<Void>> storing = new HashMap<>();
     private volatile Role role = Role.STANDBY;
     private boolean takingOver;
     private FlightProxy flight;
@@ -391,16 +394,19 @@ final class SchedulerVerticle extends VerticleBase {
                 return;
             }
             String sid = stimulus("client");
-            Future<Void> tail = clientTails.getOrDefault(clientId, Future.succeededFuture());
             if (request instanceof ClientRequest.SubmitGraph r) {
                 metrics.graphSubmitted(clientId, r.requestId(), r.graph().wanted());
+                String graphId = clientId + "/" + r.requestId();
                 Future<Void> stored = Future.fromCompletionStage(
                         registry.put(clientId, r.requestId(), buffer.getBytes(), r.graph().wanted()), context);
-                tail = tail.compose(v -> stored.recover(e -> {
-                    LOG.warn("graph {} of client {} is not in Hazelcast ({}): a standby could not replay it",
-                            r.requestId(), clientId, e.toString());
-                    return Future.succeededFuture();
-                }));
+                storing.put(graphId, stored);
+                stored.onComplete(x -> {
+                    storing.remove(graphId);
+                    if (x.failed()) {
+                        LOG.warn("graph {} of client {} is not in Hazelcast ({}): a standby could not replay it",
+                                r.requestId(), clientId, x.cause().toString());
+                    }
+                });
             } else if (request instanceof ClientRequest.ReleaseKeys r) {
                 registry.released(clientId, r.keys());
             }
@@ -412,30 +418,14 @@ final class SchedulerVerticle extends VerticleBase {
                 case ClientRequest.RetireWorkers r -> new Event.RetireRequested(sid, clientId, r.requestId(), r.workers());
                 case ClientRequest.RegisterScattered r -> new Event.DataScattered(sid, clientId, r.requestId(), r.workerId(), r.keys());
             };
-            if (tail.isComplete()) {
-                clientTails.remove(clientId);
-                submit(event);
-            } else {
-                clientTails.put(clientId, tail.map(v -> {
-                    submit(event);
-                    return null;
-                }));
-            }
+            submit(event);
         });
         ws.exceptionHandler(e -> LOG.debug("client {} connection error: {}", clientId, e.getMessage()));
         ws.closeHandler(v -> {
             if (clientSockets.remove(clientId, ws)) {
-                Future<Void> tail = clientTails.remove(clientId);
-                Runnable gone = () -> {
-                    registry.clientGone(clientId);
-                    metrics.clientGone(clientId);
-                    submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
-                };
-                if (tail == null || tail.isComplete()) {
-                    gone.run();
-                } else {
-                    tail.onComplete(x -> gone.run());
-                }
+                registry.clientGone(clientId);
+                metrics.clientGone(clientId);
+                submit(new Event.ClientDisconnected(stimulus("client-close"), clientId));
             }
         });
     }
@@ -539,12 +529,22 @@ final class SchedulerVerticle extends VerticleBase {
                     if (s.update() instanceof ClientUpdate.RequestFailed f) {
                         registry.refused(s.clientId(), f.requestId());
                     }
-                    ServerWebSocket ws = clientSockets.get(s.clientId());
-                    if (ws != null) {
-                        send(ws, s.update());
+                    Future<Void> write = s.update() instanceof ClientUpdate.GraphAccepted a
+                            ? storing.get(s.clientId() + "/" + a.requestId()) : null;
+                    if (write == null) {
+                        sendToClient(s);
+                    } else {
+                        write.onComplete(x -> sendToClient(s));
                     }
                 }
             }
+        }
+    }
+
+    private void sendToClient(Instruction.SendToClient s) {
+        ServerWebSocket ws = clientSockets.get(s.clientId());
+        if (ws != null) {
+            send(ws, s.update());
         }
     }
 
