@@ -378,9 +378,10 @@ final class SchedulerVerticle extends VerticleBase {
         ws.textMessageHandler(t -> send(ws, new ClientUpdate.RequestFailed(0,
                 "text frames are not accepted: send each ClientRequest as one binary CBOR message")));
         ws.binaryMessageHandler(buffer -> {
+            byte[] bytes = buffer.getBytes(); // a copy: decoded, and for a graph also stored as it arrived
             ClientRequest request;
             try {
-                request = MessageCodec.fromCbor(buffer.getBytes(), ClientRequest.class, config.maxMessageBytes());
+                request = MessageCodec.fromCbor(bytes, ClientRequest.class, config.maxMessageBytes());
             } catch (ProtocolException e) {
                 send(ws, new ClientUpdate.RequestFailed(0, e.getMessage()));
                 return;
@@ -398,7 +399,7 @@ final class SchedulerVerticle extends VerticleBase {
                 metrics.graphSubmitted(clientId, r.requestId(), r.graph().wanted());
                 String graphId = clientId + "/" + r.requestId();
                 Future<Void> stored = Future.fromCompletionStage(
-                        registry.put(clientId, r.requestId(), buffer.getBytes(), r.graph().wanted()), context);
+                        registry.put(clientId, r.requestId(), bytes, r.graph().wanted()), context);
                 storing.put(graphId, stored);
                 stored.onComplete(x -> {
                     storing.remove(graphId);
