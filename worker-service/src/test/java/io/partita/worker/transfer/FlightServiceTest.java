@@ -81,6 +81,11 @@ class FlightServiceTest {
                 FlightAuth.callOptions(token)), got::put);
         assertThat(got).containsOnlyKeys("x-1", "y-1");
         assertThat(ValueCodec.decode(got.get("x-1"), getClass().getClassLoader())).isEqualTo("hello");
+        // counted once the server has written the stream, which may be just after the client read its end
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (store.stats().snapshot().flightOutBytes() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertThat(store.stats().snapshot().flightOutBytes()).isPositive();
     }
 
