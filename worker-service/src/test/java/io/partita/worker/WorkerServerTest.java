@@ -125,7 +125,7 @@ class WorkerServerTest {
             await(() -> registrations().size() == 2, () -> "a second registration, got " + reports);
             assertThat(registrations().getLast().heldKeys()).extracting(WorkerReport.HeldKey::key).containsExactly("square-3");
             assertThat(worker).isNotSameAs(first);
-            assertThat(server.isRegistered()).isTrue();
+            await(server::isRegistered, () -> "the worker to take the scheduler's Registered reply");
         }
     }
 
