@@ -11,7 +11,7 @@
     switch (key) {
       case 'memory': return m.heap + m.segments + m.unmanaged;
       case 'heap': case 'segments': case 'spilled': case 'unmanaged': case 'limit': return m[key];
-      case 'segmentIn': case 'flightIn': case 'flightOut': return t[key];
+      case 'segmentIn': case 'flightIn': case 'flightOut': case 'bulkIn': case 'bulkOut': return t[key];
       case 'paused': return w.paused ? 'paused' : 'running';
       default: return w[key];
     }
@@ -47,7 +47,7 @@
         <td>${mini}${P.bytes(used)}</td><td>${P.bytes(m.heap)}</td><td>${P.bytes(m.segments)}</td>
         <td>${P.bytes(m.spilled)}</td><td>${P.bytes(m.unmanaged)}</td><td>${m.limit ? P.bytes(m.limit) : 'none'}</td>
         <td>${w.running}</td><td>${w.processing}</td><td>${w.storedKeys.toLocaleString('en')}</td><td>${P.bytes(w.storedBytes)}</td>
-        <td>${P.bytes(t.segmentIn)}</td><td>${P.bytes(t.flightIn)}</td><td>${P.bytes(t.flightOut)}</td>
+        <td>${P.bytes(t.segmentIn)}</td><td>${P.bytes(t.flightIn)}</td><td>${P.bytes(t.flightOut)}</td><td>${P.bytes(t.bulkIn)}</td><td>${P.bytes(t.bulkOut)}</td>
         <td>${w.uptimeMs ? P.duration(w.uptimeMs) : '?'}</td><td>${w.paused ? 'paused' : 'running'}</td>
       </tr>`;
     }).join('');

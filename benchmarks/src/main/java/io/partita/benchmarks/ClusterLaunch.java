@@ -27,7 +27,16 @@ import java.util.stream.Stream;
  */
 final class ClusterLaunch implements AutoCloseable {
     /** How to start the workers. */
-    record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads) {}
+    /**
+     * @param shmRoot   the workers' {@code --shm-dir} is a new folder in it
+     * @param extraArgs more {@code partita-worker} arguments
+     */
+    record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot,
+                      List<String> extraArgs) {
+        WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads) {
+            this(memoryLimit, distinctHostIds, javaOpts, nthreads, Path.of("/dev/shm"), List.of());
+        }
+    }
 
     final String address;
     final int dashboardPort;
@@ -41,7 +50,7 @@ final class ClusterLaunch implements AutoCloseable {
         Files.createDirectories(logDir);
         int port = freePort();
         this.address = "127.0.0.1:" + port;
-        this.shmDir = Path.of("/dev/shm", "partita-bench-" + ProcessHandle.current().pid());
+        this.shmDir = spec.shmRoot().resolve("partita-bench-" + ProcessHandle.current().pid());
         this.spillRoot = logDir.resolve("spill").toAbsolutePath();
         Path bin = partitaHome.resolve("bin").toAbsolutePath();
         this.dashboardPort = freePort();
@@ -57,6 +66,7 @@ final class ClusterLaunch implements AutoCloseable {
             if (spec.distinctHostIds()) {
                 args.addAll(List.of("--host-id", "bench-host-" + name));
             }
+            args.addAll(spec.extraArgs());
             workers.add(launch(bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOpts()));
         }
     }

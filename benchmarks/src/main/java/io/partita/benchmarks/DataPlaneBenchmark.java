@@ -39,8 +39,10 @@ import picocli.CommandLine.Option;
  *       summed by a task pinned to worker b, both workers with the same host id (shared segments). The hand-over
  *       rate is size / (best submit-to-result latency of the consumer on b - the same on a, where the input is
  *       already local), best of {@code --repeats} after a warm-up, a fresh table each repeat.</li>
- *   <li>{@code flight}: the same with the workers given different {@code --host-id}s, so the table moves over
- *       Arrow Flight; compared with Dask's figure from {@code handover}.</li>
+ *   <li>{@code bulk}: the same with the workers given different {@code --host-id}s, so the table moves over the
+ *       network, by the bulk path between workers (the holder's segment file over HTTP, sendfile); compared with
+ *       Dask's figure from {@code handover}.</li>
+ *   <li>{@code flight}: the same as {@code bulk} with {@code --peer-transfer flight}: Arrow Flight DoGet only.</li>
  *   <li>{@code larger}: 2 workers with {@code --memory-limit 512MiB} each persist 4 GiB of partitions (64 x 64 MiB,
  *       values = the global row numbers) and compute an exact sum and count, checked against the closed form.
  *       Wall time and peak worker memory (VmRSS - RssShmem + segment files, every 100 ms) for both.</li>
@@ -52,8 +54,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     private static final long MIB = 1L << 20;
     private static final Duration TASK_TIMEOUT = Duration.ofMinutes(5);
 
-    @Option(names = "--bench", split = ",", defaultValue = "handover,flight,larger",
-            description = "Benchmarks to run, comma-separated: handover, flight, larger (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bench", split = ",", defaultValue = "handover,bulk,flight,larger",
+            description = "Benchmarks to run, comma-separated: handover, bulk, flight, larger (default: ${DEFAULT-VALUE}).")
     Set<String> benches;
 
     @Option(names = "--size-mib", defaultValue = "256", description = "Size of the handed-over table (default: ${DEFAULT-VALUE}).")
@@ -75,6 +77,11 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             description = "PARTITA_JAVA_OPTS of the Partita workers, e.g. -Xmx256m (default: none).")
     String workerJavaOpts;
 
+    @Option(names = "--shm-root", defaultValue = "/dev/shm",
+            description = "Where the workers' segment folders go (--shm-dir is a new folder in it), e.g. a tmpfs mounted "
+                    + "with huge=within_size (default: ${DEFAULT-VALUE}).")
+    Path shmRoot;
+
     @Option(names = "--partita-home", defaultValue = ".", description = "Folder holding bin/ (default: the current one).")
     Path partitaHome;
 
@@ -92,18 +99,18 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String b : benches) {
-            if (!Set.of("handover", "flight", "larger").contains(b)) {
+            if (!HANDOVERS.contains(b) && !b.equals("larger")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown benchmark " + b);
             }
         }
         Map<String, Object> partita = new LinkedHashMap<>();
         if (!skipPartita) {
-            for (String b : List.of("handover", "flight", "larger")) {
+            for (String b : List.of("handover", "bulk", "flight", "larger")) {
                 if (!benches.contains(b)) {
                     continue;
                 }
                 try {
-                    partita.put(b, b.equals("larger") ? larger() : handover(b.equals("flight")));
+                    partita.put(b, b.equals("larger") ? larger() : handover(b));
                 } catch (Exception | Error e) {
                     System.out.printf("Partita %s: FAILED: %s%n", b, e);
                     e.printStackTrace(System.err);
@@ -157,7 +164,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     // ---------------------------------------------------------------- 1 and 2: hand-over
 
     /** {@code medianDifference}: the median over rounds of (remote - local), a check on the best-of figures. */
-    record Handover(long bytes, double bestLocal, double bestRemote, double medianDifference, String path) {
+    record Handover(String name, long bytes, double bestLocal, double bestRemote, double medianDifference, String path) {
         double seconds() {
             return bestRemote - bestLocal;
         }
@@ -167,12 +174,16 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         }
     }
 
-    private Handover handover(boolean flight) throws Exception {
+    private static final List<String> HANDOVERS = List.of("handover", "bulk", "flight");
+
+    /** @param name handover (same host), bulk or flight (different host ids, each peer-transfer setting) */
+    private Handover handover(String name) throws Exception {
         int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
         long expected = (long) n * (n - 1) / 2;
-        String name = flight ? "flight" : "handover";
-        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2,
-                new ClusterLaunch.WorkerSpec("0", flight, workerJavaOpts, 1), List.of(), logs(name));
+        boolean otherHost = !name.equals("handover");
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", otherHost,
+                workerJavaOpts, 1, shmRoot, List.of("--peer-transfer", name.equals("flight") ? "flight" : "bulk")),
+                List.of(), logs(name));
              Client client = cluster.connect()) {
             List<WorkerStatus> ws = ClusterLaunch.byName(client);
             String a = ws.get(0).info().name();
@@ -203,7 +214,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             String path = transferPath(ClusterLaunch.byName(client).get(1).load());
             Collections.sort(differences);
             double median = differences.isEmpty() ? Double.NaN : differences.get(differences.size() / 2);
-            return new Handover((long) n * Long.BYTES, bestLocal, bestRemote, median, path);
+            return new Handover(name, (long) n * Long.BYTES, bestLocal, bestRemote, median, path);
         }
     }
 
@@ -224,8 +235,9 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             return "unknown (no published load)";
         }
         WorkerLoad.TransferCounters t = load.transfers();
-        return String.format(Locale.ROOT, "consumer worker counters: %d segment mappings (%,d MiB), %d Flight fetches (%,d MiB)",
-                t.segmentInCount(), t.segmentInBytes() / MIB, t.flightInCount(), t.flightInBytes() / MIB);
+        return String.format(Locale.ROOT, "consumer worker counters: %d segment mappings (%,d MiB), %d Flight fetches "
+                        + "(%,d MiB), %d bulk pulls (%,d MiB)", t.segmentInCount(), t.segmentInBytes() / MIB, t.flightInCount(),
+                t.flightInBytes() / MIB, t.bulkInCount(), t.bulkInBytes() / MIB);
     }
 
     private static void awaitDone(TaskFuture<?> f) throws InterruptedException {
@@ -259,7 +271,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         int count = totalMib / partitionMib;
         long n = (long) rowsPerPartition * count;
         try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2,
-                new ClusterLaunch.WorkerSpec(memoryLimit, false, workerJavaOpts, 1), List.of(), logs("larger"));
+                new ClusterLaunch.WorkerSpec(memoryLimit, false, workerJavaOpts, 1, shmRoot, List.of()), List.of(), logs("larger"));
              Client client = cluster.connect()) {
             List<WorkerStatus> before = ClusterLaunch.byName(client);
             List<MemorySampler.Target> targets = new ArrayList<>();
@@ -331,7 +343,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
 
     private JsonNode measureDask() throws Exception {
         List<String> daskBenches = new ArrayList<>();
-        if (benches.contains("handover") || benches.contains("flight")) {
+        if (benches.stream().anyMatch(HANDOVERS::contains)) {
             daskBenches.add("handover");
         }
         if (benches.contains("larger")) {
@@ -368,13 +380,16 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         System.out.println();
         System.out.println("| benchmark | Partita | Dask | ratio |");
         System.out.println("| --- | ---: | ---: | ---: |");
-        for (String b : List.of("handover", "flight")) {
+        for (String b : HANDOVERS) {
             if (!benches.contains(b)) {
                 continue;
             }
             Object v = partita.get(b);
-            String label = b.equals("handover") ? sizeMib + " MiB hand-over, same host (segments)"
-                    : sizeMib + " MiB hand-over, forced through Flight";
+            String label = sizeMib + " MiB hand-over, " + switch (b) {
+                case "handover" -> "same host (segments)";
+                case "bulk" -> "other host (bulk path)";
+                default -> "other host, Flight only";
+            };
             String p = v instanceof Handover h ? String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", h.bytesPerSecond() / 1e9, h.seconds() * 1e3)
                     : v == null ? "not run" : "failed";
             String d = Double.isNaN(daskRate) ? "not run" : String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", daskRate / 1e9,
@@ -397,7 +412,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         System.out.println();
         for (Object v : partita.values()) {
             if (v instanceof Handover h) {
-                System.out.printf(Locale.ROOT, "Partita hand-over: local %.1f ms, remote %.1f ms (median of remote - local per round: %.1f ms); %s%n",
+                System.out.printf(Locale.ROOT, "Partita hand-over (" + h.name() + "): local %.1f ms, remote %.1f ms (median of remote - local per round: %.1f ms); %s%n",
                         h.bestLocal() * 1e3, h.bestRemote() * 1e3, h.medianDifference() * 1e3, h.path());
             } else if (v instanceof Larger l) {
                 System.out.printf(Locale.ROOT, "Partita larger: persist %.1f s, wall %.1f s, peak worker %,d MiB (peak VmRSS %,d MiB, "

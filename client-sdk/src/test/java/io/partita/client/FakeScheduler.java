@@ -166,7 +166,7 @@ final class FakeScheduler implements AutoCloseable {
                     return;
                 }
                 send(ws, new ClientUpdate.GraphAccepted(sc.requestId(), sc.keys().size()));
-                WorkerAddress holder = new WorkerAddress("w1", "h1", holderUri, "", "");
+                WorkerAddress holder = new WorkerAddress("w1", "h1", holderUri, "", "", "");
                 send(ws, new ClientUpdate.KeysFinished(sc.keys().stream()
                         .map(k -> new ClientUpdate.KeyFinished(k.key(), List.of(holder), k.type(), k.nbytes())).toList()));
             }
@@ -189,7 +189,7 @@ final class FakeScheduler implements AutoCloseable {
         g.graph().functions().forEach(f -> fns.put(f.id(), f));
         List<ClientUpdate.KeyFinished> finished = new ArrayList<>();
         List<ClientUpdate.KeyErred> erred = new ArrayList<>();
-        WorkerAddress holder = new WorkerAddress("w1", "h1", holderUri, "", "");
+        WorkerAddress holder = new WorkerAddress("w1", "h1", holderUri, "", "", "");
         for (TaskSpec t : g.graph().tasks()) {
             RemoteError upstream = t.dependencies().stream().map(errors::get).filter(e -> e != null).findFirst().orElse(null);
             if (upstream != null) {

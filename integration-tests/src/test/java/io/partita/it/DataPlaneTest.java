@@ -37,7 +37,8 @@ class DataPlaneTest {
         cluster.addWorker(1);
         cluster.addWorker(1);
         cluster.addWorker(1, "--host-id", "another-host");
-        cluster.awaitWorkers(3);
+        cluster.addWorker(1, "--host-id", "a-third-host", "--peer-transfer", "flight");
+        cluster.awaitWorkers(4);
         client = Client.connect(cluster.address());
     }
 
@@ -49,7 +50,7 @@ class DataPlaneTest {
         if (cluster != null) {
             cluster.close();
             // Each worker stopped cleanly with zero outstanding Arrow memory.
-            for (int i = 1; i <= 3; i++) {
+            for (int i = 1; i <= 4; i++) {
                 assertThat(Files.readString(cluster.logs().resolve("worker-" + i + ".log")))
                         .contains("worker stopped with no Arrow memory outstanding");
             }
@@ -94,19 +95,42 @@ class DataPlaneTest {
     }
 
     @Test
-    void aWorkerOnAnotherHostFetchesOverFlight() {
+    void aWorkerOnAnotherHostPullsTheSegmentFileOverTheBulkPath() {
         WorkerInfo producer = worker("w1").info();
+        WorkerInfo consumer = worker("w3").info();
+        long bulkBefore = transfers("w3").bulkInCount();
         long flightBefore = transfers("w3").flightInCount();
+        long sentBefore = transfers("w1").bulkOutBytes();
 
         Tables.Placement seen = probeOn("w3", produceOn("w1", 11), 99).result(Duration.ofSeconds(60));
 
+        // the consumer reads its own segment: the producer's file, received whole over the network
         assertThat(seen.before()).isEqualTo(11);
-        assertThat(seen.mappedFile()).doesNotStartWith(producer.segmentDir());
-        cluster.waitUntil("w3 to count a Flight transfer", Duration.ofSeconds(10),
-                () -> transfers("w3").flightInCount() > flightBefore);
+        assertThat(seen.mappedFile()).startsWith(consumer.segmentDir()).doesNotStartWith(producer.segmentDir());
+        cluster.waitUntil("w3 to count a bulk transfer", Duration.ofSeconds(10),
+                () -> transfers("w3").bulkInCount() > bulkBefore);
+        cluster.waitUntil("w1 to count the bytes it sent", Duration.ofSeconds(10),
+                () -> transfers("w1").bulkOutBytes() - sentBefore >= 8_000_000);
+        assertThat(transfers("w3").flightInCount()).isEqualTo(flightBefore);
         // the 8 MB fetch was timed: w3 publishes its measured bandwidth, which the scheduler's placement uses
-        cluster.waitUntil("w3 to publish its measured Flight bandwidth", Duration.ofSeconds(10),
-                () -> transfers("w3").flightInBytesPerSecond() > 0);
+        cluster.waitUntil("w3 to publish its measured bandwidth", Duration.ofSeconds(10),
+                () -> transfers("w3").fetchBytesPerSecond() > 0);
+    }
+
+    @Test
+    void aFlightOnlyWorkerOnAnotherHostFetchesOverFlight() {
+        WorkerInfo producer = worker("w1").info();
+        long flightBefore = transfers("w4").flightInCount();
+
+        Tables.Placement seen = probeOn("w4", produceOn("w1", 13), 99).result(Duration.ofSeconds(60));
+
+        assertThat(seen.before()).isEqualTo(13);
+        assertThat(seen.mappedFile()).startsWith(worker("w4").info().segmentDir());
+        cluster.waitUntil("w4 to count a Flight transfer", Duration.ofSeconds(10),
+                () -> transfers("w4").flightInCount() > flightBefore);
+        assertThat(transfers("w4").bulkInCount()).isZero();
+        cluster.waitUntil("w4 to publish its measured bandwidth", Duration.ofSeconds(10),
+                () -> transfers("w4").fetchBytesPerSecond() > 0);
     }
 
     @Test

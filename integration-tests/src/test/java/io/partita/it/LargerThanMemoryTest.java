@@ -55,7 +55,7 @@ class LargerThanMemoryTest {
                 TransferCounters spilled = workers.stream().map(w -> w.load().transfers())
                         .reduce((a, b) -> new TransferCounters(0, 0, 0, 0, 0, a.spilledBytes() + b.spilledBytes(),
                                 a.unspilledBytes() + b.unspilledBytes(), a.spillCount() + b.spillCount(),
-                                a.unspillCount() + b.unspillCount(), 0)).orElseThrow();
+                                a.unspillCount() + b.unspillCount(), 0, 0, 0, 0)).orElseThrow();
                 assertThat(spilled.spillCount()).isPositive();
                 assertThat(spilled.unspillCount()).isPositive();
                 assertThat(workers).allSatisfy(w -> assertThat(w.load().memory().limit()).isEqualTo(512L << 20));

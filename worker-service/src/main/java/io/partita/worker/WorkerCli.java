@@ -9,6 +9,7 @@ import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.memory.MemoryLimits;
 import io.partita.worker.memory.MemoryPolicy;
+import io.partita.worker.transfer.PeerTransfer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +89,22 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from hostname and /etc/machine-id.")
     String hostId;
 
+    @Option(names = "--peer-transfer", defaultValue = "bulk", converter = PeerTransferConverter.class,
+            description = "How a table comes from a worker on another host: bulk (the holder's segment file over its "
+                    + "HTTP port, sent with sendfile; Flight when that fails) or flight (Arrow Flight DoGet only). Default: ${DEFAULT-VALUE}.")
+    PeerTransfer peerTransfer;
+
+    static final class PeerTransferConverter implements CommandLine.ITypeConverter<PeerTransfer> {
+        @Override
+        public PeerTransfer convert(String value) {
+            try {
+                return PeerTransfer.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("--peer-transfer must be bulk or flight, got '" + value + "'");
+            }
+        }
+    }
+
     @Option(names = "--connect-timeout", defaultValue = "30", description = "Seconds to keep trying to reach the scheduler. Default: ${DEFAULT-VALUE}.")
     int connectTimeoutSeconds;
 
@@ -127,7 +144,7 @@ public final class WorkerCli implements Callable<Integer> {
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), host, flightPort,
                 httpPort, shmDir, spillDir, resources, ClusterToken.of(authToken), hostId,
-                Duration.ofSeconds(connectTimeoutSeconds), memory);
+                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer);
         WorkerServer server;
         try {
             // the hook goes in before the start, so that a worker stopped while starting still cleans up
@@ -200,7 +217,8 @@ public final class WorkerCli implements Callable<Integer> {
                 "--memory-target-fraction", Double.toString(memoryTarget),
                 "--memory-spill-fraction", Double.toString(memorySpill),
                 "--memory-pause-fraction", Double.toString(memoryPause),
-                "--memory-terminate-fraction", Double.toString(memoryTerminate)));
+                "--memory-terminate-fraction", Double.toString(memoryTerminate),
+                "--peer-transfer", peerTransfer.name().toLowerCase(java.util.Locale.ROOT)));
         if (nthreads != null) {
             args.addAll(List.of("--nthreads", nthreads.toString()));
         }

@@ -3,6 +3,7 @@ package io.partita.worker;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.SchedulerAddresses;
 import io.partita.worker.memory.MemoryPolicy;
+import io.partita.worker.transfer.PeerTransfer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,17 +19,18 @@ import java.util.Objects;
  * @param connectTimeout  how long to keep trying to reach a scheduler before giving up (at start, and after losing it)
  * @param shmDir          root of the shared-memory folders; this worker's segments go to {@code shmDir/<workerId>}
  * @param memory          target / spill / pause / terminate fractions of {@code memoryLimit} (0 = off)
+ * @param peerTransfer    how tables come from workers on other hosts (bulk path, or Flight only)
  */
 public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                            Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
-                           MemoryPolicy memory) {
-    /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95). */
+                           MemoryPolicy memory, PeerTransfer peerTransfer) {
+    /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95) and the bulk path. */
     public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                         String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                         Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout) {
         this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir,
-                resources, token, hostId, connectTimeout, MemoryPolicy.defaults(memoryLimit));
+                resources, token, hostId, connectTimeout, MemoryPolicy.defaults(memoryLimit), PeerTransfer.BULK);
     }
 
     public WorkerConfig {
@@ -38,6 +40,7 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
         Objects.requireNonNull(token, "token");
         resources = resources == null ? Map.of() : Map.copyOf(resources);
         shmDir = shmDir == null ? Path.of("/dev/shm/partita") : shmDir;
+        peerTransfer = peerTransfer == null ? PeerTransfer.BULK : peerTransfer;
         memory = memory == null ? MemoryPolicy.defaults(memoryLimit)
                 : new MemoryPolicy(memoryLimit, memory.target(), memory.spill(), memory.pause(), memory.terminate());
         if (nthreads < 1) {
@@ -53,16 +56,16 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
 
     public WorkerConfig withShmDir(Path dir) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                dir, spillDir, resources, token, hostId, connectTimeout, memory);
+                dir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer);
     }
 
     public WorkerConfig withConnectTimeout(Duration timeout) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, timeout, memory);
+                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer);
     }
 
     public WorkerConfig withToken(ClusterToken token) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, connectTimeout, memory);
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer);
     }
 }

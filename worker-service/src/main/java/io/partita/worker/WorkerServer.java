@@ -11,6 +11,7 @@ import io.partita.worker.cluster.SchedulerConnection;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.exec.TaskRunner;
 import io.partita.worker.http.WorkerHttp;
+import io.partita.worker.transfer.SegmentRoute;
 import io.partita.worker.state.WorkerState;
 import io.partita.worker.memory.MemoryMonitor;
 import io.partita.worker.metrics.WorkerMetrics;
@@ -117,7 +118,7 @@ public final class WorkerServer implements AutoCloseable {
         TransferStats stats = new TransferStats();
         store = new ObjectStore(allocator, segmentDir, spillDir, stats);
         own(store);
-        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId);
+        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId, config.peerTransfer());
         own(fetcher);
         CodeLoader code = new CodeLoader(() -> config.schedulers().httpUri(
                 isRegistered() ? schedulerAddress() : config.schedulers().first()), config.token(), spill.resolve("artifacts"));
@@ -143,7 +144,7 @@ public final class WorkerServer implements AutoCloseable {
         own(monitor);
         monitor.start();
 
-        httpPort = await(WorkerHttp.start(vertx, config.host(), config.httpPort(), this));
+        httpPort = await(WorkerHttp.start(vertx, config.host(), config.httpPort(), this, new SegmentRoute(store, config.token())));
 
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(MemberAttributes.ROLE, MemberAttributes.ROLE_WORKER);

@@ -19,7 +19,7 @@ public final class LoadMetrics {
     /** Memory tiers, as in {@link MemoryByTier}. */
     public static final String HEAP = "heap", SEGMENTS = "segments", SPILLED = "spilled", UNMANAGED = "unmanaged";
     /** Transfer paths: mapped from a neighbour's shared segment, or over Arrow Flight. */
-    public static final String SEGMENT = "segment", FLIGHT = "flight";
+    public static final String SEGMENT = "segment", FLIGHT = "flight", BULK = "bulk";
 
     private LoadMetrics() {}
 
@@ -55,16 +55,20 @@ public final class LoadMetrics {
                     cb.call(l.queued(), "queued");
                 }, "state");
         counter(registry, prefix + "_transfer_bytes", "Bytes of stored values moved by " + whose + ", by path (segment: "
-                + "mapped from a neighbour's shared segment; flight: Arrow Flight) and direction", load, l -> cb -> {
+                + "mapped from a neighbour's shared segment; flight: Arrow Flight; bulk: a segment file's bytes between workers) "
+                + "and direction", load, l -> cb -> {
                     TransferCounters t = l.transfers();
                     cb.call(t.segmentInBytes(), SEGMENT, "in");
                     cb.call(t.flightInBytes(), FLIGHT, "in");
                     cb.call(t.flightOutBytes(), FLIGHT, "out");
+                    cb.call(t.bulkInBytes(), BULK, "in");
+                    cb.call(t.bulkOutBytes(), BULK, "out");
                 }, "path", "direction");
         counter(registry, prefix + "_transfers", "Stored values received by " + whose + ", by path", load, l -> cb -> {
             TransferCounters t = l.transfers();
             cb.call(t.segmentInCount(), SEGMENT, "in");
             cb.call(t.flightInCount(), FLIGHT, "in");
+            cb.call(t.bulkInCount(), BULK, "in");
         }, "path", "direction");
         counter(registry, prefix + "_spill_bytes", "Bytes written to disk by " + whose + " to free memory", load,
                 l -> cb -> cb.call(l.transfers().spilledBytes()));

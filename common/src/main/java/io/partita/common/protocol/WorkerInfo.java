@@ -28,6 +28,7 @@ public record WorkerInfo(String workerId, String name, String host, String hostI
     }
 
     public WorkerAddress address() {
-        return new WorkerAddress(workerId, hostId, flightUri, segmentDir, spillDir);
+        return new WorkerAddress(workerId, hostId, flightUri, segmentDir, spillDir,
+                httpPort > 0 ? "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + httpPort : "");
     }
 }

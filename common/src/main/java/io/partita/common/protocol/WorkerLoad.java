@@ -74,12 +74,14 @@ public record WorkerLoad(String workerId, int running, int queued, int storedKey
     }
 
     /**
-     * Cumulative bytes moved, by path: mapped from a neighbour's segment, fetched over Flight, served over Flight; and
-     * the measured bandwidth of recent Flight fetches (a moving average; 0 until one of at least 1 MiB was timed).
+     * Cumulative bytes moved, by path: mapped from a neighbour's segment, fetched or served over Flight, pulled or
+     * served over the bulk path (a segment file's bytes between workers); and the measured bandwidth of recent network
+     * fetches, Flight or bulk (a moving average; 0 until one of at least 1 MiB was timed).
      */
     public record TransferCounters(long segmentInBytes, long flightInBytes, long flightOutBytes, long segmentInCount,
                                    long flightInCount, long spilledBytes, long unspilledBytes, long spillCount,
-                                   long unspillCount, double flightInBytesPerSecond) {
-        public static final TransferCounters EMPTY = new TransferCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                                   long unspillCount, double fetchBytesPerSecond, long bulkInBytes, long bulkOutBytes,
+                                   long bulkInCount) {
+        public static final TransferCounters EMPTY = new TransferCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

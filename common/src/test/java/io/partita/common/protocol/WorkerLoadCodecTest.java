@@ -11,7 +11,7 @@ class WorkerLoadCodecTest {
     @Test
     void aLoadWithCpuUptimePauseThresholdAndActivityRoundTrips() {
         WorkerLoad load = new WorkerLoad("w1", 2, 3, 4, 5, 6, 7, 8, new WorkerLoad.MemoryByTier(1, 2, 3, 4, 100, 80),
-                new WorkerLoad.TransferCounters(1, 2, 3, 4, 5, 6, 7, 8, 9, 1.5e8), true, 123.5, 1_000,
+                new WorkerLoad.TransferCounters(1, 2, 3, 4, 5, 6, 7, 8, 9, 1.5e8, 10, 11, 12), true, 123.5, 1_000,
                 List.of(new WorkerLoad.Activity(7, WorkerLoad.Activity.TRANSFER, 10, 2_000, 4096, 2, "w2"),
                         new WorkerLoad.Activity(8, WorkerLoad.Activity.SPILL, 11, 1_000, 512, 1, null)));
         WorkerLoad back = MessageCodec.fromCbor(MessageCodec.toCbor(load), WorkerLoad.class, 1 << 20);

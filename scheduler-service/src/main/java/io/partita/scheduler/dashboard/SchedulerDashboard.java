@@ -149,7 +149,8 @@ public final class SchedulerDashboard implements DashboardSource {
                         .put("lastSeenMs", load == null ? -1 : now - load.timestampMillis())
                         .put("transfers", new JsonObject()
                                 .put("segmentIn", t.segmentInBytes()).put("flightIn", t.flightInBytes())
-                                .put("flightOut", t.flightOutBytes()).put("spilled", t.spilledBytes())
+                                .put("flightOut", t.flightOutBytes())
+                                .put("bulkIn", t.bulkInBytes()).put("bulkOut", t.bulkOutBytes()).put("spilled", t.spilledBytes())
                                 .put("unspilled", t.unspilledBytes()));
             }
             out.add(w);

@@ -82,6 +82,7 @@ public final class ClusterLoad {
                 a.flightOutBytes() + b.flightOutBytes(), a.segmentInCount() + b.segmentInCount(),
                 a.flightInCount() + b.flightInCount(), a.spilledBytes() + b.spilledBytes(),
                 a.unspilledBytes() + b.unspilledBytes(), a.spillCount() + b.spillCount(),
-                a.unspillCount() + b.unspillCount(), 0); // bandwidths do not add up
+                a.unspillCount() + b.unspillCount(), 0, // bandwidths do not add up
+                a.bulkInBytes() + b.bulkInBytes(), a.bulkOutBytes() + b.bulkOutBytes(), a.bulkInCount() + b.bulkInCount());
     }
 }

@@ -125,7 +125,7 @@ final class SchedulerVerticle extends VerticleBase {
      * published with their load) when it moved by more than 10%: placement prices the inputs a worker lacks with it.
      */
     private void measureBandwidth() {
-        double mean = cluster.loads().values().stream().mapToDouble(l -> l.transfers().flightInBytesPerSecond())
+        double mean = cluster.loads().values().stream().mapToDouble(l -> l.transfers().fetchBytesPerSecond())
                 .filter(b -> b > 0).average().orElse(0);
         if (mean > 0 && Math.abs(mean - reportedBandwidth) > 0.1 * reportedBandwidth) {
             reportedBandwidth = mean;

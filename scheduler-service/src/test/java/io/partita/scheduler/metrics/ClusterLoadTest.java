@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ClusterLoadTest {
     private static WorkerLoad load(String id, long segmentIn, long stored, boolean paused) {
         return new WorkerLoad(id, 1, 2, 3, stored, 0, 0, 0, new MemoryByTier(stored, 0, 0, 10, 100),
-                new TransferCounters(segmentIn, 0, 0, 1, 0, 5, 0, 1, 0, 0), paused);
+                new TransferCounters(segmentIn, 0, 0, 1, 0, 5, 0, 1, 0, 0, 0, 0, 0), paused);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.partita.worker.http;
 
 import io.partita.worker.WorkerServer;
+import io.partita.worker.transfer.SegmentRoute;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -8,13 +9,17 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
-/** The worker's HTTP endpoints: {@code /health}, {@code /metrics} (Prometheus) and {@code /api/store}. */
+/**
+ * The worker's HTTP endpoints: {@code /health}, {@code /metrics} (Prometheus), {@code /api/store}, and
+ * {@code /segments} (the bulk path between workers, token required: {@link SegmentRoute}).
+ */
 public final class WorkerHttp {
     private WorkerHttp() {}
 
     /** Listens on {@code host:port} (0 = any free port); the future holds the actual port. */
-    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerServer worker) {
+    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerServer worker, SegmentRoute segments) {
         Router router = Router.router(vertx);
+        router.get(SegmentRoute.PATH).handler(segments);
         router.get("/health").handler(ctx -> {
             boolean ok = worker.isRegistered();
             ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")

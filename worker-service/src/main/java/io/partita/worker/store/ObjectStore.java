@@ -157,9 +157,19 @@ public final class ObjectStore implements AutoCloseable {
         });
     }
 
-    private interface SegmentWriter {
-        /** Writes the segment to {@code file}, returns its size. */
+    /** Writes a segment file in the IPC stream format of {@link SegmentFiles}. */
+    public interface SegmentWriter {
+        /** Writes the segment to {@code file} (atomically: a reader must never see it half written), returns its size. */
         long write(Path file) throws IOException;
+    }
+
+    /**
+     * Makes room for {@code bytes}, has {@code writer} write {@code key}'s segment file and stores it; returns the
+     * segment's size. For a segment file's bytes received from a peer (the bulk path): they are not checked here, a
+     * malformed file fails when it is mapped.
+     */
+    public long receiveSegment(String key, long bytes, SegmentWriter writer) {
+        return storeSegment(key, bytes, writer);
     }
 
     /** Makes room for {@code bytes}, writes {@code key}'s segment file with {@code writer} and stores it. */
@@ -235,6 +245,24 @@ public final class ObjectStore implements AutoCloseable {
             insert(e);
         }
         return e.size;
+    }
+
+    /** A held table's file (its segment, or its spill file) and size. */
+    public record TableFile(Path file, long size) {}
+
+    /**
+     * The file of table {@code key} for serving its bytes to a peer, pinned so that it is not spilled meanwhile
+     * ({@link #unpin} it when done); null, and nothing pinned, when {@code key} is not a table held here. The file
+     * may still vanish if the key is released: a reader must cope with that.
+     */
+    public synchronized TableFile pinTableFile(String key) {
+        StoreEntry e = entries.get(key);
+        if (e == null || !e.table || e.tier == Tier.BORROWED || e.file == null) {
+            return null;
+        }
+        e.lastUse = ++tick;
+        pins.merge(key, 1, Integer::sum);
+        return new TableFile(e.file, e.size);
     }
 
     /** The serialized value of {@code key}; null when it is not held or is a table. Reads a spilled value back. */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cumulative bytes and counts moved by path (segment, Flight, spill), shared by the store, fetcher and server; and
+ * Cumulative bytes and counts moved by path (segment, Flight, bulk, spill), shared by the store, fetcher and server; and
  * the last transfers and spills as timed spans, for the dashboard's task stream.
  */
 public final class TransferStats {
@@ -23,12 +23,15 @@ public final class TransferStats {
     private final AtomicLong flightInBytes = new AtomicLong();
     private final AtomicLong flightInCount = new AtomicLong();
     private final AtomicLong flightOutBytes = new AtomicLong();
+    private final AtomicLong bulkInBytes = new AtomicLong();
+    private final AtomicLong bulkInCount = new AtomicLong();
+    private final AtomicLong bulkOutBytes = new AtomicLong();
     private final AtomicLong spilledBytes = new AtomicLong();
     private final AtomicLong spillCount = new AtomicLong();
     private final AtomicLong unspilledBytes = new AtomicLong();
     private final AtomicLong unspillCount = new AtomicLong();
-    /** Bytes per second of recent Flight fetches, a moving average; 0 until one large enough was timed. */
-    private volatile double flightInBytesPerSecond;
+    /** Bytes per second of recent network fetches (Flight or bulk), a moving average; 0 until one large enough was timed. */
+    private volatile double fetchBytesPerSecond;
 
     /** A key mapped from a neighbour's segment. */
     public void segmentIn(long bytes) {
@@ -42,15 +45,26 @@ public final class TransferStats {
         flightInCount.incrementAndGet();
     }
 
+    /** A table's segment file pulled from a peer over the bulk path. */
+    public void bulkIn(long bytes) {
+        bulkInBytes.addAndGet(bytes);
+        bulkInCount.incrementAndGet();
+    }
+
+    /** A segment file (or part of one) served to a peer over the bulk path. */
+    public void bulkOut(long bytes) {
+        bulkOutBytes.addAndGet(bytes);
+    }
+
     /**
-     * One Flight fetch of {@code bytes} that took {@code nanos}. Only fetches of at least {@link #MIN_TIMED_BYTES} count:
+     * One network fetch (Flight or bulk) of {@code bytes} that took {@code nanos}. Only fetches of at least {@link #MIN_TIMED_BYTES} count:
      * smaller ones measure the round trip, not the bandwidth (Dask keeps the same rule).
      */
-    public void flightFetchTimed(long bytes, long nanos) {
+    public void fetchTimed(long bytes, long nanos) {
         if (bytes >= MIN_TIMED_BYTES && nanos > 0) {
             double measured = bytes * 1e9 / nanos;
-            double previous = flightInBytesPerSecond;
-            flightInBytesPerSecond = previous == 0 ? measured : previous + EWMA_WEIGHT * (measured - previous);
+            double previous = fetchBytesPerSecond;
+            fetchBytesPerSecond = previous == 0 ? measured : previous + EWMA_WEIGHT * (measured - previous);
         }
     }
 
@@ -97,6 +111,6 @@ public final class TransferStats {
     public TransferCounters snapshot() {
         return new TransferCounters(segmentInBytes.get(), flightInBytes.get(), flightOutBytes.get(), segmentInCount.get(),
                 flightInCount.get(), spilledBytes.get(), unspilledBytes.get(), spillCount.get(), unspillCount.get(),
-                flightInBytesPerSecond);
+                fetchBytesPerSecond, bulkInBytes.get(), bulkOutBytes.get(), bulkInCount.get());
     }
 }

@@ -11,6 +11,7 @@ import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerLoad.Activity;
 import io.partita.worker.store.ObjectStore;
 import io.partita.worker.store.TransferStats;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -25,6 +26,8 @@ import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches keys held by another worker into the local store; one Flight client per peer, reused.
@@ -38,28 +41,37 @@ import org.apache.arrow.memory.BufferAllocator;
  *       vanished (the holder freed it) falls through to Flight.</li>
  *   <li>Flight {@code DoGet(FetchTicket)} for all remaining keys in one call: the holder answers serialized values
  *       only and skips its table keys (the scheduler's ExecuteTask does not say a dependency's type).</li>
+ *   <li>For each key still missing, with {@link PeerTransfer#BULK} (the default) and a holder that serves HTTP: the
+ *       bulk path ({@link SegmentPuller}): the holder's segment file, as it is, becomes this worker's segment.</li>
  *   <li>Flight {@code DoGet(TableTicket)}, one per key still missing: a table is read into this worker's allocator
  *       and stored as this worker's own segment. NOT_FOUND means the holder does not have the key.</li>
  * </ol>
  */
 public final class PeerFetcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerFetcher.class);
+
     private final BufferAllocator allocator;
     private final ObjectStore store;
     private final ClusterToken token;
     private final String hostId;
     private final TransferStats stats;
+    private final SegmentPuller bulk;
     private final ConcurrentHashMap<String, FlightClient> clients = new ConcurrentHashMap<>();
 
     /** What one fetch brought: keys now stored, and an error when some were not (null if all arrived). */
     public record Result(Set<String> received, Set<String> missing, String error) {}
 
-    /** @param hostId this worker's host id: holders with the same one share its memory */
-    public PeerFetcher(BufferAllocator parent, ObjectStore store, ClusterToken token, String hostId) {
+    /**
+     * @param hostId   this worker's host id: holders with the same one share its memory
+     * @param transfer how tables come from other hosts
+     */
+    public PeerFetcher(BufferAllocator parent, ObjectStore store, ClusterToken token, String hostId, PeerTransfer transfer) {
         this.allocator = parent.newChildAllocator("peer-fetch", 0, Long.MAX_VALUE);
         this.store = store;
         this.token = token;
         this.hostId = hostId;
         this.stats = store.stats();
+        this.bulk = transfer == PeerTransfer.BULK ? new SegmentPuller(store, token) : null;
     }
 
     /** Fetches {@code keys} from {@code holder} for local tasks; blocks, never throws. */
@@ -111,13 +123,13 @@ public final class PeerFetcher implements AutoCloseable {
                             received.add(key);
                         });
                 for (String key : rest) {
-                    long size = received.contains(key) ? -1 : fetchTable(client, key);
+                    long size = received.contains(key) ? -1 : fetchTable(holder, client, key);
                     if (size >= 0) {
                         bytes[0] += size;
                         received.add(key);
                     }
                 }
-                stats.flightFetchTimed(bytes[0], System.nanoTime() - started);
+                stats.fetchTimed(bytes[0], System.nanoTime() - started);
             } catch (Exception e) {
                 error = "Flight DoGet from " + holder.workerId() + " at " + holder.flightUri() + " failed: " + e.getMessage();
                 FlightClient broken = clients.remove(holder.flightUri());
@@ -157,8 +169,23 @@ public final class PeerFetcher implements AutoCloseable {
         return -1;
     }
 
-    /** DoGet(TableTicket): stores the table as this worker's segment; its size, or -1 when the holder lacks it. */
-    private long fetchTable(FlightClient client, String key) throws Exception {
+    /**
+     * Stores table {@code key} as this worker's segment, over the bulk path when it is on and works, else with Flight
+     * DoGet(TableTicket); returns its size, or -1 when the holder lacks it.
+     */
+    private long fetchTable(WorkerAddress holder, FlightClient client, String key) throws Exception {
+        if (bulk != null && !holder.httpUri().isEmpty()) {
+            try {
+                long size = bulk.pull(holder.httpUri(), key);
+                if (size >= 0) {
+                    stats.bulkIn(size);
+                    return size;
+                }
+            } catch (IOException e) {
+                LOG.info("bulk transfer of {} from {} at {} failed ({}); fetching it over Flight", key, holder.workerId(),
+                        holder.httpUri(), e.toString());
+            }
+        }
         Partition table;
         try {
             table = TableStreams.read(client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token)), allocator);
@@ -194,6 +221,9 @@ public final class PeerFetcher implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bulk != null) {
+            bulk.close();
+        }
         clients.values().forEach(PeerFetcher::closeQuietly);
         clients.clear();
         allocator.close();

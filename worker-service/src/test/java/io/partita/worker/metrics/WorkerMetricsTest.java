@@ -22,7 +22,7 @@ class WorkerMetricsTest {
                 .doesNotContain("partita_worker_stored_bytes "); // nothing published yet: no sample
         metrics.published(new WorkerLoad("w1-42-abcd", 2, 3, 4, 4096, 10, 20, 0,
                 new MemoryByTier(100, 200, 300, 400, 1L << 30),
-                new TransferCounters(11, 12, 13, 1, 2, 1500, 700, 3, 2, 2.5e8), true));
+                new TransferCounters(11, 12, 13, 1, 2, 1500, 700, 3, 2, 2.5e8, 14, 15, 1), true));
         assertThat(text(metrics))
                 .contains("partita_worker_stored_bytes 4096.0")
                 .contains("partita_worker_memory_bytes{tier=\"segments\"} 200.0")

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class WorkerStateTest {
-    private static final WorkerAddress A = new WorkerAddress("a", "h1", "grpc+tcp://127.0.0.1:1", "", "");
-    private static final WorkerAddress B = new WorkerAddress("b", "h1", "grpc+tcp://127.0.0.1:2", "", "");
+    private static final WorkerAddress A = new WorkerAddress("a", "h1", "grpc+tcp://127.0.0.1:1", "", "", "");
+    private static final WorkerAddress B = new WorkerAddress("b", "h1", "grpc+tcp://127.0.0.1:2", "", "", "");
 
     private WorkerState state = new WorkerState("self", 2);
 

@@ -162,9 +162,9 @@ class FlightServiceTest {
 
     @Test
     void peerFetcherStoresValuesAndTablesOverFlightAndNamesWhatDidNotArrive() throws Exception {
-        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "another-host", server.uri(),
-                    dir.resolve("shm/holder").toString(), dir.resolve("spill/holder").toString()), List.of("x-1", "t-1", "absent"));
+                    dir.resolve("shm/holder").toString(), dir.resolve("spill/holder").toString(), ""), List.of("x-1", "t-1", "absent"));
             assertThat(r.received()).containsExactlyInAnyOrder("x-1", "t-1");
             assertThat(r.missing()).containsExactly("absent");
             assertThat(r.error()).contains("does not hold");
@@ -182,9 +182,9 @@ class FlightServiceTest {
     @Test
     void peerFetcherMapsANeighboursSegmentOnTheSameHost() throws Exception {
         Path holderDir = dir.resolve("shm/holder");
-        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(), holderDir.toString(),
-                    dir.resolve("spill/holder").toString()), List.of("t-1", "x-1"));
+                    dir.resolve("spill/holder").toString(), ""), List.of("t-1", "x-1"));
             assertThat(r.received()).containsExactlyInAnyOrder("t-1", "x-1");
             assertThat(dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
             try (Partition view = local.table("t-1")) {
@@ -201,9 +201,9 @@ class FlightServiceTest {
     void peerFetcherMapsANeighboursSpilledTableFromItsSpillFile() throws Exception {
         Path spillDir = dir.resolve("spill/holder");
         assertThat(store.spill("t-1")).isPositive();
-        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host")) {
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(),
-                    dir.resolve("shm/holder").toString(), spillDir.toString()), List.of("t-1"));
+                    dir.resolve("shm/holder").toString(), spillDir.toString(), ""), List.of("t-1"));
             assertThat(r.received()).containsExactly("t-1");
             try (Partition view = local.table("t-1")) {
                 assertThat(TestTables.mappedFile(view)).isEqualTo(spillDir.resolve(ObjectStore.segmentFileName("t-1")).toString());
