@@ -106,7 +106,7 @@ final class Dispatcher {
             switch (instruction) {
                 case Instruction.Execute x -> starting.add(x);
                 case Instruction.FetchInputs f -> fetchPool.execute(() -> {
-                    PeerFetcher.Result r = fetcher.fetch(f.holder(), f.keys());
+                    PeerFetcher.Result r = fetcher.fetch(f.holder(), f.keys(), f.tables());
                     String sid = f.stimulusId() + "-fetched";
                     if (!r.received().isEmpty()) {
                         offer(new WorkerEvent.InputsFetched(sid, f.holder().workerId(), r.received()));
@@ -127,7 +127,7 @@ final class Dispatcher {
                 case Instruction.ReportStealResponse r -> send.accept(r.response());
                 case Instruction.ReportAcquired r -> send.accept(r.acquired());
                 case Instruction.Acquire a -> fetchPool.execute(() -> {
-                    PeerFetcher.Result r = fetcher.fetch(a.holder(), a.keys(), true);
+                    PeerFetcher.Result r = fetcher.acquire(a.holder(), a.keys());
                     offer(new WorkerEvent.KeysAcquired(a.stimulusId() + "-acquired", r.received(), r.missing()));
                 });
                 case Instruction.Drop d -> d.keys().forEach(store::remove);

@@ -5,6 +5,7 @@ import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Messages from the scheduler to a worker. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -29,12 +30,21 @@ public sealed interface WorkerCommand {
      * @param priority     the user's priority: higher runs first
      * @param order        then lower runs first: the scheduler's order (earlier graphs first, and within a graph an
      *                     order that finishes a branch before starting the next)
+     * @param tables       the dependencies known to be Arrow tables: a worker fetches them as tables at once, without
+     *                     first asking for them among serialized values
      */
     record ExecuteTask(String key, String function, List<Arg> args, Map<String, List<WorkerAddress>> dependencies,
-                       int priority, long order) {
+                       int priority, long order, Set<String> tables) {
         public ExecuteTask {
             args = List.copyOf(args);
             dependencies = Map.copyOf(dependencies);
+            tables = tables == null ? Set.of() : Set.copyOf(tables);
+        }
+
+        /** With no dependency known to be a table. */
+        public ExecuteTask(String key, String function, List<Arg> args, Map<String, List<WorkerAddress>> dependencies,
+                           int priority, long order) {
+            this(key, function, args, dependencies, priority, order, Set.of());
         }
     }
 

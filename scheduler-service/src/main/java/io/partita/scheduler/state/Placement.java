@@ -1,12 +1,15 @@
 package io.partita.scheduler.state;
 
+import io.partita.common.data.Partition;
 import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Where a ready task should run, and the bookkeeping of sending it there (assign) or taking it back (unassign). */
 final class Placement {
@@ -79,6 +82,9 @@ final class Placement {
         }
     }
 
+    /** The type a worker reports for a table result. */
+    private static final String TABLE_TYPE = Partition.class.getName();
+
     private void assign(TaskRecord t, WorkerRecord w) {
         ctx.transition(t, TaskState.PROCESSING);
         t.processingOn = w;
@@ -87,10 +93,16 @@ final class Placement {
         w.occupancyMicros += t.expectedMicros;
         w.acquire(t.spec.resources());
         Map<String, List<WorkerAddress>> deps = new HashMap<>();
+        Set<String> tables = Set.of();
         for (TaskRecord d : t.dependencies) {
             deps.put(d.key(), StateContext.addresses(d));
+            if (TABLE_TYPE.equals(d.type)) {
+                tables = tables.isEmpty() ? new HashSet<>() : tables;
+                tables.add(d.key());
+            }
         }
-        ctx.out.execute(w.id(), new ExecuteTask(t.key(), t.spec.function(), t.spec.args(), deps, t.spec.priority(), t.seq));
+        ctx.out.execute(w.id(), new ExecuteTask(t.key(), t.spec.function(), t.spec.args(), deps, t.spec.priority(), t.seq,
+                tables));
     }
 
     /** Takes {@code t} off its worker (state unchanged: the caller moves it); frees capacity, so placement reruns. */

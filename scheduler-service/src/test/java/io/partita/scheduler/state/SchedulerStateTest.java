@@ -191,6 +191,25 @@ class SchedulerStateTest extends StateHarness {
     }
 
     @Test
+    void executeTaskNamesTheDependenciesThatAreTables() {
+        join("w1");
+        submit("c", graph(List.of(task("t-1"), task("v-1")), "t-1", "v-1"));
+        on(new TasksFinished(sid(), "w1", List.of(new TaskDone("t-1", 8_000_000, "io.partita.common.data.Partition", 0, 100),
+                new TaskDone("v-1", 8, "Integer", 0, 100))));
+        List<Instruction> out = submit("c", graph(List.of(task("u-1", "t-1", "v-1")), "u-1"));
+        List<WorkerCommand.ExecuteTask> sent = new ArrayList<>();
+        for (Instruction i : out) {
+            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
+                sent.addAll(ex.tasks());
+            }
+        }
+        assertThat(sent).singleElement().satisfies(t -> {
+            assertThat(t.dependencies()).containsOnlyKeys("t-1", "v-1");
+            assertThat(t.tables()).containsExactly("t-1");
+        });
+    }
+
+    @Test
     void measuredBandwidthPricesMissingInputs() {
         for (String id : List.of("w1", "w2")) { // on different hosts: the input moves over the network
             on(new WorkerJoined(sid(), new WorkerInfo(id, id, "127.0.0.1", "host-" + id, "grpc+tcp://127.0.0.1:1", 0, 1,

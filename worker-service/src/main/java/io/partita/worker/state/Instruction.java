@@ -4,14 +4,19 @@ import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import io.partita.common.protocol.WorkerReport;
 import java.util.List;
+import java.util.Set;
 
 /** What {@link WorkerState#handle} asks the I/O layer to do. */
 public sealed interface Instruction {
     String stimulusId();
 
     /** One DoGet to {@code holder} for all of {@code keys}. */
-    record FetchInputs(String stimulusId, WorkerAddress holder, List<String> keys) implements Instruction {
-        public FetchInputs { keys = List.copyOf(keys); }
+    /** {@code tables}: those of {@code keys} known to be Arrow tables. */
+    record FetchInputs(String stimulusId, WorkerAddress holder, List<String> keys, Set<String> tables) implements Instruction {
+        public FetchInputs {
+            keys = List.copyOf(keys);
+            tables = Set.copyOf(tables);
+        }
     }
 
     /** Copy {@code keys} from {@code holder} as this worker's own (not borrowed): they must outlive the holder. */

@@ -68,10 +68,13 @@ public final class WorkerState {
     private static final class Fetch {
         final ArrayDeque<WorkerAddress> others;
         final Set<String> waiters = new LinkedHashSet<>();
+        /** Known to be an Arrow table. */
+        final boolean table;
         WorkerAddress current;
 
-        Fetch(List<WorkerAddress> holders) {
+        Fetch(List<WorkerAddress> holders, boolean table) {
             this.others = new ArrayDeque<>(holders);
+            this.table = table;
             this.current = others.poll();
         }
     }
@@ -154,7 +157,7 @@ public final class WorkerState {
                     drop(task, dep, "", "no other worker holds it", sid, out);
                     return;
                 }
-                fetch = new Fetch(holders);
+                fetch = new Fetch(holders, spec.tables().contains(dep));
                 fetches.put(dep, fetch);
                 toFetch.computeIfAbsent(fetch.current, h -> new ArrayList<>()).add(dep);
             }
@@ -323,6 +326,7 @@ public final class WorkerState {
     private void startDeferredFetches(String sid, List<Instruction> out) {
         deferredFetches.forEach((holder, keys) -> {
             List<String> still = new ArrayList<>();
+            Set<String> tables = new HashSet<>();
             for (String key : keys) {
                 Fetch fetch = fetches.get(key);
                 if (fetch == null || !holder.equals(fetch.current) || still.contains(key)) {
@@ -333,9 +337,12 @@ public final class WorkerState {
                     continue;
                 }
                 still.add(key);
+                if (fetch.table) {
+                    tables.add(key);
+                }
             }
             if (!still.isEmpty()) {
-                out.add(new FetchInputs(sid, holder, still));
+                out.add(new FetchInputs(sid, holder, still, tables));
             }
         });
         deferredFetches.clear();

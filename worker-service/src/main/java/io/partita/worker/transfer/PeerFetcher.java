@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *       {@code spillDir}), it is mapped read-only in place (zero copy, counted as a segment transfer) and borrowed
  *       for the local tasks: not copied into this worker's folder, dropped when no local task needs it. A file that
  *       vanished (the holder freed it) falls through to Flight.</li>
- *   <li>Flight {@code DoGet(FetchTicket)} for all remaining keys in one call: the holder answers serialized values
- *       only and skips its table keys (the scheduler's ExecuteTask does not say a dependency's type).</li>
+ *   <li>Flight {@code DoGet(FetchTicket)} for all remaining keys not known to be tables, in one call: the holder
+ *       answers serialized values only and skips its table keys (the scheduler names the dependencies it knows to be
+ *       tables; a key of unknown type is asked for here first).</li>
  *   <li>For each key still missing, with {@link PeerTransfer#BULK} (the default) and a holder that serves HTTP: the
  *       bulk path ({@link SegmentPuller}): the holder's segment file, as it is, becomes this worker's segment.</li>
  *   <li>Flight {@code DoGet(TableTicket)}, one per key still missing: a table is read into this worker's allocator
@@ -74,19 +75,27 @@ public final class PeerFetcher implements AutoCloseable {
         this.bulk = transfer == PeerTransfer.BULK ? new SegmentPuller(store, token) : null;
     }
 
-    /** Fetches {@code keys} from {@code holder} for local tasks; blocks, never throws. */
-    public Result fetch(WorkerAddress holder, List<String> keys) {
-        return fetch(holder, keys, false);
+    /**
+     * Fetches {@code keys} from {@code holder} for local tasks; those in {@code tables} are known to be tables (not
+     * asked for among the serialized values first). Blocks, never throws.
+     */
+    public Result fetch(WorkerAddress holder, List<String> keys, Set<String> tables) {
+        return fetch(holder, keys, tables, false);
     }
 
     /**
-     * Fetches {@code keys} from {@code holder}; with {@code ownCopy} a same-host table is copied into this worker's
-     * folder instead of borrowed (it must outlive the holder, which is retiring). Blocks, never throws.
+     * Fetches {@code keys} (of unknown types) from {@code holder} as this worker's own copies: a same-host table is
+     * copied into this worker's folder instead of borrowed (it must outlive the holder, which is retiring). Blocks,
+     * never throws.
      */
-    public Result fetch(WorkerAddress holder, List<String> keys, boolean ownCopy) {
+    public Result acquire(WorkerAddress holder, List<String> keys) {
+        return fetch(holder, keys, Set.of(), true);
+    }
+
+    private Result fetch(WorkerAddress holder, List<String> keys, Set<String> tables, boolean ownCopy) {
         long startMillis = System.currentTimeMillis();
         long t0 = System.nanoTime();
-        Result result = fetchTimed(holder, keys, ownCopy);
+        Result result = fetchTimed(holder, keys, tables, ownCopy);
         long bytes = 0;
         for (String key : result.received()) {
             bytes += Math.max(0, store.sizeOf(key));
@@ -96,7 +105,7 @@ public final class PeerFetcher implements AutoCloseable {
         return result;
     }
 
-    private Result fetchTimed(WorkerAddress holder, List<String> keys, boolean ownCopy) {
+    private Result fetchTimed(WorkerAddress holder, List<String> keys, Set<String> tables, boolean ownCopy) {
         Set<String> received = new HashSet<>();
         List<String> rest = new ArrayList<>(keys);
         if (holder.hostId().equals(hostId)) {
@@ -115,13 +124,16 @@ public final class PeerFetcher implements AutoCloseable {
             long[] bytes = {0};
             try {
                 FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
-                KeyValueBatches.read(client.getStream(new FetchTicket(rest).toTicket(), FlightAuth.callOptions(token)),
-                        (key, value) -> {
-                            store.put(key, value);
-                            stats.flightIn(value.length);
-                            bytes[0] += value.length;
-                            received.add(key);
-                        });
+                List<String> values = rest.stream().filter(k -> !tables.contains(k)).toList();
+                if (!values.isEmpty()) {
+                    KeyValueBatches.read(client.getStream(new FetchTicket(values).toTicket(), FlightAuth.callOptions(token)),
+                            (key, value) -> {
+                                store.put(key, value);
+                                stats.flightIn(value.length);
+                                bytes[0] += value.length;
+                                received.add(key);
+                            });
+                }
                 for (String key : rest) {
                     long size = received.contains(key) ? -1 : fetchTable(holder, client, key);
                     if (size >= 0) {

@@ -116,6 +116,16 @@ class WorkerStateTest {
     }
 
     @Test
+    void aFetchSaysWhichKeysTheSchedulerKnowsToBeTables() {
+        ExecuteTask t = new ExecuteTask("t1", "fn", List.of(new Arg.Ref("x"), new Arg.Ref("y")),
+                Map.of("x", List.of(A), "y", List.of(A)), 0, 0, Set.of("x"));
+        assertThat(assign(t)).singleElement().isInstanceOfSatisfying(FetchInputs.class, f -> {
+            assertThat(f.keys()).containsExactlyInAnyOrder("x", "y");
+            assertThat(f.tables()).containsExactly("x");
+        });
+    }
+
+    @Test
     void triesTheNextHolderThenDropsTheTask() {
         assign(task("t", 0, "x"));
         List<Instruction> out = state.handle(new WorkerEvent.FetchFailed("f", "a", Set.of("x"), "refused"));

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.FlightClient;
@@ -164,7 +165,7 @@ class FlightServiceTest {
     void peerFetcherStoresValuesAndTablesOverFlightAndNamesWhatDidNotArrive() throws Exception {
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "another-host", server.uri(),
-                    dir.resolve("shm/holder").toString(), dir.resolve("spill/holder").toString(), ""), List.of("x-1", "t-1", "absent"));
+                    dir.resolve("shm/holder").toString(), dir.resolve("spill/holder").toString(), ""), List.of("x-1", "t-1", "absent"), Set.of());
             assertThat(r.received()).containsExactlyInAnyOrder("x-1", "t-1");
             assertThat(r.missing()).containsExactly("absent");
             assertThat(r.error()).contains("does not hold");
@@ -184,7 +185,7 @@ class FlightServiceTest {
         Path holderDir = dir.resolve("shm/holder");
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(), holderDir.toString(),
-                    dir.resolve("spill/holder").toString(), ""), List.of("t-1", "x-1"));
+                    dir.resolve("spill/holder").toString(), ""), List.of("t-1", "x-1"), Set.of());
             assertThat(r.received()).containsExactlyInAnyOrder("t-1", "x-1");
             assertThat(dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
             try (Partition view = local.table("t-1")) {
@@ -203,7 +204,7 @@ class FlightServiceTest {
         assertThat(store.spill("t-1")).isPositive();
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(),
-                    dir.resolve("shm/holder").toString(), spillDir.toString(), ""), List.of("t-1"));
+                    dir.resolve("shm/holder").toString(), spillDir.toString(), ""), List.of("t-1"), Set.of());
             assertThat(r.received()).containsExactly("t-1");
             try (Partition view = local.table("t-1")) {
                 assertThat(TestTables.mappedFile(view)).isEqualTo(spillDir.resolve(ObjectStore.segmentFileName("t-1")).toString());

@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.RootAllocator;
@@ -79,7 +80,7 @@ class SegmentTransferTest {
     @Test
     void aBigTableArrivesInPartsAsTheHoldersSegmentFileByteForByte() throws Exception {
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
-            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("big", "small"));
+            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("big", "small"), Set.of("big"));
             assertThat(r.received()).containsExactlyInAnyOrder("big", "small");
             assertThat(r.error()).isNull();
         }
@@ -114,7 +115,7 @@ class SegmentTransferTest {
     void aSpilledTableIsSentFromItsSpillFile() throws Exception {
         assertThat(holder.spill("small")).isPositive();
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
-            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small")).received()).containsExactly("small");
+            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of()).received()).containsExactly("small");
         }
         try (Partition view = local.table("small")) {
             assertThat(TestTables.first(view)).isEqualTo(100);
@@ -126,13 +127,13 @@ class SegmentTransferTest {
     void withoutTheTokenTheHolderRefusesAndTheFetcherFallsBackToFlight() throws Exception {
         ClusterToken wrong = ClusterToken.of("wrong");
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, wrong, "this-host", PeerTransfer.BULK)) {
-            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("small"));
+            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of());
             assertThat(r.received()).isEmpty(); // Flight refuses the wrong token too
         }
         assertThat(local.stats().snapshot().bulkInCount()).isZero();
         assertThat(holder.stats().snapshot().bulkOutBytes()).isZero();
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
-            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small")).received()).containsExactly("small");
+            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of()).received()).containsExactly("small");
         }
         assertThat(local.stats().snapshot().bulkInCount()).isEqualTo(1);
     }
@@ -144,7 +145,7 @@ class SegmentTransferTest {
             closedPort = s.getLocalPort();
         }
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
-            PeerFetcher.Result r = fetcher.fetch(holderAt("http://127.0.0.1:" + closedPort), List.of("small", "absent"));
+            PeerFetcher.Result r = fetcher.fetch(holderAt("http://127.0.0.1:" + closedPort), List.of("small", "absent"), Set.of());
             assertThat(r.received()).containsExactly("small");
             assertThat(r.missing()).containsExactly("absent");
         }
@@ -159,7 +160,7 @@ class SegmentTransferTest {
     @Test
     void flightOnlyFetchersDoNotUseTheBulkPath() throws Exception {
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
-            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small")).received()).containsExactly("small");
+            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of()).received()).containsExactly("small");
         }
         assertThat(local.stats().snapshot().bulkInCount()).isZero();
         assertThat(local.stats().snapshot().flightInCount()).isEqualTo(1);
