@@ -394,6 +394,8 @@ class ChartTest {
         assertThat(selects(workerMembers.path("from").get(0).path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
         assertThat(workerMembers.path("ports").get(0).path("port").asInt()).isEqualTo(containerPort(container(worker, "worker"), "hazelcast"));
         assertThat(workerMembers.path("ports").get(0).path("endPort").asInt()).isGreaterThan(5702);
+        // workers pull tables from each other over Flight and the bulk path (their HTTP port)
+        assertThat(ports(workerMembers)).contains(8789, 8790);
 
         // client-facing ports: from the listed peers only, and never Hazelcast
         for (JsonNode clients : List.of(schedulerPolicy.path("spec").path("ingress").get(1), workerPolicy.path("spec").path("ingress").get(1))) {

@@ -59,7 +59,7 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--flight-port", defaultValue = "" + Ports.WORKER_FLIGHT, description = "Arrow Flight port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int flightPort;
 
-    @Option(names = "--http-port", defaultValue = "" + Ports.WORKER_HTTP, description = "HTTP port for /health and /metrics (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--http-port", defaultValue = "" + Ports.WORKER_HTTP, description = "HTTP port for /health, /metrics and /segments (the bulk path that moves tables between workers; 0 = any free port). Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
     @Option(names = "--memory-target-fraction", defaultValue = "0.6", description = "Spill least recently used results to disk when stored results (heap + segments) exceed this fraction of --memory-limit; 0 = off. Default: ${DEFAULT-VALUE}.")
