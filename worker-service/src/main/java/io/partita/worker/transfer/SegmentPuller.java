@@ -97,8 +97,8 @@ final class SegmentPuller implements AutoCloseable {
         Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
         boolean moved = false;
         try {
+            List<Future<?>> others = new ArrayList<>();
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                List<Future<?>> others = new ArrayList<>();
                 for (int i = 1; i < first.parts; i++) {
                     int part = i;
                     others.add(parts.submit(() -> {
@@ -119,6 +119,8 @@ final class SegmentPuller implements AutoCloseable {
                 if (out.size() != first.segmentSize) {
                     throw new IOException("received " + out.size() + " of " + first.segmentSize + " bytes of " + key);
                 }
+            } finally {
+                others.forEach(other -> other.cancel(true)); // after a failure: stop the other parts (no-op when done)
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
