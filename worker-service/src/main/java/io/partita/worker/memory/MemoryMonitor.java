@@ -85,7 +85,7 @@ public final class MemoryMonitor implements AutoCloseable {
         lastResident = resident;
         long managed = store.heapBytes() + store.segmentBytes();
         long process = resident + store.segmentBytes();
-        MemoryPolicy.Decision d = policy.decide(managed, process, store.spillCandidates());
+        MemoryPolicy.Decision d = policy.decide(managed, process, store::spillCandidates);
         if (d.terminate()) {
             terminating = true;
             LOG.error("worker memory {} is over the terminate fraction {} of the limit {}: this worker exits "

@@ -2,6 +2,7 @@ package io.partita.worker.memory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * When a worker spills, pauses and gives up (after Dask's worker memory management), as a pure function of sizes:
@@ -56,9 +57,10 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
     /**
      * @param managedBytes  bytes of stored values in memory: heap tier plus segments tier
      * @param processBytes  the process's memory as the limit sees it (resident memory plus the segments tier)
-     * @param lruFirst      spillable keys (not in use, not spilled yet), least recently used first
+     * @param lruFirst      spillable keys (not in use, not spilled yet), least recently used first; asked for only
+     *                      when something must be spilled (listing them sorts every stored key)
      */
-    public Decision decide(long managedBytes, long processBytes, List<Candidate> lruFirst) {
+    public Decision decide(long managedBytes, long processBytes, Supplier<List<Candidate>> lruFirst) {
         if (limit == 0) {
             return Decision.NONE;
         }
@@ -69,7 +71,8 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
         if (spill > 0 && processBytes > bytes(spill)) {
             excess = Math.max(excess, processBytes - bytes(target > 0 ? target : spill));
         }
-        return new Decision(lruUntil(excess, lruFirst), over(pause, processBytes), over(terminate, processBytes));
+        return new Decision(excess > 0 ? lruUntil(excess, lruFirst.get()) : List.of(), over(pause, processBytes),
+                over(terminate, processBytes));
     }
 
     /**

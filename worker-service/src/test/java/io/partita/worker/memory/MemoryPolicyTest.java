@@ -14,12 +14,16 @@ class MemoryPolicyTest {
 
     @Test
     void underEveryThresholdDoesNothing() {
-        assertThat(policy.decide(600, 700, lru)).isEqualTo(MemoryPolicy.Decision.NONE);
+        assertThat(policy.decide(600, 700, () -> lru)).isEqualTo(MemoryPolicy.Decision.NONE);
+        // the candidates (a sort of every stored key) are not even listed
+        assertThat(policy.decide(600, 700, () -> {
+            throw new AssertionError("candidates listed with nothing to spill");
+        })).isEqualTo(MemoryPolicy.Decision.NONE);
     }
 
     @Test
     void overTheTargetSpillsLeastRecentlyUsedUntilUnderIt() {
-        MemoryPolicy.Decision d = policy.decide(750, 750, lru); // 150 over the target of 600
+        MemoryPolicy.Decision d = policy.decide(750, 750, () -> lru); // 150 over the target of 600
         assertThat(d.spill()).containsExactly("old", "mid");
         assertThat(d.pause()).isFalse();
         assertThat(d.terminate()).isFalse();
@@ -28,19 +32,19 @@ class MemoryPolicyTest {
     @Test
     void processMemoryOverTheSpillFractionSpillsUntilUnderTheTarget() {
         // managed is under the target, but the process is at 720 > 700: spill until process <= 600
-        assertThat(policy.decide(200, 720, lru).spill()).containsExactly("old", "mid");
+        assertThat(policy.decide(200, 720, () -> lru).spill()).containsExactly("old", "mid");
     }
 
     @Test
     void spillsNoMoreThanThereIs() {
-        assertThat(policy.decide(5_000, 5_000, lru).spill()).containsExactly("old", "mid", "new");
+        assertThat(policy.decide(5_000, 5_000, () -> lru).spill()).containsExactly("old", "mid", "new");
     }
 
     @Test
     void pausesOverThePauseFractionAndTerminatesOverTheTerminateFraction() {
-        assertThat(policy.decide(0, 801, List.of()).pause()).isTrue();
-        assertThat(policy.decide(0, 801, List.of()).terminate()).isFalse();
-        assertThat(policy.decide(0, 951, List.of()).terminate()).isTrue();
+        assertThat(policy.decide(0, 801, () -> List.of()).pause()).isTrue();
+        assertThat(policy.decide(0, 801, () -> List.of()).terminate()).isFalse();
+        assertThat(policy.decide(0, 951, () -> List.of()).terminate()).isTrue();
         assertThat(policy.paused(800)).isFalse();
         assertThat(policy.paused(801)).isTrue();
     }
@@ -48,11 +52,11 @@ class MemoryPolicyTest {
     @Test
     void zeroTurnsAThresholdOffAndNoLimitTurnsAllOff() {
         MemoryPolicy noTarget = new MemoryPolicy(LIMIT, 0, 0.7, 0, 0);
-        assertThat(noTarget.decide(990, 500, lru).spill()).isEmpty();
-        assertThat(noTarget.decide(0, 990, lru).pause()).isFalse();
-        assertThat(noTarget.decide(0, 990, lru).terminate()).isFalse();
-        assertThat(noTarget.decide(0, 750, lru).spill()).containsExactly("old"); // down to the spill fraction
-        assertThat(MemoryPolicy.defaults(0).decide(Long.MAX_VALUE, Long.MAX_VALUE, lru)).isEqualTo(MemoryPolicy.Decision.NONE);
+        assertThat(noTarget.decide(990, 500, () -> lru).spill()).isEmpty();
+        assertThat(noTarget.decide(0, 990, () -> lru).pause()).isFalse();
+        assertThat(noTarget.decide(0, 990, () -> lru).terminate()).isFalse();
+        assertThat(noTarget.decide(0, 750, () -> lru).spill()).containsExactly("old"); // down to the spill fraction
+        assertThat(MemoryPolicy.defaults(0).decide(Long.MAX_VALUE, Long.MAX_VALUE, () -> lru)).isEqualTo(MemoryPolicy.Decision.NONE);
     }
 
     @Test
