@@ -58,6 +58,9 @@ public final class PeerFetcher implements AutoCloseable {
     private final TransferStats stats;
     private final SegmentPuller bulk;
     private final ConcurrentHashMap<String, FlightClient> clients = new ConcurrentHashMap<>();
+    /** Holders (by HTTP URI) whose bulk path just failed, and until when (System.nanoTime) Flight is used instead. */
+    private final ConcurrentHashMap<String, Long> bulkOffUntil = new ConcurrentHashMap<>();
+    static final long BULK_RETRY_AFTER_NANOS = 60_000_000_000L;
 
     /** What one fetch brought: keys now stored, and an error when some were not (null if all arrived). */
     public record Result(Set<String> received, Set<String> missing, String error) {}
@@ -186,13 +189,18 @@ public final class PeerFetcher implements AutoCloseable {
      * DoGet(TableTicket); returns its size, or -1 when the holder lacks it.
      */
     private long fetchTable(WorkerAddress holder, FlightClient client, String key) throws Exception {
-        if (bulk != null && !holder.httpUri().isEmpty()) {
+        if (bulk != null && !holder.httpUri().isEmpty() && !bulkSuspended(holder.httpUri())) {
             try {
                 long size = bulk.pull(holder.httpUri(), key);
                 if (size >= 0) {
                     stats.bulkIn(size);
                     return size;
                 }
+            } catch (SegmentPuller.HolderUnreachable e) {
+                // e.g. a firewall between workers that lets Flight through: do not pay a timeout on every table
+                bulkOffUntil.put(holder.httpUri(), System.nanoTime() + BULK_RETRY_AFTER_NANOS);
+                LOG.warn("bulk transfer of {} from {} failed ({}); fetching it and this worker's other tables over "
+                        + "Flight for the next {} s", key, holder.workerId(), e.getMessage(), BULK_RETRY_AFTER_NANOS / 1_000_000_000L);
             } catch (IOException e) {
                 LOG.info("bulk transfer of {} from {} at {} failed ({}); fetching it over Flight", key, holder.workerId(),
                         holder.httpUri(), e.toString());
@@ -211,6 +219,19 @@ public final class PeerFetcher implements AutoCloseable {
         store.putTable(key, table); // closes it
         stats.flightIn(bytes);
         return bytes;
+    }
+
+    /** Whether the bulk path to the holder at {@code httpUri} failed recently, so that Flight is used instead. */
+    boolean bulkSuspended(String httpUri) {
+        Long until = bulkOffUntil.get(httpUri);
+        if (until == null) {
+            return false;
+        }
+        if (System.nanoTime() - until < 0) {
+            return true;
+        }
+        bulkOffUntil.remove(httpUri, until);
+        return false;
     }
 
     private FlightClient connect(String uri) {

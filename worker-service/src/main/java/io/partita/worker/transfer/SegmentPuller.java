@@ -148,6 +148,13 @@ final class SegmentPuller implements AutoCloseable {
         parts.shutdownNow();
     }
 
+    /** The holder's bulk endpoint cannot be used at all (not reachable, or refuses our token), not just for one key. */
+    static final class HolderUnreachable extends IOException {
+        HolderUnreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** One GET of one part: connected, request sent, response headers read; the body is read by {@link #copyTo}. */
     private static final class Part implements AutoCloseable {
         private final SocketChannel channel;
@@ -174,7 +181,11 @@ final class SegmentPuller implements AutoCloseable {
             SocketChannel channel = SocketChannel.open();
             Part p = null;
             try {
-                channel.socket().connect(new InetSocketAddress(base.getHost(), base.getPort()), CONNECT_TIMEOUT_MS);
+                try {
+                    channel.socket().connect(new InetSocketAddress(base.getHost(), base.getPort()), CONNECT_TIMEOUT_MS);
+                } catch (IOException e) {
+                    throw new HolderUnreachable("cannot connect to " + base + ": " + e, e);
+                }
                 channel.socket().setTcpNoDelay(true);
                 StringBuilder request = new StringBuilder()
                         .append("GET ").append(SegmentRoute.PATH).append("?key=").append(URLEncoder.encode(key, StandardCharsets.UTF_8))
@@ -253,6 +264,9 @@ final class SegmentPuller implements AutoCloseable {
         }
 
         void expectOk() throws IOException {
+            if (status == 401) {
+                throw new HolderUnreachable("the holder refused the token: " + reason, null);
+            }
             if (status != 200) {
                 throw new IOException("the holder answered " + reason);
             }

@@ -112,6 +112,17 @@ class SegmentTransferTest {
     }
 
     @Test
+    void aKeyTheHolderLacksDoesNotStopTheBulkPathForItsOtherTables() throws Exception {
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
+            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("absent"), Set.of("absent"));
+            assertThat(r.missing()).containsExactly("absent");
+            assertThat(fetcher.bulkSuspended(httpUri())).isFalse();
+            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of("small")).received()).containsExactly("small");
+        }
+        assertThat(local.stats().snapshot().bulkInCount()).isEqualTo(1);
+    }
+
+    @Test
     void aSpilledTableIsSentFromItsSpillFile() throws Exception {
         assertThat(holder.spill("small")).isPositive();
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
@@ -127,8 +138,9 @@ class SegmentTransferTest {
     void withoutTheTokenTheHolderRefusesAndTheFetcherFallsBackToFlight() throws Exception {
         ClusterToken wrong = ClusterToken.of("wrong");
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, wrong, "this-host", PeerTransfer.BULK)) {
-            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of());
+            PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("small"), Set.of("small"));
             assertThat(r.received()).isEmpty(); // Flight refuses the wrong token too
+            assertThat(fetcher.bulkSuspended(httpUri())).as("a refused token is not worth retrying at once").isTrue();
         }
         assertThat(local.stats().snapshot().bulkInCount()).isZero();
         assertThat(holder.stats().snapshot().bulkOutBytes()).isZero();
@@ -144,10 +156,15 @@ class SegmentTransferTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
+        String closed = "http://127.0.0.1:" + closedPort;
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
-            PeerFetcher.Result r = fetcher.fetch(holderAt("http://127.0.0.1:" + closedPort), List.of("small", "absent"), Set.of());
+            assertThat(fetcher.bulkSuspended(closed)).isFalse();
+            PeerFetcher.Result r = fetcher.fetch(holderAt(closed), List.of("small", "absent"), Set.of());
             assertThat(r.received()).containsExactly("small");
             assertThat(r.missing()).containsExactly("absent");
+            // the next tables from that holder go straight to Flight for a while; other holders are not affected
+            assertThat(fetcher.bulkSuspended(closed)).isTrue();
+            assertThat(fetcher.bulkSuspended(httpUri())).isFalse();
         }
         var in = local.stats().snapshot();
         assertThat(in.bulkInCount()).isZero();
