@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallStatus;
@@ -22,7 +24,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Partitions over Arrow Flight: a stream with the table's own schema and record batches (no dictionaries).
  * Sending loads each batch into one root owned here, sharing the partition's buffers by reference count (they are
  * copied instead when the partition's buffers come from another root allocator); the partition is not consumed.
- * DoGet sends a batch larger than {@link #MAX_BATCH_BYTES} as zero-copy row slices, with Flight's zero-copy write.
+ * Both DoGet and DoPut send a batch larger than {@link #MAX_BATCH_BYTES} as zero-copy row slices, with Flight's
+ * zero-copy write.
  */
 public final class TableStreams {
     /** How long a sender waits for the peer to take more data before checking its readiness again. */
@@ -57,31 +60,46 @@ public final class TableStreams {
             // partition, and segment files are only ever unlinked or replaced by rename, never truncated
             listener.setUseZeroCopy(true);
             listener.start(root);
-            for (VectorSchemaRoot batch : p.batches()) {
-                int rows = batch.getRowCount();
-                int step = Batches.sliceRows(batch, maxBatchBytes);
-                for (int from = 0; from < rows || from == 0; from += step) {
-                    if (!awaitReady(listener, backpressure)) {
-                        return; // cancelled by the client
-                    }
-                    if (step >= rows) {
-                        Batches.load(batch, root, allocator);
-                    } else {
-                        try (VectorSchemaRoot slice = batch.slice(from, Math.min(step, rows - from))) {
-                            Batches.load(slice, root, allocator);
-                        }
-                    }
-                    listener.putNext();
-                    if (rows == 0) {
-                        break;
-                    }
-                }
-            }
-            listener.completed();
+            boolean sent = sendSliced(p, maxBatchBytes, () -> awaitReady(listener, backpressure), batch -> {
+                Batches.load(batch, root, allocator);
+                listener.putNext();
+            });
+            if (sent) {
+                listener.completed();
+            } // else cancelled by the client
         } catch (RuntimeException e) {
             listener.error(e instanceof FlightRuntimeException ? e
                     : CallStatus.INTERNAL.withCause(e).withDescription("cannot stream partition: " + e).toRuntimeException());
         }
+    }
+
+    /**
+     * Sends each batch of {@code p} with {@code send}, a batch over {@code maxBatchBytes} as zero-copy row slices,
+     * each once {@code awaitReady} says the peer takes more; returns false when {@code awaitReady} said stop (the
+     * call ended).
+     */
+    private static boolean sendSliced(Partition p, long maxBatchBytes, BooleanSupplier awaitReady,
+                                      Consumer<VectorSchemaRoot> send) {
+        for (VectorSchemaRoot batch : p.batches()) {
+            int rows = batch.getRowCount();
+            int step = Batches.sliceRows(batch, maxBatchBytes);
+            for (int from = 0; from < rows || from == 0; from += step) {
+                if (!awaitReady.getAsBoolean()) {
+                    return false;
+                }
+                if (step >= rows) {
+                    send.accept(batch);
+                } else {
+                    try (VectorSchemaRoot slice = batch.slice(from, Math.min(step, rows - from))) {
+                        send.accept(slice);
+                    }
+                }
+                if (rows == 0) {
+                    break;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -145,21 +163,31 @@ public final class TableStreams {
      */
     public static long put(FlightClient client, FlightDescriptor descriptor, Partition p, BufferAllocator allocator,
                            CallOption... options) {
+        return put(client, descriptor, p, allocator, MAX_BATCH_BYTES, options);
+    }
+
+    /**
+     * {@link #put(FlightClient, FlightDescriptor, Partition, BufferAllocator, CallOption...)} with batches sliced to
+     * {@code maxBatchBytes}, sent with Flight's zero-copy write (safe: this returns only once the server has
+     * completed the call, so gRPC holds no reference to {@code p}'s buffers any more).
+     */
+    public static long put(FlightClient client, FlightDescriptor descriptor, Partition p, BufferAllocator allocator,
+                           long maxBatchBytes, CallOption... options) {
         PutOutcome outcome = new PutOutcome();
-        long bytes = 0;
+        long[] bytes = {0};
         try (VectorSchemaRoot root = VectorSchemaRoot.create(p.schema(), allocator)) {
             FlightClient.ClientStreamListener stream = client.startPut(descriptor, root, outcome, options);
             try {
-                for (VectorSchemaRoot batch : p.batches()) {
+                stream.setUseZeroCopy(true);
+                sendSliced(p, maxBatchBytes, () -> {
                     while (!stream.isReady() && !outcome.done.isDone()) {
                         LockSupport.parkNanos(100_000);
                     }
-                    if (outcome.done.isDone()) {
-                        break; // the server ended the call early; getResult reports why
-                    }
-                    bytes += Batches.load(batch, root, allocator);
+                    return !outcome.done.isDone(); // the server ended the call early: getResult reports why
+                }, batch -> {
+                    bytes[0] += Batches.load(batch, root, allocator);
                     stream.putNext();
-                }
+                });
                 stream.completed();
             } catch (RuntimeException e) {
                 stream.error(e);
@@ -167,7 +195,7 @@ public final class TableStreams {
             }
             stream.getResult();
         }
-        return bytes;
+        return bytes[0];
     }
 
     /** Completion of a DoPut as a future, so the sender can see an early end while waiting for readiness. */

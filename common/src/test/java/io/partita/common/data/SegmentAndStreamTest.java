@@ -338,32 +338,43 @@ class SegmentAndStreamTest {
                 try (FlightClient client = FlightClient.builder(clientAlloc,
                         Location.forGrpcInsecure("127.0.0.1", server.getPort())).build();
                      Partition got = TableStreams.read(client.getStream(new Ticket("mixed".getBytes(StandardCharsets.UTF_8))), received)) {
-                    assertThat(got.batches().size()).isGreaterThan(p.batches().size());
-                    assertThat(got.rowCount()).isEqualTo(p.rowCount());
-                    // the received batches are the sent ones cut in order: compare each with that slice of the original
-                    int b = 0;
-                    int offset = 0;
-                    for (VectorSchemaRoot g : got.batches()) {
-                        while (g.getRowCount() > 0 && offset == p.batches().get(b).getRowCount()) {
-                            b++;
-                            offset = 0;
-                        }
-                        ValueVectorUtility.validateFull(g);
-                        try (VectorSchemaRoot e = p.batches().get(b).slice(offset, g.getRowCount())) {
-                            // value by value (VectorSchemaRoot.equals also compares the slices' internal layout)
-                            for (int c = 0; c < g.getFieldVectors().size(); c++) {
-                                for (int r = 0; r < g.getRowCount(); r++) {
-                                    assertThat(java.util.Objects.deepEquals(g.getVector(c).getObject(r), e.getVector(c).getObject(r)))
-                                            .as("column %s, row %d of batch %d", g.getVector(c).getName(), offset + r, b).isTrue();
-                                }
-                            }
-                        }
-                        offset += g.getRowCount();
-                    }
+                    assertSlicesOf(got, p);
+                }
+                // the same when a client puts it (DoPut, the SDK's scatter)
+                try (FlightClient client = FlightClient.builder(clientAlloc,
+                        Location.forGrpcInsecure("127.0.0.1", server.getPort())).build()) {
+                    TableStreams.put(client, FlightDescriptor.path("put"), p, clientAlloc, 8 << 10);
+                    assertSlicesOf(producer.stored.get("put"), p);
                 }
             } finally {
                 producer.stored.remove("mixed");
             }
+        }
+    }
+
+    /** {@code got} holds {@code p}'s rows cut into more, smaller batches, in order, value for value. */
+    private static void assertSlicesOf(Partition got, Partition p) {
+        assertThat(got.batches().size()).isGreaterThan(p.batches().size());
+        assertThat(got.rowCount()).isEqualTo(p.rowCount());
+        // the received batches are the sent ones cut in order: compare each with that slice of the original
+        int b = 0;
+        int offset = 0;
+        for (VectorSchemaRoot g : got.batches()) {
+            while (g.getRowCount() > 0 && offset == p.batches().get(b).getRowCount()) {
+                b++;
+                offset = 0;
+            }
+            ValueVectorUtility.validateFull(g);
+            try (VectorSchemaRoot e = p.batches().get(b).slice(offset, g.getRowCount())) {
+                // value by value (VectorSchemaRoot.equals also compares the slices' internal layout)
+                for (int c = 0; c < g.getFieldVectors().size(); c++) {
+                    for (int r = 0; r < g.getRowCount(); r++) {
+                        assertThat(java.util.Objects.deepEquals(g.getVector(c).getObject(r), e.getVector(c).getObject(r)))
+                                .as("column %s, row %d of batch %d", g.getVector(c).getName(), offset + r, b).isTrue();
+                    }
+                }
+            }
+            offset += g.getRowCount();
         }
     }
 
