@@ -118,6 +118,26 @@ class DataPlaneTest {
     }
 
     @Test
+    void manyTablesCrossToAnotherHostAtOnceOverTheBulkPath() {
+        long bulkBefore = transfers("w3").bulkInCount();
+        List<TaskFuture<Partition>> tables = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            tables.add(produceOn("w1", 1_000_000L * i));
+        }
+        // one consumer per table, sent together: w3 pulls the tables one after another, or several at once when the
+        // consumers arrive in separate batches; every pull reuses the puller's receive buffers
+        List<TaskFuture<Long>> sums = tables.stream().map(t -> client.<Long>submitWith(
+                SubmitOptions.defaults().workers(List.of("w3")), (Fn1<Partition, Long>) Tables::sum, t)).toList();
+        for (int i = 0; i < sums.size(); i++) {
+            long first = 1_000_000L * i;
+            assertThat(sums.get(i).result(Duration.ofSeconds(60))).isEqualTo(1_000_000L * first + 999_999L * 1_000_000L / 2);
+        }
+        cluster.waitUntil("w3 to count 12 bulk transfers", Duration.ofSeconds(10),
+                () -> transfers("w3").bulkInCount() >= bulkBefore + 12);
+        tables.forEach(TaskFuture::release);
+    }
+
+    @Test
     void aFlightOnlyWorkerOnAnotherHostFetchesOverFlight() {
         WorkerInfo producer = worker("w1").info();
         long flightBefore = transfers("w4").flightInCount();
