@@ -165,15 +165,10 @@ public final class ObjectStore implements AutoCloseable {
 
     /**
      * Makes room for {@code bytes}, has {@code writer} write {@code key}'s segment file and stores it; returns the
-     * segment's size. For a segment file's bytes received from a peer (the bulk path): they are not checked here, a
-     * malformed file fails when it is mapped.
+     * segment's size. Also for a segment file's bytes received from a peer (the bulk path): they are not checked
+     * here, a malformed file fails when it is mapped.
      */
-    public long receiveSegment(String key, long bytes, SegmentWriter writer) {
-        return storeSegment(key, bytes, writer);
-    }
-
-    /** Makes room for {@code bytes}, writes {@code key}'s segment file with {@code writer} and stores it. */
-    private long storeSegment(String key, long bytes, SegmentWriter writer) {
+    public long storeSegment(String key, long bytes, SegmentWriter writer) {
         Path file = segmentDir.resolve(segmentFileName(key));
         long reserved = 0;
         try {

@@ -83,7 +83,7 @@ final class SegmentPuller implements AutoCloseable {
             first.expectOk();
             long size = first.segmentSize;
             try {
-                return store.receiveSegment(key, size, file -> receive(base, key, first, file));
+                return store.storeSegment(key, size, file -> receive(base, key, first, file));
             } catch (UncheckedIOException e) {
                 throw new IOException(e.getMessage(), e.getCause());
             }
