@@ -9,6 +9,7 @@ import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.Ports;
 import io.partita.common.config.SchedulerAddresses;
 import io.partita.common.data.Partition;
+import io.partita.common.flight.FlightJvm;
 import io.partita.common.fn.Fn0;
 import io.partita.common.fn.Fn1;
 import io.partita.common.fn.Fn2;
@@ -129,8 +130,10 @@ public final class Client implements AutoCloseable {
      *
      * @throws PartitaException "cannot reach the scheduler ..." when nothing answers, "unauthenticated: ..." when the
      *                          scheduler refuses the token
+     * @throws IllegalStateException when this JVM lacks the flags Arrow Flight needs (the message names them)
      */
     public static Client connect(ClientOptions options) {
+        FlightJvm.requireUsable(); // fail here, naming the flags, rather than at the first result
         HttpClient http = HttpClient.newBuilder().connectTimeout(options.connectTimeout())
                 .version(HttpClient.Version.HTTP_1_1).build();
         Client client = new Client(options, http, null);

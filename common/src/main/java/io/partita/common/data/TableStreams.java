@@ -1,6 +1,6 @@
 package io.partita.common.data;
 
-import io.netty.util.internal.PlatformDependent;
+import io.partita.common.flight.FlightJvm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -168,13 +168,6 @@ public final class TableStreams {
     }
 
     /**
-     * Whether DoPut uses Flight's zero-copy write: it needs Netty to wrap raw memory as a ByteBuffer, which a client
-     * JVM started without {@code --add-opens=java.base/java.nio=ALL-UNNAMED} cannot do (the put would fail with
-     * "DirectByteBuffer.<init>(long, int) not available"); then Flight copies each batch instead.
-     */
-    private static final boolean ZERO_COPY_PUT = PlatformDependent.hasDirectBufferNoCleanerConstructor();
-
-    /**
      * {@link #put(FlightClient, FlightDescriptor, Partition, BufferAllocator, CallOption...)} with batches sliced to
      * {@code maxBatchBytes}, with zero-copy write where the JVM allows it (safe: this returns only once the server
      * has completed the call, so gRPC holds no reference to {@code p}'s buffers any more).
@@ -186,7 +179,8 @@ public final class TableStreams {
         try (VectorSchemaRoot root = VectorSchemaRoot.create(p.schema(), allocator)) {
             FlightClient.ClientStreamListener stream = client.startPut(descriptor, root, outcome, options);
             try {
-                stream.setUseZeroCopy(ZERO_COPY_PUT);
+                // a client JVM without --add-opens=java.base/java.nio cannot: then Flight copies each batch
+                stream.setUseZeroCopy(FlightJvm.ZERO_COPY_WRITE);
                 sendSliced(p, maxBatchBytes, () -> {
                     while (!stream.isReady() && !outcome.done.isDone()) {
                         LockSupport.parkNanos(100_000);
