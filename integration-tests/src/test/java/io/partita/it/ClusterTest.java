@@ -23,7 +23,6 @@ import io.partita.it.TestOnlyTypes.Reading;
 import io.partita.it.TestOnlyTypes.SensorFault;
 import io.partita.it.TestOnlyTypes.Summary;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -84,15 +83,8 @@ class ClusterTest {
 
     @Test
     void treeReductionOf1024Leaves() {
-        List<TaskFuture<Long>> level = new ArrayList<>(client.map((Integer x) -> (long) x, IntStream.range(0, 1024).boxed().toList()));
-        while (level.size() > 1) {
-            List<TaskFuture<Long>> next = new ArrayList<>();
-            for (int i = 0; i < level.size(); i += 2) {
-                next.add(client.submit((Long a, Long b) -> a + b, level.get(i), level.get(i + 1)));
-            }
-            level = next;
-        }
-        assertThat(level.getFirst().result(Duration.ofSeconds(60))).isEqualTo(1023L * 1024 / 2);
+        TaskFuture<Long> root = Trees.pairwiseSum(client, client.map((Integer x) -> (long) x, IntStream.range(0, 1024).boxed().toList()));
+        assertThat(root.result(Duration.ofSeconds(60))).isEqualTo(1023L * 1024 / 2);
     }
 
     @Test

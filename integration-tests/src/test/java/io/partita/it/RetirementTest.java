@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partita.client.Client;
 import io.partita.client.RequestRefusedException;
-import io.partita.client.SubmitOptions;
 import io.partita.client.TaskFuture;
-import io.partita.common.data.Partition;
 import io.partita.common.protocol.WorkerInfo;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,41 +18,11 @@ import org.junit.jupiter.api.Test;
  * tasks), and a nanny does not restart them.
  */
 class RetirementTest {
-    private static final int ROWS = 1 << 20; // 8 MiB tables
-
-    /** On worker a: 10 values and 4 tables, all held by the client; returns them (values first). */
+    /** On {@code worker}: {@link HeldData}, computed, all held by the client. */
     private static List<TaskFuture<?>> dataOn(Client client, String worker) {
-        SubmitOptions onA = SubmitOptions.defaults().workers(List.of(worker));
-        List<TaskFuture<?>> data = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            long x = i;
-            data.add(client.submitWith(onA, (io.partita.common.fn.Fn0<Long>) () -> x * x));
-        }
-        for (int i = 0; i < 4; i++) {
-            long first = (long) i * ROWS;
-            data.add(client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> Tables.longs(first, ROWS)));
-        }
+        List<TaskFuture<?>> data = HeldData.submitOn(client, worker);
         data.forEach(TaskFuture::result);
         return data;
-    }
-
-    /** The sum of every value and every table row, on whichever worker is left. */
-    @SuppressWarnings("unchecked")
-    private static long total(Client client, List<TaskFuture<?>> data) {
-        List<TaskFuture<Long>> parts = new ArrayList<>();
-        for (TaskFuture<?> f : data.subList(0, 10)) {
-            parts.add((TaskFuture<Long>) f);
-        }
-        for (TaskFuture<?> f : data.subList(10, data.size())) {
-            parts.add(client.submit((Partition p) -> Tables.sum(p), (TaskFuture<Partition>) f));
-        }
-        return client.submit((List<Long> xs) -> xs.stream().mapToLong(Long::longValue).sum(), parts).result(Duration.ofMinutes(2));
-    }
-
-    private static long expected() {
-        long values = IntStream.range(0, 10).mapToLong(i -> (long) i * i).sum();
-        long n = 4L * ROWS;
-        return values + n * (n - 1) / 2;
     }
 
     @Test
@@ -74,7 +40,7 @@ class RetirementTest {
             cluster.waitUntil("the retired worker's process to exit", Duration.ofSeconds(30),
                     () -> ProcessHandle.of(a.pid()).isEmpty());
             assertThat(cluster.workerStatus()).extracting(w -> w.info().workerId()).doesNotContain(a.workerId()).hasSize(1);
-            assertThat(total(client, data)).isEqualTo(expected());
+            assertThat(HeldData.total(client, data)).isEqualTo(HeldData.expected());
             // only the 4 table sums and the total ran: nothing held by the retired worker was computed again
             assertThat(cluster.health().path("tasksFinished").asLong() - finished).isEqualTo(5);
             assertThat(cluster.workerStatus()).hasSize(1); // its nanny did not restart it
@@ -93,7 +59,7 @@ class RetirementTest {
             cluster.waitUntil("the stopped worker to leave", Duration.ofSeconds(60),
                     () -> ProcessHandle.of(a.pid()).isEmpty()
                             && cluster.workerStatus().stream().noneMatch(w -> w.info().workerId().equals(a.workerId())));
-            assertThat(total(client, data)).isEqualTo(expected());
+            assertThat(HeldData.total(client, data)).isEqualTo(HeldData.expected());
             assertThat(cluster.health().path("tasksFinished").asLong() - finished).isEqualTo(5);
             assertThat(Files.readString(cluster.logs().resolve("worker-" + a.name().substring(1) + ".log")))
                     .contains("handing this worker's keys over").contains("retired:");

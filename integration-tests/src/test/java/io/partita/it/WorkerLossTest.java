@@ -6,7 +6,6 @@ import io.partita.client.Client;
 import io.partita.client.TaskFuture;
 import io.partita.common.protocol.WorkerInfo;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -25,15 +24,7 @@ class WorkerLossTest {
                 Thread.sleep(100);
                 return (long) x;
             }, IntStream.range(0, 64).boxed().toList());
-            List<TaskFuture<Long>> level = new ArrayList<>(leaves);
-            while (level.size() > 1) {
-                List<TaskFuture<Long>> next = new ArrayList<>();
-                for (int i = 0; i < level.size(); i += 2) {
-                    next.add(client.submit((Long a, Long b) -> a + b, level.get(i), level.get(i + 1)));
-                }
-                level = next;
-            }
-            TaskFuture<Long> total = level.getFirst();
+            TaskFuture<Long> total = Trees.pairwiseSum(client, leaves);
 
             cluster.waitUntil("a quarter of the leaves to finish", Duration.ofSeconds(60),
                     () -> leaves.stream().filter(TaskFuture::isDone).count() >= 16);

@@ -9,9 +9,10 @@ import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn0;
 import io.partita.common.fn.Fn1;
 import io.partita.common.protocol.WorkerLoad.TransferCounters;
+import io.partita.it.HeldData;
 import io.partita.it.Tables;
+import io.partita.it.Trees;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
@@ -95,15 +96,7 @@ class ContainerClusterTest {
             Thread.sleep(100);
             return (long) x;
         }, IntStream.range(0, 64).boxed().toList());
-        List<TaskFuture<Long>> level = new ArrayList<>(leaves);
-        while (level.size() > 1) {
-            List<TaskFuture<Long>> next = new ArrayList<>();
-            for (int i = 0; i < level.size(); i += 2) {
-                next.add(client.submit((Long a, Long b) -> a + b, level.get(i), level.get(i + 1)));
-            }
-            level = next;
-        }
-        TaskFuture<Long> total = level.getFirst();
+        TaskFuture<Long> total = Trees.pairwiseSum(client, leaves);
         cluster.waitUntil("w1 to hold results and a quarter of the leaves to finish", Duration.ofSeconds(60),
                 () -> leaves.stream().filter(TaskFuture::isDone).count() >= 16 && storedKeys("w1") > 0);
 
@@ -118,16 +111,7 @@ class ContainerClusterTest {
     @Order(2)
     void aWorkerContainerStoppedWithSigtermHandsItsKeysOver() throws Exception {
         // on w2: 10 values and 4 tables, all held by the client
-        SubmitOptions onW2 = SubmitOptions.defaults().workers(List.of("w2"));
-        List<TaskFuture<?>> data = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            long x = i;
-            data.add(client.submitWith(onW2, (Fn0<Long>) () -> x * x));
-        }
-        for (int i = 0; i < 4; i++) {
-            long first = (long) i * ROWS;
-            data.add(client.submitWith(onW2, (Fn0<Partition>) () -> Tables.longs(first, ROWS)));
-        }
+        List<TaskFuture<?>> data = HeldData.submitOn(client, "w2");
         cluster.waitUntil("w2's data to be computed", Duration.ofSeconds(60), () -> data.stream().allMatch(f -> {
             assertThat(f.state()).isNotEqualTo(Future.State.FAILED);
             return f.state() == Future.State.SUCCESS;
@@ -138,7 +122,7 @@ class ContainerClusterTest {
 
         assertThat(cluster.running("w2")).isFalse();
         cluster.waitUntil("the stopped worker to leave the cluster", Duration.ofSeconds(30), () -> !registered("w2"));
-        assertThat(total(data)).isEqualTo(expected());
+        assertThat(HeldData.total(client, data)).isEqualTo(HeldData.expected());
         // only the 4 table sums and the total ran: nothing w2 held was computed again
         assertThat(cluster.health().path("tasksFinished").asLong() - finished).isEqualTo(5);
         assertThat(cluster.logs("w2")).contains("handing this worker's keys over").contains("retired:");
@@ -158,22 +142,4 @@ class ContainerClusterTest {
                 .mapToLong(w -> w.load().storedKeys()).sum();
     }
 
-    /** The sum of every value and every table row, on whichever workers are left. */
-    @SuppressWarnings("unchecked")
-    private static long total(List<TaskFuture<?>> data) {
-        List<TaskFuture<Long>> parts = new ArrayList<>();
-        for (TaskFuture<?> f : data.subList(0, 10)) {
-            parts.add((TaskFuture<Long>) f);
-        }
-        for (TaskFuture<?> f : data.subList(10, data.size())) {
-            parts.add(client.submit((Partition p) -> Tables.sum(p), (TaskFuture<Partition>) f));
-        }
-        return client.submit((List<Long> xs) -> xs.stream().mapToLong(Long::longValue).sum(), parts).result(Duration.ofMinutes(2));
-    }
-
-    private static long expected() {
-        long values = IntStream.range(0, 10).mapToLong(i -> (long) i * i).sum();
-        long n = 4L * ROWS;
-        return values + n * (n - 1) / 2;
-    }
 }
