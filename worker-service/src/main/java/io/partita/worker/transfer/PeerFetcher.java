@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How a key travels, in order:
  * <ol>
- *   <li>Same host ({@link WorkerAddress#hostId()} equals this worker's): when the holder's segment file of the key
- *       exists ({@code segmentDir/}{@link ObjectStore#segmentFileName}), or else its spill file (same name in
+ *   <li>Same host ({@link WorkerAddress#hostId()} equals this worker's), for a table (or a key of unknown type):
+ *       when the holder's segment file of the key exists ({@code segmentDir/}{@link ObjectStore#segmentFileName}), or else its spill file (same name in
  *       {@code spillDir}), it is mapped read-only in place (zero copy, counted as a segment transfer) and borrowed
  *       for the local tasks: not copied into this worker's folder, dropped when no local task needs it. A file that
  *       vanished (the holder freed it) falls through to Flight.</li>
@@ -79,8 +79,9 @@ public final class PeerFetcher implements AutoCloseable {
     }
 
     /**
-     * Fetches {@code keys} from {@code holder} for local tasks; those in {@code tables} are known to be tables (not
-     * asked for among the serialized values first). Blocks, never throws.
+     * Fetches {@code keys} from {@code holder} for local tasks; {@code tables} are those that are tables (the
+     * scheduler knows every finished key's type): only they are looked for among a same-host holder's files, and
+     * they are not asked for among the serialized values. Blocks, never throws.
      */
     public Result fetch(WorkerAddress holder, List<String> keys, Set<String> tables) {
         return fetch(holder, keys, tables, false);
@@ -92,9 +93,10 @@ public final class PeerFetcher implements AutoCloseable {
      * never throws.
      */
     public Result acquire(WorkerAddress holder, List<String> keys) {
-        return fetch(holder, keys, Set.of(), true);
+        return fetch(holder, keys, null, true);
     }
 
+    /** @param tables the keys known to be tables, or null when the types are not known (then any may be one) */
     private Result fetch(WorkerAddress holder, List<String> keys, Set<String> tables, boolean ownCopy) {
         long startMillis = System.currentTimeMillis();
         long t0 = System.nanoTime();
@@ -113,6 +115,9 @@ public final class PeerFetcher implements AutoCloseable {
         List<String> rest = new ArrayList<>(keys);
         if (holder.hostId().equals(hostId)) {
             for (String key : keys) {
+                if (tables != null && !tables.contains(key)) {
+                    continue; // a value: a neighbour's files hold only tables (a spilled value is not mapped)
+                }
                 long size = fromNeighbour(holder, key, ownCopy);
                 if (size >= 0) {
                     stats.segmentIn(size);
@@ -127,7 +132,7 @@ public final class PeerFetcher implements AutoCloseable {
             long[] bytes = {0};
             try {
                 FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
-                List<String> values = rest.stream().filter(k -> !tables.contains(k)).toList();
+                List<String> values = tables == null ? rest : rest.stream().filter(k -> !tables.contains(k)).toList();
                 if (!values.isEmpty()) {
                     KeyValueBatches.read(client.getStream(new FetchTicket(values).toTicket(), FlightAuth.callOptions(token)),
                             (key, value) -> {

@@ -185,7 +185,7 @@ class FlightServiceTest {
         Path holderDir = dir.resolve("shm/holder");
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(), holderDir.toString(),
-                    dir.resolve("spill/holder").toString(), ""), List.of("t-1", "x-1"), Set.of());
+                    dir.resolve("spill/holder").toString(), ""), List.of("t-1", "x-1"), Set.of("t-1"));
             assertThat(r.received()).containsExactlyInAnyOrder("t-1", "x-1");
             assertThat(dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("t-1"))).doesNotExist();
             try (Partition view = local.table("t-1")) {
@@ -204,7 +204,7 @@ class FlightServiceTest {
         assertThat(store.spill("t-1")).isPositive();
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.FLIGHT)) {
             PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "this-host", server.uri(),
-                    dir.resolve("shm/holder").toString(), spillDir.toString(), ""), List.of("t-1"), Set.of());
+                    dir.resolve("shm/holder").toString(), spillDir.toString(), ""), List.of("t-1"), Set.of("t-1"));
             assertThat(r.received()).containsExactly("t-1");
             try (Partition view = local.table("t-1")) {
                 assertThat(TestTables.mappedFile(view)).isEqualTo(spillDir.resolve(ObjectStore.segmentFileName("t-1")).toString());
