@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.partita.client.code.Artifact;
 import io.partita.client.code.ArtifactUploader;
 import io.partita.common.codec.MessageCodec;
+import io.partita.common.net.Retry;
 import io.partita.common.protocol.WorkerStatus;
 import java.io.IOException;
 import java.net.URI;
@@ -13,9 +14,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The scheduler's HTTP endpoints the client uses: artifacts and the worker list. */
 final class HttpApi implements ArtifactUploader {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private final HttpClient http;
     private final Optional<String> authHeader;
     /** The scheduler the client is connected to ({@code host:port}): it changes when a standby takes over. */
@@ -36,22 +40,26 @@ final class HttpApi implements ArtifactUploader {
     @Override
     public void ensureUploaded(Artifact artifact) {
         String path = "/api/artifacts/" + artifact.sha256();
-        HttpResponse<String> head = call(request(path).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
-        if (head.statusCode() == 200) {
-            return;
-        }
-        if (head.statusCode() != 404) {
-            throw failure("checking artifact " + artifact.sha256() + " (" + artifact.source() + ")", head);
-        }
-        HttpResponse<String> post = call(request(path).header("Content-Type", "application/java-archive")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(artifact.bytes().get())).build());
-        if (post.statusCode() / 100 != 2) {
-            throw failure("uploading " + artifact.source() + " (" + artifact.size() + " bytes, sha-256 " + artifact.sha256() + ")", post);
-        }
+        retrying("uploading " + artifact.source() + " (sha-256 " + artifact.sha256() + ") to " + scheduler.get(), () -> {
+            HttpResponse<String> head = send(request(path).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            if (head.statusCode() == 200) {
+                return null;
+            }
+            if (head.statusCode() != 404) {
+                throw failure("checking artifact " + artifact.sha256() + " (" + artifact.source() + ")", head);
+            }
+            HttpResponse<String> post = send(request(path).header("Content-Type", "application/java-archive")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(artifact.bytes().get())).build());
+            if (post.statusCode() / 100 != 2) {
+                throw failure("uploading " + artifact.source() + " (" + artifact.size() + " bytes, sha-256 "
+                        + artifact.sha256() + ")", post);
+            }
+            return null;
+        });
     }
 
     List<WorkerStatus> workers() {
-        HttpResponse<String> r = call(request("/api/workers").GET().build());
+        HttpResponse<String> r = retrying("listing workers on " + scheduler.get(), () -> send(request("/api/workers").GET().build()));
         if (r.statusCode() != 200) {
             throw failure("listing workers", r);
         }
@@ -62,14 +70,19 @@ final class HttpApi implements ArtifactUploader {
         }
     }
 
-    private HttpResponse<String> call(HttpRequest request) {
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Runs an idempotent call, retried when its connection fails ({@link Retry}); an HTTP error is not retried. */
+    private <T> T retrying(String what, Retry.Call<T> call) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return Retry.call(what, Retry.Policy.fetches(), LOG, call);
         } catch (IOException e) {
             throw Session.connectFailure(scheduler.get(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PartitaException("interrupted while calling " + request.uri(), e);
+            throw new PartitaException("interrupted while " + what, e);
         }
     }
 

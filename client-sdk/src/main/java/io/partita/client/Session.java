@@ -117,7 +117,8 @@ final class Session implements WebSocket.Listener, Transport {
             }
             c = c.getCause();
         }
-        return new PartitaException("cannot reach the scheduler at " + hostPort + ": is partita-scheduler running? (" + cause + ")", cause);
+        return new PartitaException("cannot reach the scheduler at " + hostPort + ": is partita-scheduler running? ("
+                + io.partita.common.net.Causes.describe(cause) + ")", cause);
     }
 
     /** Encodes on the calling thread and queues the message; sends keep the order of calls. */

@@ -47,7 +47,15 @@ public sealed interface WorkerReport {
         public TasksFailed { tasks = List.copyOf(tasks); }
     }
 
-    record TaskFailed(String key, RemoteError error) {}
+    /**
+     * @param runElsewhere the worker could not start the task (its code could not be fetched): the scheduler runs it
+     *                     on another worker, and fails it with {@code error} only when no other worker can take it
+     */
+    record TaskFailed(String key, RemoteError error, boolean runElsewhere) {
+        public TaskFailed(String key, RemoteError error) {
+            this(key, error, false);
+        }
+    }
 
     /** Answer to {@link WorkerCommand.StealTasks}: the tasks given back, and those that had started or were gone. */
     record StealResponse(List<String> released, List<String> kept) implements WorkerReport {

@@ -3,6 +3,7 @@ package io.partita.scheduler.server;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.codec.ProtocolException;
+import io.partita.common.net.Causes;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.ClusterInfo;
@@ -101,11 +102,14 @@ final class SchedulerVerticle extends VerticleBase {
             metrics = new SchedulerMetrics(state, cluster::loads, cluster.totals(), cluster::membersByRole,
                     () -> role == Role.ACTIVE);
             int vertxLimit = (int) Math.min(Integer.MAX_VALUE - 1024, config.maxMessageBytes() + (64L << 20));
+            // No h2c: a file sent on a stream upgraded from HTTP/1.1 could reach the wire unframed (InternalHttp)
             HttpServerOptions options = new HttpServerOptions()
+                    .setHttp2ClearTextEnabled(false)
                     .setMaxWebSocketFrameSize(vertxLimit)
                     .setMaxWebSocketMessageSize(vertxLimit);
             api = vertx.createHttpServer(options).requestHandler(apiRouter());
-            dashboard = vertx.createHttpServer().requestHandler(dashboardRouter());
+            dashboard = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                    .requestHandler(dashboardRouter());
             return Future.all(api.listen(config.port(), config.listenHost()), dashboard.listen(config.dashboardPort(), config.listenHost()));
         }).onSuccess(v -> {
             checkRole();
@@ -182,7 +186,9 @@ final class SchedulerVerticle extends VerticleBase {
                 ctx.response().setStatusCode(artifacts.contains(sha) ? 200 : 404).end()));
         router.get("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> {
             if (artifacts.contains(sha)) {
-                ctx.response().putHeader("content-type", "application/java-archive").sendFile(artifacts.path(sha).toString());
+                ctx.response().putHeader("content-type", "application/java-archive").sendFile(artifacts.path(sha).toString())
+                        .onFailure(e -> LOG.warn("sending artifact {} to {} failed: {}", sha, ctx.request().remoteAddress(),
+                                Causes.describe(e)));
             } else {
                 text(ctx, 404, "artifact " + sha + " is not stored: upload it with POST /api/artifacts/" + sha);
             }

@@ -27,7 +27,7 @@ final class Placement {
         WorkerRecord best = null;
         double bestCost = Double.POSITIVE_INFINITY;
         for (WorkerRecord w : workers) {
-            if (w.retiring || !w.matches(t.spec.workers()) || !w.hasResourcesFor(t.spec.resources())) {
+            if (!mayRunOn(t, w) || !w.hasResourcesFor(t.spec.resources())) {
                 continue;
             }
             double cost = w.occupancyMicros / 1e6 / w.info.nthreads() + transferSeconds(t, w, bandwidth);
@@ -37,6 +37,11 @@ final class Placement {
             }
         }
         return best;
+    }
+
+    /** Whether {@code t} may run on {@code w} at all (resources aside): restrictions, retirement, earlier failures. */
+    static boolean mayRunOn(TaskRecord t, WorkerRecord w) {
+        return !w.retiring && w.matches(t.spec.workers()) && (t.cannotRunOn == null || !t.cannotRunOn.contains(w));
     }
 
     /**

@@ -264,6 +264,18 @@ public final class SchedulerState {
                 continue;
             }
             placement.unassign(t, false);
+            if (f.runElsewhere()) {
+                if (t.cannotRunOn == null) {
+                    t.cannotRunOn = new java.util.HashSet<>(2);
+                }
+                t.cannotRunOn.add(w);
+                if (ctx.workers.values().stream().anyMatch(o -> Placement.mayRunOn(t, o) && o.canEverRun(t.spec.resources()))) {
+                    cascades.toWaiting(t); // does not use up a retry: the task never ran
+                } else {
+                    cascades.err(t, f.error()); // every worker tried: a retry would wait for a worker that may never come
+                }
+                continue;
+            }
             if (t.retriesLeft > 0) {
                 t.retriesLeft--;
                 cascades.toWaiting(t);

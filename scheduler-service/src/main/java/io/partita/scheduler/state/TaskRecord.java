@@ -32,6 +32,8 @@ final class TaskRecord {
     WorkerRecord stealingTo;
     double expectedMicros;
     int retriesLeft;
+    /** Workers that could not start this task (its code could not be fetched there); null until one could not. */
+    Set<WorkerRecord> cannotRunOn;
     /** Workers that died while running this task. */
     int suspicious;
     RemoteError error;

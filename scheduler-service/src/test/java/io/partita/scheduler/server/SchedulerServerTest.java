@@ -49,7 +49,7 @@ class SchedulerServerTest {
     static final String TOKEN = "s3cret";
     static SchedulerServer server;
     static Vertx vertx;
-    static HttpClient http = HttpClient.newHttpClient();
+    static HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10));
 
     @BeforeAll
     static void start() throws Exception {
@@ -102,6 +102,57 @@ class SchedulerServerTest {
         assertThat(info.clusterName()).startsWith("partita-test-");
         assertThat(info.members()).hasSize(1);
         assertThat(call("GET", server.port(), "/api/workers", null, true).body()).isEqualTo("[]");
+    }
+
+    /**
+     * The cause of the "closed" artifact fetches: the JDK's HTTP client asks each new connection to upgrade to h2c,
+     * and a jar sent with sendFile on the upgraded stream could reach the wire unframed (docs/architecture.md). The
+     * API and dashboard servers answer such a request in plain HTTP/1.1, with the whole body.
+     */
+    @Test
+    void anArtifactRequestAskingForH2cIsAnsweredInHttp11() throws Exception {
+        byte[] jar = new byte[300_000];
+        new java.util.Random(7).nextBytes(jar);
+        String sha = ArtifactStore.sha256(jar);
+        assertThat(call("POST", server.port(), "/api/artifacts/" + sha, jar, true).statusCode()).isEqualTo(200);
+        for (int port : new int[] {server.port(), server.dashboardPort()}) {
+            String path = port == server.port() ? "/api/artifacts/" + sha : "/health";
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(30_000);
+                // what java.net.http.HttpClient sends on a new connection when left at its default (HTTP/2)
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAAAAMAAAAAAAQBAAAAAAUAAEAAAAYABgAA"
+                        + "\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+                String status = readLine(in);
+                assertThat(status).as("answer on port " + port).startsWith("HTTP/1.1 200");
+                long length = -1;
+                for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Long.parseLong(line.substring(15).strip());
+                    }
+                }
+                if (port == server.port()) {
+                    assertThat(length).isEqualTo(jar.length);
+                    byte[] body = new byte[jar.length];
+                    in.readFully(body);
+                    assertThat(body).isEqualTo(jar);
+                }
+            }
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed after " + line);
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     @Test

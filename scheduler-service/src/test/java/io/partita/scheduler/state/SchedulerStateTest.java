@@ -105,6 +105,27 @@ class SchedulerStateTest extends StateHarness {
     }
 
     @Test
+    void aTaskWhoseCodeAWorkerCannotFetchRunsOnAnotherAndErrsOnlyWhenEveryWorkerFailed() {
+        join("w1");
+        assertThat(executed(submit("c", graph(List.of(task("a-1")), "a-1")), "w1")).containsExactly("a-1");
+        join("w2");
+        join("w3");
+        RemoteError noCode = RemoteError.of("io.partita.worker.code.CodeFetchException", "cannot fetch artifact", "a-1");
+        List<Instruction> out = on(new TasksFailed(sid(), "w1", List.of(new TaskFailed("a-1", noCode, true))));
+        assertThat(updates(out, ClientUpdate.KeysErred.class)).isEmpty();
+        assertThat(executed(out, "w1")).isEmpty();
+        String second = executed(out, "w2").isEmpty() ? "w3" : "w2";
+        assertThat(executed(out, second)).containsExactly("a-1");
+        out = on(new TasksFailed(sid(), second, List.of(new TaskFailed("a-1", noCode, true))));
+        String third = second.equals("w2") ? "w3" : "w2";
+        assertThat(executed(out, third)).containsExactly("a-1");
+        out = on(new TasksFailed(sid(), third, List.of(new TaskFailed("a-1", noCode, true))));
+        assertThat(executedAnywhere(out)).isEmpty();
+        assertThat(updates(out, ClientUpdate.KeysErred.class)).singleElement()
+                .satisfies(e -> assertThat(e.keys()).singleElement().satisfies(k -> assertThat(k.error()).isSameAs(noCode)));
+    }
+
+    @Test
     void resubmittingAFinishedKeyReportsItAtOnce() {
         join("w1");
         submit("c", graph(List.of(task("a-1")), "a-1"));

@@ -3,15 +3,20 @@ package io.partita.worker.cluster;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.net.Causes;
+import io.partita.common.net.InternalHttp;
 import io.partita.common.protocol.ClusterInfo;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Asks the scheduler how to join its cluster ({@code GET /api/cluster}), retrying within a deadline. */
 public final class ClusterJoin {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterJoin.class);
     private ClusterJoin() {}
 
     /**
@@ -22,7 +27,7 @@ public final class ClusterJoin {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastError = "no attempt";
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient http = InternalHttp.client(Duration.ofSeconds(5))) {
             long backoffMs = 100;
             while (true) {
                 for (String scheduler : schedulers.resolve()) {
@@ -40,8 +45,9 @@ public final class ClusterJoin {
                         }
                         lastError = scheduler + ": HTTP " + resp.statusCode();
                     } catch (IOException e) {
-                        lastError = scheduler + ": " + e;
+                        lastError = scheduler + ": " + Causes.describe(e);
                     }
+                    LOG.warn("asking the scheduler how to join failed, retrying: {}", lastError);
                 }
                 if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
                     throw new SchedulerUnreachableException("cannot reach a scheduler at " + String.join(", ", schedulers.given())

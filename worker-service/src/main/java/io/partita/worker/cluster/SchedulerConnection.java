@@ -3,6 +3,7 @@ package io.partita.worker.cluster;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.net.Causes;
 import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerReport;
 import io.vertx.core.Context;
@@ -116,6 +117,7 @@ public final class SchedulerConnection implements AutoCloseable {
                 if (problem == null) {
                     return null;
                 }
+                LOG.warn("registering with the scheduler failed: {}", problem);
             }
             if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
                 return problem;
@@ -161,7 +163,7 @@ public final class SchedulerConnection implements AutoCloseable {
                 }
                 ws.close();
             }
-            return hostPort + ": " + (e.getCause() == null ? "no answer" : e.getCause().getMessage());
+            return hostPort + ": " + (e.getCause() == null ? "no answer within " + waitMs + " ms" : Causes.describe(e.getCause()));
         }
     }
 

@@ -3,6 +3,9 @@ package io.partita.worker.code;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.ValueCodec;
 import io.partita.common.fn.Functions;
+import io.partita.common.net.Causes;
+import io.partita.common.net.InternalHttp;
+import io.partita.common.net.Retry;
 import io.partita.common.task.FunctionSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +28,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads task code: downloads a function's jars from the scheduler into a content-addressed cache, checks their
@@ -32,10 +37,12 @@ import java.util.function.Supplier;
  * other's classes. Decoded functions are cached by id. Called from pool threads (it blocks on downloads).
  */
 public final class CodeLoader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CodeLoader.class);
     private final Supplier<URI> scheduler;
     private final ClusterToken token;
     private final Path cacheDir;
     private final HttpClient http;
+    private final Retry.Policy retry;
     private final ConcurrentHashMap<List<String>, URLClassLoader> loaders = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LoadedFunction> functions = new ConcurrentHashMap<>();
 
@@ -47,10 +54,16 @@ public final class CodeLoader implements AutoCloseable {
      *                  asked at each download (it changes when a standby takes over); null when there is none
      */
     public CodeLoader(Supplier<URI> scheduler, ClusterToken token, Path cacheDir) {
+        this(scheduler, token, cacheDir, Retry.Policy.fetches());
+    }
+
+    /** @param retry how a failed download is retried (tests shorten it) */
+    public CodeLoader(Supplier<URI> scheduler, ClusterToken token, Path cacheDir, Retry.Policy retry) {
         this.scheduler = scheduler;
         this.token = token;
         this.cacheDir = cacheDir;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.retry = retry;
+        this.http = InternalHttp.client(Duration.ofSeconds(10));
     }
 
     /**
@@ -88,39 +101,42 @@ public final class CodeLoader implements AutoCloseable {
         }
         List<URL> urls = new ArrayList<>();
         for (String sha : key) {
-            try {
-                urls.add(artifact(sha).toUri().toURL());
-            } catch (IOException e) {
-                throw new CodeLoadingException("cannot fetch artifact " + sha + " from the scheduler: " + e.getMessage(), e);
-            }
+            urls.add(artifactUrl(sha));
         }
         return loaders.computeIfAbsent(key, k -> new URLClassLoader("partita-task-" + k.hashCode(),
                 urls.toArray(URL[]::new), CodeLoader.class.getClassLoader()));
     }
 
-    /** Attempts at downloading one artifact: a pooled connection the scheduler has closed fails a first try. */
-    private static final int DOWNLOAD_ATTEMPTS = 3;
-
-    private Path artifact(String sha) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return download(sha);
-            } catch (IOException e) {
-                if (attempt == DOWNLOAD_ATTEMPTS || Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
+    /** The cached jar {@code sha}, downloaded first (with retries) when it is not cached. */
+    private URL artifactUrl(String sha) {
+        Path jar = cacheDir.resolve(sha + ".jar");
+        try {
+            if (!Files.exists(jar)) {
+                Retry.call("fetching artifact " + sha + " from " + schedulerName(), retry, LOG, () -> download(sha, jar));
             }
+            return jar.toUri().toURL();
+        } catch (IOException e) {
+            throw new CodeFetchException("cannot fetch artifact " + sha + " from the scheduler at " + schedulerName()
+                    + ": " + Causes.describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodeFetchException("interrupted while fetching artifact " + sha + " from " + schedulerName(), e);
         }
     }
 
-    private Path download(String sha) throws IOException {
-        Path jar = cacheDir.resolve(sha + ".jar");
+    private String schedulerName() {
+        URI base = scheduler == null ? null : scheduler.get();
+        return base == null ? "(none registered)" : base.toString();
+    }
+
+    /** One attempt; the scheduler is asked anew each time (a standby may have taken over). */
+    private Path download(String sha, Path jar) throws IOException, InterruptedException {
         if (Files.exists(jar)) {
-            return jar;
+            return jar; // another thread fetched it meanwhile
         }
         URI base = scheduler == null ? null : scheduler.get();
         if (base == null) {
-            throw new IOException("no scheduler to download it from");
+            throw new IOException("this worker is registered with no scheduler");
         }
         Files.createDirectories(cacheDir);
         HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve("/api/artifacts/" + sha))
@@ -131,7 +147,10 @@ public final class CodeLoader implements AutoCloseable {
             HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = resp.body()) {
                 if (resp.statusCode() != 200) {
-                    throw new IOException("HTTP " + resp.statusCode() + " for /api/artifacts/" + sha);
+                    String problem = "HTTP " + resp.statusCode() + " for /api/artifacts/" + sha + ": "
+                            + new String(body.readNBytes(512), java.nio.charset.StandardCharsets.UTF_8).strip();
+                    // 503: the scheduler is not (yet) the active one; anything else is an answer retrying cannot change
+                    throw resp.statusCode() == 503 ? new IOException(problem) : new Retry.Refused(problem);
                 }
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
                 try (DigestInputStream in = new DigestInputStream(body, digest)) {
@@ -144,9 +163,6 @@ public final class CodeLoader implements AutoCloseable {
             }
             Files.move(tmp, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return jar;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         } finally {

@@ -8,6 +8,8 @@ import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
 import io.partita.common.task.RemoteError;
+import io.partita.common.net.Causes;
+import io.partita.worker.code.CodeFetchException;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.state.WorkerEvent;
 import io.partita.worker.store.ObjectStore;
@@ -72,8 +74,12 @@ public final class TaskRunner {
             for (Arg arg : task.args()) {
                 args.add(resolve(arg, fn.loader(), views));
             }
+        } catch (CodeFetchException e) { // this worker's transport failed, not the task: another worker may run it
+            LOG.warn("task {} cannot start here: {}", key, e.getMessage());
+            return new WorkerEvent.TaskErred(stimulusId, key, systemError(e, key), true);
         } catch (RuntimeException | LinkageError e) { // a class of the task's jars that cannot be loaded is its error
-            return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(), e.getMessage(), key));
+            LOG.warn("task {} cannot be loaded: {}", key, Causes.describe(e));
+            return new WorkerEvent.TaskErred(stimulusId, key, systemError(e, key));
         }
         BufferAllocator taskAllocator = allocator.newChildAllocator("task-" + key, 0, Long.MAX_VALUE);
         try {
@@ -109,16 +115,18 @@ public final class TaskRunner {
                 return new WorkerEvent.TaskCompleted(stimulusId, key, size, ObjectStore.TABLE_TYPE, startMillis, micros,
                         threadNumber.get());
             } catch (RuntimeException e) {
-                return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(),
-                        "the table returned by task " + key + " cannot be stored: " + e.getMessage(), key));
+                return new WorkerEvent.TaskErred(stimulusId, key, new RemoteError(e.getClass().getName(),
+                        "the table returned by task " + key + " cannot be stored: " + e.getMessage(),
+                        RemoteError.stackTraceOf(e), null, key));
             }
         }
         byte[] bytes;
         try {
             bytes = ValueCodec.encode(result);
         } catch (RuntimeException | LinkageError e) {
-            return new WorkerEvent.TaskErred(stimulusId, key, RemoteError.of(e.getClass().getName(),
-                    "the result of task " + key + " cannot be stored: " + e.getMessage(), key));
+            return new WorkerEvent.TaskErred(stimulusId, key, new RemoteError(e.getClass().getName(),
+                    "the result of task " + key + " cannot be stored: " + e.getMessage(), RemoteError.stackTraceOf(e),
+                    null, key));
         }
         store.put(key, bytes);
         return new WorkerEvent.TaskCompleted(stimulusId, key, bytes.length, ValueCodec.typeName(result), startMillis, micros,
@@ -162,6 +170,11 @@ public final class TaskRunner {
                 yield items;
             }
         };
+    }
+
+    /** An error of ours (not the task's code): its type, message and whole stack trace with causes, not serialized. */
+    static RemoteError systemError(Throwable t, String key) {
+        return new RemoteError(t.getClass().getName(), t.getMessage(), RemoteError.stackTraceOf(t), null, key);
     }
 
     static RemoteError userError(Throwable t, String key) {

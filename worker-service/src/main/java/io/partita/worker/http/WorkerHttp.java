@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -33,7 +34,8 @@ public final class WorkerHttp {
                 .end(new JsonObject().put("keys", worker.store().size()).put("bytes", worker.store().bytes())
                         .put("heapBytes", worker.store().heapBytes()).put("segmentBytes", worker.store().segmentBytes())
                         .put("spilledBytes", worker.store().spilledBytes()).encode()));
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(HttpServer::actualPort)
+        // HTTP/1.1 only: segment files go out with sendfile, which an h2c-upgraded stream cannot carry (InternalHttp)
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router).listen(port, host).map(HttpServer::actualPort)
                 .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for HTTP on " + host + ":" + port
                         + " (is the port in use? pass --http-port 0 for any free port): " + e.getMessage(), e)));
     }

@@ -35,8 +35,16 @@ public sealed interface WorkerEvent {
         }
     }
 
-    /** A task raised, or its function or inputs could not be loaded. */
-    record TaskErred(String stimulusId, String key, RemoteError error) implements WorkerEvent {}
+    /**
+     * A task raised, or its function or inputs could not be loaded.
+     *
+     * @param runElsewhere this worker could not start it (its jars could not be fetched): another worker may
+     */
+    record TaskErred(String stimulusId, String key, RemoteError error, boolean runElsewhere) implements WorkerEvent {
+        public TaskErred(String stimulusId, String key, RemoteError error) {
+            this(stimulusId, key, error, false);
+        }
+    }
 
     /** A client scattered these keys onto this worker (DoPut): they are held here now, not copies of another's. */
     record KeysScattered(String stimulusId, Set<String> keys) implements WorkerEvent {

@@ -99,7 +99,7 @@ public final class WorkerState {
                     () -> new ReportDone(sid, new WorkerReport.TaskDone(e.key(), e.nbytes(), e.type(), e.startMillis(),
                             e.durationMicros(), e.thread())));
             case WorkerEvent.TaskErred e -> finished(e.key(), sid, out, false,
-                    () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error())));
+                    () -> new ReportFailed(sid, new WorkerReport.TaskFailed(e.key(), e.error(), e.runElsewhere())));
             case WorkerEvent.KeysFreed e -> e.keys().forEach(k -> free(k, sid, out));
             case WorkerEvent.StealRequested e -> steal(e.keys(), sid, out);
             case WorkerEvent.SchedulerLost e -> {

@@ -5,6 +5,8 @@ import io.partita.common.data.Partition;
 import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
+import io.partita.common.net.Causes;
+import io.partita.common.net.Retry;
 import io.partita.common.flight.KeyValueBatches;
 import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
@@ -131,29 +133,15 @@ public final class PeerFetcher implements AutoCloseable {
             long started = System.nanoTime();
             long[] bytes = {0};
             try {
-                FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
-                List<String> values = tables == null ? rest : rest.stream().filter(k -> !tables.contains(k)).toList();
-                if (!values.isEmpty()) {
-                    KeyValueBatches.read(client.getStream(new FetchTicket(values).toTicket(), FlightAuth.callOptions(token)),
-                            (key, value) -> {
-                                store.put(key, value);
-                                stats.flightIn(value.length);
-                                bytes[0] += value.length;
-                                received.add(key);
-                            });
-                }
-                for (String key : rest) {
-                    long size = received.contains(key) ? -1 : fetchTable(holder, client, key);
-                    if (size >= 0) {
-                        bytes[0] += size;
-                        received.add(key);
-                    }
-                }
+                Retry.call("fetching " + rest.size() + " keys from " + holder.workerId() + " at " + holder.flightUri(),
+                        FLIGHT_RETRY, LOG, () -> {
+                            overFlight(holder, rest, tables, received, bytes);
+                            return null;
+                        });
                 stats.fetchTimed(bytes[0], System.nanoTime() - started);
             } catch (Exception e) {
-                error = "Flight DoGet from " + holder.workerId() + " at " + holder.flightUri() + " failed: " + e.getMessage();
-                FlightClient broken = clients.remove(holder.flightUri());
-                closeQuietly(broken);
+                error = "Flight DoGet from " + holder.workerId() + " at " + holder.flightUri() + " failed: "
+                        + Causes.describe(e);
             }
         }
         Set<String> missing = new HashSet<>(keys);
@@ -162,6 +150,55 @@ public final class PeerFetcher implements AutoCloseable {
             error = "worker " + holder.workerId() + " does not hold it";
         }
         return new Result(received, missing, error);
+    }
+
+    /** Retries of a Flight fetch whose connection failed, before the holder's copy is reported as unreachable. */
+    private static final Retry.Policy FLIGHT_RETRY = new Retry.Policy(3, java.time.Duration.ofMillis(100),
+            java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10));
+
+    /**
+     * One attempt at the keys of {@code rest} not yet {@code received}: a transport failure becomes an IOException
+     * (retried, with a new client), any other status a {@link Retry.Refused}.
+     */
+    private void overFlight(WorkerAddress holder, List<String> rest, Set<String> tables, Set<String> received, long[] bytes)
+            throws IOException {
+        FlightClient client = clients.computeIfAbsent(holder.flightUri(), this::connect);
+        try {
+            List<String> values = rest.stream().filter(k -> !received.contains(k))
+                    .filter(k -> tables == null || !tables.contains(k)).toList();
+            if (!values.isEmpty()) {
+                KeyValueBatches.read(client.getStream(new FetchTicket(values).toTicket(), FlightAuth.callOptions(token)),
+                        (key, value) -> {
+                            store.put(key, value);
+                            stats.flightIn(value.length);
+                            bytes[0] += value.length;
+                            received.add(key);
+                        });
+            }
+            for (String key : rest) {
+                long size = received.contains(key) ? -1 : fetchTable(holder, client, key);
+                if (size >= 0) {
+                    bytes[0] += size;
+                    received.add(key);
+                }
+            }
+        } catch (FlightRuntimeException e) {
+            closeQuietly(clients.remove(holder.flightUri()));
+            FlightStatusCode code = e.status().code();
+            boolean transport = code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.INTERNAL
+                    || code == FlightStatusCode.UNKNOWN || code == FlightStatusCode.TIMED_OUT;
+            IOException failure = transport ? new IOException(e.getMessage(), e) : new Retry.Refused(e.getMessage());
+            if (!transport) {
+                failure.initCause(e);
+            }
+            throw failure;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(clients.remove(holder.flightUri()));
+            throw e;
+        } catch (Exception e) {
+            closeQuietly(clients.remove(holder.flightUri()));
+            throw new IOException(e);
+        }
     }
 
     /**
@@ -208,7 +245,7 @@ public final class PeerFetcher implements AutoCloseable {
                         + "Flight for the next {} s", key, holder.workerId(), e.getMessage(), BULK_RETRY_AFTER_NANOS / 1_000_000_000L);
             } catch (IOException e) {
                 LOG.info("bulk transfer of {} from {} at {} failed ({}); fetching it over Flight", key, holder.workerId(),
-                        holder.httpUri(), e.toString());
+                        holder.httpUri(), Causes.describe(e));
             }
         }
         Partition table;

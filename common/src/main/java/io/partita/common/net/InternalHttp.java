@@ -1,0 +1,21 @@
+package io.partita.common.net;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+/**
+ * The JDK HTTP client for calls between Partita's own processes: HTTP/1.1 only.
+ *
+ * <p>Left at its default, the JDK client asks every new connection to upgrade to HTTP/2 in clear text (h2c). Our
+ * servers (Vert.x) used to accept, and a file sent on the upgraded stream could reach the wire unframed under load:
+ * the client then read jar bytes as an HTTP/2 frame header ("Frame type(245) length(3541019) exceeds
+ * MAX_FRAME_SIZE"), failed the body with {@code IOException("closed")} and the connection with it (see
+ * docs/architecture.md, "HTTP between our processes"). Our servers refuse h2c now; clients never ask for it.
+ */
+public final class InternalHttp {
+    private InternalHttp() {}
+
+    public static HttpClient client(Duration connectTimeout) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+    }
+}
