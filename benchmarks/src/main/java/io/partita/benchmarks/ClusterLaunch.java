@@ -115,7 +115,7 @@ final class ClusterLaunch implements AutoCloseable {
 
     /** The scheduler's {@code /health} summary (task counts by state, finished, stolen...). */
     JsonNode health() throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpResponse<String> r = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10)).send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboardPort + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body());

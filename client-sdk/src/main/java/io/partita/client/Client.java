@@ -134,8 +134,7 @@ public final class Client implements AutoCloseable {
      */
     public static Client connect(ClientOptions options) {
         FlightJvm.requireUsable(); // fail here, naming the flags, rather than at the first result
-        HttpClient http = HttpClient.newBuilder().connectTimeout(options.connectTimeout())
-                .version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = io.partita.common.net.InternalHttp.client(options.connectTimeout());
         Client client = new Client(options, http, null);
         try {
             client.connected(client.openAny(System.nanoTime()));

@@ -31,7 +31,7 @@ class DashboardRoutesTest {
     private Vertx vertx;
     private HttpServer server;
     private Dashboard dashboard;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Long> cursorsAsked = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong streamCursor = new AtomicLong(7);
 

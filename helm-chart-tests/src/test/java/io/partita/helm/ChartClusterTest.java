@@ -43,7 +43,7 @@ class ChartClusterTest {
     private static final String POD_IP = "127.0.0.1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = io.partita.common.net.InternalHttp.client(Duration.ofSeconds(2));
 
     @Test
     void theRenderedSchedulersAndWorkerFormAClusterThatComputes(@TempDir Path tmp) throws Exception {

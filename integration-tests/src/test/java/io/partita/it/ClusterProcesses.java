@@ -5,8 +5,6 @@ import io.partita.common.protocol.WorkerStatus;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -37,7 +36,7 @@ public final class ClusterProcesses implements AutoCloseable {
     /** Every scheduler started, the first one first. */
     private final List<Scheduler> schedulers = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HarnessHttp http = new HarnessHttp();
 
     private ClusterProcesses(String name, String token, List<String> schedulerArgs) throws IOException {
         this.token = token;
@@ -123,8 +122,13 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Starts worker {@code w<n>} with {@code extraArgs} after the harness's own (loopback, free ports, 2 GiB). */
     public Process addWorker(int threads, String... extraArgs) throws IOException {
+        return addWorker(address(), threads, extraArgs);
+    }
+
+    /** Starts a worker that is given {@code schedulerAddress} (a proxy in front of the scheduler, say). */
+    public Process addWorker(String schedulerAddress, int threads, String... extraArgs) throws IOException {
         int n = workers.size() + 1;
-        List<String> args = new ArrayList<>(List.of(address(), "--name", "w" + n, "--host", "127.0.0.1",
+        List<String> args = new ArrayList<>(List.of(schedulerAddress, "--name", "w" + n, "--host", "127.0.0.1",
                 "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0"));
         if (!Arrays.asList(extraArgs).contains("--memory-limit")) {
             args.addAll(List.of("--memory-limit", "2GiB"));
@@ -154,28 +158,24 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** The workers registered with the active scheduler (none while no scheduler is active). */
     public List<WorkerStatus> workerStatus() {
-        try {
-            for (Scheduler s : schedulers) {
-                if (!s.process().isAlive()) {
-                    continue;
-                }
-                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + s.address() + "/api/workers"))
-                        .timeout(Duration.ofSeconds(5));
-                if (token != null) {
-                    req.header("Authorization", "Bearer " + token);
-                }
-                HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) { // a standby answers 503
-                    return Arrays.asList(MessageCodec.fromJson(r.body(), WorkerStatus[].class));
-                }
+        for (Scheduler s : schedulers) {
+            if (!s.process().isAlive()) {
+                continue;
             }
-            return List.of();
-        } catch (IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Optional<String> body;
+            try {
+                body = http.ok("http://" + s.address() + "/api/workers", token == null ? null : "Bearer " + token);
+            } catch (java.io.UncheckedIOException e) {
+                if (!s.process().isAlive()) {
+                    continue; // it died while answering
+                }
+                throw e;
+            }
+            if (body.isPresent()) { // a standby answers 503
+                return Arrays.asList(MessageCodec.fromJson(body.get(), WorkerStatus[].class));
+            }
         }
+        return List.of();
     }
 
     public void awaitWorkers(int n) {
@@ -191,16 +191,9 @@ public final class ClusterProcesses implements AutoCloseable {
         });
     }
 
+    /** The status of {@code GET url}; -1 when nothing listens there. */
     public int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return http.get(url, null).map(HttpResponse::statusCode).orElse(-1);
     }
 
     /** The first scheduler's {@code /health} summary: role, task counts by state, tasks finished, stolen... */
@@ -208,18 +201,21 @@ public final class ClusterProcesses implements AutoCloseable {
         return health(schedulers.getFirst()).orElseThrow(() -> new IllegalStateException("the scheduler does not answer /health"));
     }
 
-    /** {@code scheduler}'s {@code /health} summary, empty when it does not answer. */
-    public java.util.Optional<com.fasterxml.jackson.databind.JsonNode> health(Scheduler scheduler) {
+    /** {@code scheduler}'s {@code /health} summary, empty when it does not answer (it is not listening, or has exited). */
+    public Optional<com.fasterxml.jackson.databind.JsonNode> health(Scheduler scheduler) {
+        if (!scheduler.process().isAlive()) {
+            return Optional.empty();
+        }
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scheduler.dashboardPort() + "/health"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? java.util.Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()))
-                    : java.util.Optional.empty();
+            Optional<String> body = http.ok("http://127.0.0.1:" + scheduler.dashboardPort() + "/health", null);
+            return body.isEmpty() ? Optional.empty() : Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.get()));
         } catch (IOException e) {
-            return java.util.Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.io.UncheckedIOException e) {
+            if (!scheduler.process().isAlive()) {
+                return Optional.empty(); // it died while answering
+            }
+            throw e;
         }
     }
 

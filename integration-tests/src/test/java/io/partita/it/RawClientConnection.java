@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 
 /** The client WebSocket spoken by hand, to send what the SDK never would: cycles, garbage, unknown artifacts. */
 final class RawClientConnection implements AutoCloseable {
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10));
     private final BlockingQueue<ClientUpdate> updates = new LinkedBlockingQueue<>();
     private final WebSocket socket;
 

@@ -57,7 +57,7 @@ class TokenTest {
 
     @Test
     void httpApiAndArtifactUploadRefuseRequestsWithoutTheToken() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        try (HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10))) {
             String base = "http://" + cluster.address();
             HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(base + "/api/artifacts/" + "a".repeat(64)))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})).build(), HttpResponse.BodyHandlers.ofString());

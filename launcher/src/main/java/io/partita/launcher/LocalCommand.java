@@ -127,7 +127,7 @@ public final class LocalCommand implements Callable<Integer> {
     }
 
     private static boolean healthy(String url) {
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        try (HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10))) {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;

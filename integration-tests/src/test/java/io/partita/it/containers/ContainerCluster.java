@@ -10,9 +10,6 @@ import io.partita.it.ClusterProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -45,7 +42,7 @@ final class ContainerCluster implements AutoCloseable {
     private final Path logs;
     private final GenericContainer<?> scheduler;
     private final Map<String, GenericContainer<?>> workers = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final io.partita.it.HarnessHttp http = new io.partita.it.HarnessHttp();
 
     private ContainerCluster(String image, String name) throws IOException {
         this.image = image;
@@ -188,16 +185,7 @@ final class ContainerCluster implements AutoCloseable {
     }
 
     private java.util.Optional<String> get(String address, String path) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? java.util.Optional.of(r.body()) : java.util.Optional.empty();
-        } catch (IOException e) {
-            return java.util.Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return http.ok("http://" + address + path, null);
     }
 
     void awaitWorkers(int n) {

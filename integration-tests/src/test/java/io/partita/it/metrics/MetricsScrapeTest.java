@@ -41,7 +41,7 @@ class MetricsScrapeTest {
     /** Of the 2 GiB limit: about 1 MiB, two partitions; a worker holding more spills the rest. */
     private static final String TARGET_FRACTION = "0.0005";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = io.partita.common.net.InternalHttp.client(Duration.ofSeconds(5));
 
     @Test
     void schedulerAndWorkerMetricsFollowAComputationAndAgreeWithTheClient() throws Exception {

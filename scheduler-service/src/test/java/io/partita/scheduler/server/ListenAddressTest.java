@@ -32,7 +32,7 @@ class ListenAddressTest {
         SchedulerConfig config = new SchedulerConfig("127.0.0.1", apiPort, 0, 0, hazelcastPort, "partita-listen-" + hazelcastPort,
                 ClusterToken.none(), 1L << 20, 1L << 20, null, SchedulerLimits.defaults(), List.of(), "127.0.0.2");
         try (SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
-             HttpClient http = HttpClient.newHttpClient()) {
+             HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10))) {
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.2:" + server.dashboardPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
