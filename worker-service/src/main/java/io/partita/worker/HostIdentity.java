@@ -23,14 +23,17 @@ final class HostIdentity {
     /**
      * The identity of the host this worker shares memory on: workers with the same one map each other's segments.
      * The hostname, plus /etc/machine-id when present (two containers with one hostname still differ), plus the
-     * network namespace when this process is not in the one the machine's init runs in ({@code net-<inode>}).
+     * network namespace ({@code net<inode>} of {@code /proc/self/ns/net}).
      *
      * <p>Why the network namespace: a process in a network namespace of its own is another host to the network (its
      * own addresses, its own loopback), and usually also to memory (a Kubernetes pod, a container with its own
      * network, a test fixture's host, each with its own {@code /dev/shm}). Processes in one namespace are one host:
-     * containers with host networking on one machine are in the machine's namespace and so share a host id (their
-     * hostname and machine-id permitting), as do the workers of one pod. Where {@code /proc/1/ns/net} cannot be
-     * read (not root, another user's init), no suffix is added.
+     * containers with host networking on one machine are all in the machine's namespace and so share a host id (their
+     * hostname and machine-id permitting), as do the workers of one pod. The namespace is named by its inode, which
+     * the kernel keeps for as long as the namespace lives (the machine's own one: until a reboot). It is always added,
+     * not only outside the machine's own namespace, because telling which one that is needs {@code /proc/1/ns/net},
+     * which a sandboxed root cannot always read; the grouping is the same either way. Where the link cannot be read
+     * (not Linux), the suffix is left out.
      */
     static String hostId() {
         String base = hostname();
@@ -46,21 +49,15 @@ final class HostIdentity {
             // the hostname alone
         }
         String host = base;
-        return networkNamespaceSuffix(Path.of("/proc/self/ns/net"), Path.of("/proc/1/ns/net")).map(n -> host + "-" + n).orElse(host);
+        return networkNamespace(Path.of("/proc/self/ns/net")).map(n -> host + "-" + n).orElse(host);
     }
 
-    /**
-     * {@code net-<inode>} when {@code self} (a {@code /proc/PID/ns/net} link) names another network namespace than
-     * {@code init}; empty when they are the same or either cannot be read.
-     */
-    static java.util.Optional<String> networkNamespaceSuffix(Path self, Path init) {
+    /** {@code net<inode>} for a {@code /proc/PID/ns/net} link ({@code net:[4026531840]}); empty when unreadable. */
+    static java.util.Optional<String> networkNamespace(Path link) {
         try {
-            String mine = Files.readSymbolicLink(self).toString();   // net:[4026531840]
-            String initial = Files.readSymbolicLink(init).toString();
-            if (mine.equals(initial)) {
-                return java.util.Optional.empty();
-            }
-            return java.util.Optional.of("net-" + mine.replaceAll("[^0-9]", ""));
+            String target = Files.readSymbolicLink(link).toString();
+            String inode = target.replaceAll("[^0-9]", "");
+            return inode.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of("net" + inode);
         } catch (IOException | RuntimeException e) {
             return java.util.Optional.empty();
         }

@@ -9,14 +9,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HostIdentityTest {
     @Test
-    void anotherNetworkNamespaceThanInitsIsAnotherHost(@TempDir Path dir) throws Exception {
-        Path init = Files.createSymbolicLink(dir.resolve("init"), Path.of("net:[4026531840]"));
-        Path same = Files.createSymbolicLink(dir.resolve("same"), Path.of("net:[4026531840]"));
-        Path other = Files.createSymbolicLink(dir.resolve("other"), Path.of("net:[4026532301]"));
+    void theNetworkNamespaceIsPartOfTheHost(@TempDir Path dir) throws Exception {
+        Path machine = Files.createSymbolicLink(dir.resolve("machine"), Path.of("net:[4026531840]"));
+        Path pod = Files.createSymbolicLink(dir.resolve("pod"), Path.of("net:[4026532301]"));
 
-        assertThat(HostIdentity.networkNamespaceSuffix(same, init)).isEmpty();
-        assertThat(HostIdentity.networkNamespaceSuffix(other, init)).contains("net-4026532301");
-        assertThat(HostIdentity.networkNamespaceSuffix(other, dir.resolve("unreadable"))).isEmpty();
+        assertThat(HostIdentity.networkNamespace(machine)).contains("net4026531840");
+        assertThat(HostIdentity.networkNamespace(pod)).contains("net4026532301");
+        assertThat(HostIdentity.networkNamespace(dir.resolve("missing"))).isEmpty();
+        assertThat(HostIdentity.hostId()).endsWith(HostIdentity.networkNamespace(Path.of("/proc/self/ns/net")).orElse(""));
     }
 
     @Test
