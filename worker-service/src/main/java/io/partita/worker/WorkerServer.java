@@ -249,13 +249,15 @@ public final class WorkerServer implements AutoCloseable {
         }
     }
 
-    /** No scheduler took this worker back within the connect timeout: it stops (its nanny restarts it). */
+    /**
+     * No scheduler took this worker back within the connect timeout, or the scheduler told it to restart: it stops
+     * with code 1 (its nanny starts a fresh one).
+     */
     private void gaveUp(String why) {
         if (closing.get()) {
             return;
         }
-        LOG.error("no scheduler registered this worker again within {} s ({}): this worker stops",
-                config.connectTimeout().toSeconds(), why);
+        LOG.error("{}: this worker stops (code 1; a nanny starts a fresh one)", why);
         exitCode = 1;
         Thread.ofPlatform().name("partita-worker-stop").start(this::close);
     }
