@@ -93,7 +93,7 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--auth-token", description = "The cluster token, when the scheduler requires one.")
     String authToken;
 
-    @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from hostname and /etc/machine-id.")
+    @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from the hostname, /etc/machine-id and the network namespace (see docs/data-plane.md).")
     String hostId;
 
     @Option(names = "--peer-transfer", defaultValue = "bulk", converter = PeerTransferConverter.class,

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Five hosts, each a network namespace with its own address and {@code /dev/shm}: the scheduler on h1, workers on
- * h2 (producer), h3 (bulk path) and h4 ({@code --peer-transfer flight}), the client on h5. A table made on h2 crosses
+ * h2 (producer), h3 (bulk path, {@code --listen-address 0.0.0.0}) and h4 ({@code --peer-transfer flight}), the
+ * client on h5. A table made on h2 crosses
  * to h3 by the bulk path and to h4 by Flight, is gathered to the client over Flight and a table scattered from it;
  * the workers' counters show bulk and Flight bytes and no shared segment.
  */
@@ -24,7 +25,8 @@ class CrossHostDataTest {
         try (NetnsCluster cluster = NetnsCluster.create("cross-host-data", 5)) {
             cluster.startScheduler(cluster.host(1));
             cluster.startWorker(cluster.host(2), "producer");
-            cluster.startWorker(cluster.host(3), "bulk");
+            // listens on every interface of its host, announces its address on the bridge
+            cluster.startWorker(cluster.host(3), "bulk", "--listen-address", "0.0.0.0");
             cluster.startWorker(cluster.host(4), "flight", "--peer-transfer", "flight");
             cluster.awaitWorkers("producer", "bulk", "flight");
 
@@ -35,6 +37,15 @@ class CrossHostDataTest {
                 assertThat(w.info().host()).startsWith("10.77.");
                 assertThat(w.info().flightUri()).contains(w.info().host());
             }
+
+            // --listen-address 0.0.0.0: the bulk reader answers on its host's loopback too; the producer, bound to its
+            // --host only, does not
+            WorkerStatus bulkReader = status(cluster, "bulk");
+            WorkerStatus producer = status(cluster, "producer");
+            assertThat(cluster.get(cluster.host(3), "http://127.0.0.1:" + bulkReader.info().httpPort() + "/health")).isPresent();
+            assertThat(cluster.get(cluster.host(2), "http://127.0.0.1:" + producer.info().httpPort() + "/health")).isEmpty();
+            assertThat(cluster.get(cluster.host(2), "http://" + producer.info().host() + ":" + producer.info().httpPort()
+                    + "/health")).isPresent();
 
             NetnsCluster.ClientRun client = cluster.client(cluster.host(5), "cross-hosts", cluster.address(), "cross-hosts",
                     "producer", "bulk", "flight");
