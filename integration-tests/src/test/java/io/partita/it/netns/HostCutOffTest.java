@@ -35,7 +35,8 @@ class HostCutOffTest {
                 assertThat(client.process.isAlive()).as("client running: %s", client.output()).isTrue();
                 return cluster.health(scheduler).orElseThrow().path("tasksFinished").asLong() >= LEAVES / 4;
             });
-            assertThat(cluster.worker("victim").orElseThrow().load().storedKeys()).as("the victim holds results").isPositive();
+            cluster.waitUntil("the victim to hold results", Duration.ofSeconds(20),
+                    () -> cluster.worker("victim").map(w -> w.load().storedKeys() > 0).orElse(false));
 
             cluster.net.linkDown(cluster.host(2));
             long cut = System.nanoTime();
