@@ -276,16 +276,36 @@ final class NetnsCluster implements AutoCloseable {
         return b.start();
     }
 
-    /** Stops the clients, workers, then schedulers (SIGTERM, SIGKILL after 15 s); then deletes the hosts. */
+    /**
+     * Stops the clients, workers, then schedulers (SIGTERM, SIGKILL after 15 s); checks that the workers left no
+     * segment in their hosts' {@code /dev/shm}; then deletes the hosts.
+     */
     @Override
     public void close() throws IOException {
+        List<Path> left;
         try {
             stopAll(others);
             stopAll(workers.stream().map(Worker::process).toList());
             stopAll(schedulers.stream().map(Scheduler::process).toList());
+            left = leftInSharedMemory();
         } finally {
             net.close(); // kills whatever still runs in the hosts
         }
+        if (!left.isEmpty()) {
+            throw new AssertionError("workers left files in their hosts' /dev/shm: " + left);
+        }
+    }
+
+    private List<Path> leftInSharedMemory() throws IOException {
+        List<Path> left = new ArrayList<>();
+        for (Host h : net.hosts()) {
+            if (Files.isDirectory(h.shmDir())) {
+                try (var files = Files.walk(h.shmDir())) {
+                    files.filter(Files::isRegularFile).forEach(left::add);
+                }
+            }
+        }
+        return left;
     }
 
     private static void stopAll(List<Process> all) {
