@@ -123,9 +123,9 @@ public final class Tables {
      * process (from /proc/self/maps), the value, and the value again after this method wrote a new one into that
      * file's pages through a separate mapping. If the buffer is the file's pages (no copy), the second read sees it.
      */
-    record Placement(String mappedFile, long before, long after) implements Serializable {}
+    public record Placement(String mappedFile, long before, long after) implements Serializable {}
 
-    static Placement probeAndOverwrite(Partition p, long newValue) throws IOException {
+    public static Placement probeAndOverwrite(Partition p, long newValue) throws IOException {
         BigIntVector x = (BigIntVector) p.batches().getFirst().getVector("x");
         long address = x.getDataBuffer().memoryAddress();
         long before = x.get(0);

@@ -77,6 +77,7 @@ final class Dispatcher {
             case WorkerCommand.AcquireKeys a -> process(new WorkerEvent.AcquireRequested(nextStimulus("acquire"), a.keys()));
             case WorkerCommand.Retired r -> onRetired.run();
             case WorkerCommand.Registered r -> { }
+            case WorkerCommand.Restart r -> { } // the connection stops the worker (SchedulerConnection)
         }
     }
 

@@ -53,8 +53,15 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--name", description = "Worker name, kept when the nanny restarts the worker; with --nworkers N > 1, NAME-0 to NAME-<N-1>. Default: the hostname and process id.")
     String name;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address this worker is reached at: announced to the scheduler, "
+            + "other workers and clients (its Flight and bulk-path URIs), and the interface of its Hazelcast member; it also listens "
+            + "there unless --listen-address says otherwise. On a machine with several addresses, the one the other hosts reach. "
+            + "Default: ${DEFAULT-VALUE}.")
     String host;
+
+    @Option(names = "--listen-address", description = "Address the Flight server and the HTTP port listen on, when not --host: "
+            + "0.0.0.0 for every interface. --host stays the address announced to the others. Default: --host.")
+    String listenAddress;
 
     @Option(names = "--flight-port", defaultValue = "" + Ports.WORKER_FLIGHT, description = "Arrow Flight port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int flightPort;
@@ -86,7 +93,7 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--auth-token", description = "The cluster token, when the scheduler requires one.")
     String authToken;
 
-    @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from hostname and /etc/machine-id.")
+    @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from the hostname, /etc/machine-id and the network namespace (see docs/data-plane.md).")
     String hostId;
 
     @Option(names = "--peer-transfer", defaultValue = "bulk", converter = PeerTransferConverter.class,
@@ -140,11 +147,16 @@ public final class WorkerCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
-        WorkerConfig config = new WorkerConfig(schedulers,
+        WorkerConfig config;
+        try {
+            config = new WorkerConfig(schedulers,
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), host, flightPort,
                 httpPort, shmDir, spillDir, resources, ClusterToken.of(authToken), hostId,
-                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer);
+                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, listenAddress);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine(), e.getMessage());
+        }
         WorkerServer server;
         try {
             // the hook goes in before the start, so that a worker stopped while starting still cleans up
@@ -227,6 +239,9 @@ public final class WorkerCli implements Callable<Integer> {
         }
         if (hostId != null) {
             args.addAll(List.of("--host-id", hostId));
+        }
+        if (listenAddress != null) {
+            args.addAll(List.of("--listen-address", listenAddress));
         }
         resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
         return args;

@@ -20,11 +20,24 @@ import java.util.Objects;
  * @param shmDir          root of the shared-memory folders; this worker's segments go to {@code shmDir/<workerId>}
  * @param memory          target / spill / pause / terminate fractions of {@code memoryLimit} (0 = off)
  * @param peerTransfer    how tables come from workers on other hosts (bulk path, or Flight only)
+ * @param host            the address announced to the scheduler, other workers and clients (Flight and bulk-path
+ *                        URIs) and the Hazelcast member's interface
+ * @param listenHost      where the Flight server and the HTTP port listen ({@code 0.0.0.0}: every interface);
+ *                        {@code host} when null
  */
 public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                            Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
-                           MemoryPolicy memory, PeerTransfer peerTransfer) {
+                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost) {
+    /** Listening where it announces itself ({@code host}). */
+    public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
+                        String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
+                        Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
+                        MemoryPolicy memory, PeerTransfer peerTransfer) {
+        this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir, resources, token,
+                hostId, connectTimeout, memory, peerTransfer, null);
+    }
+
     /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95) and the bulk path. */
     public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                         String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
@@ -38,6 +51,11 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(token, "token");
+        listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            throw new IllegalArgumentException("--host " + host + " cannot be announced to other processes: give the "
+                    + "address they reach this worker at, and --listen-address " + host + " to listen on every interface");
+        }
         resources = resources == null ? Map.of() : Map.copyOf(resources);
         shmDir = shmDir == null ? Path.of("/dev/shm/partita") : shmDir;
         peerTransfer = peerTransfer == null ? PeerTransfer.BULK : peerTransfer;
@@ -56,16 +74,16 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
 
     public WorkerConfig withShmDir(Path dir) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                dir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer);
+                dir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost);
     }
 
     public WorkerConfig withConnectTimeout(Duration timeout) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer);
+                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost);
     }
 
     public WorkerConfig withToken(ClusterToken token) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer);
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost);
     }
 }

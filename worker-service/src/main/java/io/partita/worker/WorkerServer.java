@@ -135,7 +135,7 @@ public final class WorkerServer implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator),
                 fetcher, taskPool, fetchPool, this::send, this::onRetired);
         AtomicLong stimuli = new AtomicLong();
-        flight = new FlightService(allocator, store, config.host(), config.flightPort(), config.token(),
+        flight = new FlightService(allocator, store, config.host(), config.listenHost(), config.flightPort(), config.token(),
                 key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key))));
         own(flight);
         MemoryMonitor monitor = new MemoryMonitor(store, config.memory(), MemoryMonitor::privateResidentBytes,
@@ -144,7 +144,7 @@ public final class WorkerServer implements AutoCloseable {
         own(monitor);
         monitor.start();
 
-        httpPort = await(WorkerHttp.start(vertx, config.host(), config.httpPort(), this, new SegmentRoute(store, config.token())));
+        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token())));
 
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(MemberAttributes.ROLE, MemberAttributes.ROLE_WORKER);
@@ -249,13 +249,15 @@ public final class WorkerServer implements AutoCloseable {
         }
     }
 
-    /** No scheduler took this worker back within the connect timeout: it stops (its nanny restarts it). */
+    /**
+     * No scheduler took this worker back within the connect timeout, or the scheduler told it to restart: it stops
+     * with code 1 (its nanny starts a fresh one).
+     */
     private void gaveUp(String why) {
         if (closing.get()) {
             return;
         }
-        LOG.error("no scheduler registered this worker again within {} s ({}): this worker stops",
-                config.connectTimeout().toSeconds(), why);
+        LOG.error("{}: this worker stops (code 1; a nanny starts a fresh one)", why);
         exitCode = 1;
         Thread.ofPlatform().name("partita-worker-stop").start(this::close);
     }

@@ -170,6 +170,11 @@ final class HazelcastCluster implements AutoCloseable {
                 .toList();
     }
 
+    /** Whether the member with {@code uuid} is in the cluster now, as this member sees it. */
+    boolean hasMember(String uuid) {
+        return hz.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(uuid));
+    }
+
     /** Ids of the workers that are Hazelcast members now (those a scheduler taking over waits for). */
     List<String> workerIds() {
         return hz.getCluster().getMembers().stream()

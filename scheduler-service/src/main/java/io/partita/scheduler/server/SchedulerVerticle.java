@@ -8,6 +8,7 @@ import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.ClusterInfo;
 import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.dashboard.Dashboard;
@@ -449,13 +450,7 @@ final class SchedulerVerticle extends VerticleBase {
             }
             String sid = stimulus("worker");
             if (report instanceof WorkerReport.RegisterWorker r) {
-                workerId[0] = r.info().workerId();
-                ServerWebSocket previous = workerSockets.put(workerId[0], ws);
-                if (previous != null && previous != ws) {
-                    previous.close();
-                }
-                LOG.info("worker {} ({}) registered with {} threads", r.info().name(), r.info().workerId(), r.info().nthreads());
-                submit(new Event.WorkerJoined(sid, r.info(), r.heldKeys()));
+                admitWhenMember(ws, r, sid, workerId, 0);
                 return;
             }
             if (workerId[0] == null) {
@@ -485,6 +480,42 @@ final class SchedulerVerticle extends VerticleBase {
                 workerGone(workerId[0], "its connection closed");
             }
         });
+    }
+
+    /** How long a registering worker's Hazelcast member may take to show in this scheduler's view of the cluster. */
+    private static final int MEMBER_CHECKS = 30;
+    private static final long MEMBER_CHECK_MS = 100;
+
+    /**
+     * Registers the worker once its Hazelcast member is in the cluster (failure detection rests on it, and its load
+     * comes through it). A worker whose member is not there after {@link #MEMBER_CHECKS} checks was dropped (cut off
+     * by the network for longer than the heartbeat timeout, its keys recomputed elsewhere) and reconnected with its
+     * old identity: it is told to restart ({@link WorkerCommand.Restart}), so that a fresh worker joins in its place.
+     */
+    private void admitWhenMember(ServerWebSocket ws, WorkerReport.RegisterWorker r, String sid, String[] workerId, int checks) {
+        if (ws.isClosed()) {
+            return;
+        }
+        String member = r.info().memberUuid();
+        if (member != null && !member.isBlank() && !cluster.hasMember(member)) {
+            if (checks < MEMBER_CHECKS) {
+                vertx.setTimer(MEMBER_CHECK_MS, t -> admitWhenMember(ws, r, sid, workerId, checks + 1));
+                return;
+            }
+            String reason = "its Hazelcast member " + member + " is not in the cluster (it was dropped, for example after "
+                    + "the network cut it off for longer than the heartbeat timeout)";
+            LOG.warn("worker {} ({}) tried to register, but {}: telling it to restart", r.info().name(), r.info().workerId(), reason);
+            ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor((WorkerCommand) new WorkerCommand.Restart(reason))))
+                    .onComplete(x -> ws.close());
+            return;
+        }
+        workerId[0] = r.info().workerId();
+        ServerWebSocket previous = workerSockets.put(workerId[0], ws);
+        if (previous != null && previous != ws) {
+            previous.close();
+        }
+        LOG.info("worker {} ({}) registered with {} threads", r.info().name(), r.info().workerId(), r.info().nthreads());
+        submit(new Event.WorkerJoined(sid, r.info(), r.heldKeys()));
     }
 
     private void workerGone(String workerId, String reason) {

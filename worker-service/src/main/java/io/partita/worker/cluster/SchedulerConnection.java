@@ -47,12 +47,15 @@ public final class SchedulerConnection implements AutoCloseable {
     private volatile String address = "";
     private volatile CompletableFuture<String> registered = new CompletableFuture<>();
     private volatile boolean closed;
+    /** Set when the scheduler answered {@link WorkerCommand.Restart}: no reconnecting then. */
+    private volatile boolean refused;
 
     /**
      * @param registration builds the registration message at each connection (with the keys held then)
      * @param commands     every command from the scheduler, on the connection's context
      * @param lost         called once a connection is lost, before reconnecting
-     * @param gaveUp       called with the reason when no scheduler accepted the worker within the timeout again
+     * @param gaveUp       called with the reason when no scheduler accepted the worker within the timeout again, or
+     *                     a scheduler answered {@link WorkerCommand.Restart}
      */
     public SchedulerConnection(Vertx vertx, Context context, SchedulerAddresses schedulers, ClusterToken token,
                                Duration timeout, long maxMessageBytes, Supplier<WorkerReport.RegisterWorker> registration,
@@ -111,7 +114,7 @@ public final class SchedulerConnection implements AutoCloseable {
     private String connectAny(long deadline) throws InterruptedException {
         String problem = "no attempt";
         long backoffMs = 100;
-        while (!closed) {
+        while (!closed && !refused) {
             for (String a : schedulers.resolve()) {
                 problem = attempt(a, deadline);
                 if (problem == null) {
@@ -178,12 +181,18 @@ public final class SchedulerConnection implements AutoCloseable {
         if (command instanceof WorkerCommand.Registered r) {
             reg.complete(r.schedulerId());
         }
+        if (command instanceof WorkerCommand.Restart r) {
+            refused = true; // no reconnecting: this worker is to stop and be started afresh
+            reg.completeExceptionally(new IllegalStateException(r.reason()));
+            gaveUp.accept("the scheduler at " + address + " will not take this worker back: " + r.reason());
+            return;
+        }
         commands.accept(command);
     }
 
     private void onClosed(WebSocket ws, CompletableFuture<String> reg) {
         reg.completeExceptionally(new IllegalStateException("the scheduler closed the connection before registering this worker"));
-        if (closed || ws != socket) {
+        if (closed || refused || ws != socket) {
             return;
         }
         socket = null;
@@ -194,8 +203,8 @@ public final class SchedulerConnection implements AutoCloseable {
                 String problem = connectAny(System.nanoTime() + timeout.toNanos());
                 if (problem == null) {
                     LOG.info("registered again, with the scheduler at {}", address);
-                } else if (!closed) {
-                    gaveUp.accept(problem);
+                } else if (!closed && !refused) {
+                    gaveUp.accept("no scheduler registered this worker again within " + timeout.toSeconds() + " s (" + problem + ")");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -50,16 +50,25 @@ public final class FlightService implements AutoCloseable {
      */
     public FlightService(BufferAllocator parent, ObjectStore store, String host, int port, ClusterToken token,
                          Consumer<String> onScattered) throws IOException {
+        this(parent, store, host, host, port, token, onScattered);
+    }
+
+    /**
+     * Listens on {@code listenHost:port} and announces {@code host} in {@link #uri()} (they differ where the worker
+     * listens on every interface, {@code 0.0.0.0}, or on another address than the one peers reach it at).
+     */
+    public FlightService(BufferAllocator parent, ObjectStore store, String host, String listenHost, int port,
+                         ClusterToken token, Consumer<String> onScattered) throws IOException {
         this.allocator = parent.newChildAllocator("flight-server", 0, Long.MAX_VALUE);
         Producer producer = new Producer(allocator, store, onScattered);
         try {
-            this.server = FlightServer.builder(allocator, Location.forGrpcInsecure(host, port), producer)
+            this.server = FlightServer.builder(allocator, Location.forGrpcInsecure(listenHost, port), producer)
                     .headerAuthenticator(FlightAuth.authenticator(token))
                     .build()
                     .start();
         } catch (IOException | RuntimeException e) {
             allocator.close();
-            throw new IOException("cannot start the Flight server on " + host + ":" + port
+            throw new IOException("cannot start the Flight server on " + listenHost + ":" + port
                     + " (is the port in use? pass --flight-port 0 for any free port): " + e.getMessage(), e);
         }
         this.uri = "grpc+tcp://" + host + ":" + server.getPort();
