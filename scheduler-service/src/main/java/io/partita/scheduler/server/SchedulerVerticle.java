@@ -483,7 +483,7 @@ final class SchedulerVerticle extends VerticleBase {
     }
 
     /** How long a registering worker's Hazelcast member may take to show in this scheduler's view of the cluster. */
-    private static final int MEMBER_CHECKS = 30;
+    private static final int MEMBER_CHECKS = 100;
     private static final long MEMBER_CHECK_MS = 100;
 
     /**
