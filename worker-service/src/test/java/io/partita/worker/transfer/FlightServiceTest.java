@@ -82,12 +82,19 @@ class FlightServiceTest {
                 FlightAuth.callOptions(token)), got::put);
         assertThat(got).containsOnlyKeys("x-1", "y-1");
         assertThat(ValueCodec.decode(got.get("x-1"), getClass().getClassLoader())).isEqualTo("hello");
-        // counted once the server has written the stream, which may be just after the client read its end
+        assertThat(flightOutBytesReaching(1)).isPositive();
+    }
+
+    /**
+     * The bytes served over Flight once they reach {@code atLeast}, or after 5 s: the server counts a stream once it
+     * has written it, which may be just after the client read its end.
+     */
+    private long flightOutBytesReaching(long atLeast) {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (store.stats().snapshot().flightOutBytes() == 0 && System.nanoTime() < deadline) {
+        while (store.stats().snapshot().flightOutBytes() < atLeast && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(store.stats().snapshot().flightOutBytes()).isPositive();
+        return store.stats().snapshot().flightOutBytes();
     }
 
     @Test
@@ -107,7 +114,7 @@ class FlightServiceTest {
             assertThat(got.rowCount()).isEqualTo(5000);
             assertThat(TestTables.first(got)).isEqualTo(7);
         }
-        assertThat(store.stats().snapshot().flightOutBytes()).isGreaterThanOrEqualTo(5000 * 8);
+        assertThat(flightOutBytesReaching(5000 * 8)).isGreaterThanOrEqualTo(5000 * 8);
         assertThatThrownBy(() -> TableStreams.read(client.getStream(new TableTicket("x-1").toTicket(),
                 FlightAuth.callOptions(token)), allocator).close())
                 .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
