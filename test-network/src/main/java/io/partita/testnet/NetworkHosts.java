@@ -45,18 +45,12 @@ import java.util.regex.Pattern;
  *
  * <p>Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) and iproute2; {@link #unavailableReason()} says why it cannot run.
  * {@link #close()} kills what still runs in the hosts and deletes every namespace, folder and file it made; a run that
- * was killed before it could is cleaned up by the next {@link #create} ({@link #deleteStale()}), which deletes only
+ * was killed before it could is cleaned up by the next {@link #create} ({@link Fixtures#deleteStale()}), which deletes only
  * namespaces of this fixture's prefix whose creating process is gone.
  */
 public final class NetworkHosts implements AutoCloseable {
     /** Every namespace this fixture makes is named {@code ptn-<id>-<suffix>}. */
     public static final String PREFIX = "ptn-";
-    private static final Pattern OURS = Pattern.compile("ptn-([0-9a-f]{4})-(br|h[0-9]{1,3})");
-    private static final Path NETNS_DIR = Path.of("/run/netns");
-    /** One file per live fixture, {@code <id>}: the owner's pid and start time, so a stale one can be told apart. */
-    static final Path OWNERS = Path.of("/run/partita-testnet");
-    private static final Path SHM = Path.of("/dev/shm");
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
     /** tc's token bucket needs a burst of at least one MTU; 10 ms of the rate, and no less than this. */
     private static final long MIN_BURST_BYTES = 32 * 1024;
 
@@ -93,19 +87,19 @@ public final class NetworkHosts implements AutoCloseable {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             return Optional.of("network namespaces need Linux (this is " + System.getProperty("os.name") + ")");
         }
-        if (effectiveUid() != 0) {
+        if (Shell.effectiveUid() != 0) {
             return Optional.of("network namespaces need root (ip netns add): run as root, as .ci/run does in CI");
         }
-        if (which("ip").isEmpty()) {
+        if (Shell.which("ip").isEmpty()) {
             return Optional.of("'ip' is missing: install iproute2 (apt-get install -y iproute2)");
         }
-        if (!Files.isDirectory(SHM)) {
+        if (!Files.isDirectory(Fixtures.SHM)) {
             return Optional.of("/dev/shm is missing");
         }
         return Optional.empty();
     }
 
-    /** Builds {@code count} hosts (1 to 250), first removing what a killed earlier run left ({@link #deleteStale()}). */
+    /** Builds {@code count} hosts (1 to 250), first removing what a killed earlier run left ({@link Fixtures#deleteStale()}). */
     public static NetworkHosts create(int count) throws IOException {
         return create(count, ProcessHandle.current());
     }
@@ -118,42 +112,42 @@ public final class NetworkHosts implements AutoCloseable {
         unavailableReason().ifPresent(r -> {
             throw new IllegalStateException(r);
         });
-        deleteStale();
-        String id = newId();
+        Fixtures.deleteStale();
+        String id = Fixtures.newId();
         int third = ThreadLocalRandom.current().nextInt(256);
         String subnet = "10.77." + third + ".";
-        Files.createDirectories(OWNERS);
-        Files.writeString(OWNERS.resolve(id), owner.pid() + "\n" + startMillis(owner) + "\n");
-        String bridge = bridgeNamespace(id);
+        Files.createDirectories(Fixtures.OWNERS);
+        Files.writeString(Fixtures.OWNERS.resolve(id), owner.pid() + "\n" + Fixtures.startMillis(owner) + "\n");
+        String bridge = Fixtures.bridgeNamespace(id);
         try {
-            ip("netns", "add", bridge);
-            ip("-n", bridge, "link", "set", "lo", "up");
-            ip("-n", bridge, "link", "add", "br0", "type", "bridge");
-            ip("-n", bridge, "link", "set", "br0", "up");
+            Shell.ip("netns", "add", bridge);
+            Shell.ip("-n", bridge, "link", "set", "lo", "up");
+            Shell.ip("-n", bridge, "link", "add", "br0", "type", "bridge");
+            Shell.ip("-n", bridge, "link", "set", "br0", "up");
             List<Host> hosts = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
-                String ns = hostNamespace(id, i);
-                Host host = new Host(i, "h" + i, ns, subnet + i, shmRoot(id).resolve("h" + i));
-                ip("netns", "add", ns);
-                ip("-n", ns, "link", "set", "lo", "up");
+                String ns = Fixtures.hostNamespace(id, i);
+                Host host = new Host(i, "h" + i, ns, subnet + i, Fixtures.shmRoot(id).resolve("h" + i));
+                Shell.ip("netns", "add", ns);
+                Shell.ip("-n", ns, "link", "set", "lo", "up");
                 // both ends are made inside the namespaces: the machine's own namespace never holds one
-                ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", "v" + i, "netns", bridge);
-                ip("-n", ns, "addr", "add", host.address() + "/24", "dev", "eth0");
-                ip("-n", ns, "link", "set", "eth0", "up");
-                ip("-n", bridge, "link", "set", "v" + i, "master", "br0");
-                ip("-n", bridge, "link", "set", "v" + i, "up");
+                Shell.ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", "v" + i, "netns", bridge);
+                Shell.ip("-n", ns, "addr", "add", host.address() + "/24", "dev", "eth0");
+                Shell.ip("-n", ns, "link", "set", "eth0", "up");
+                Shell.ip("-n", bridge, "link", "set", "v" + i, "master", "br0");
+                Shell.ip("-n", bridge, "link", "set", "v" + i, "up");
                 Files.createDirectories(host.shmDir());
                 hosts.add(host);
             }
-            boolean netem = run(List.of("ip", "netns", "exec", bridge, "tc", "qdisc", "add", "dev", "lo", "root", "netem",
+            boolean netem = Shell.run(List.of("ip", "netns", "exec", bridge, "tc", "qdisc", "add", "dev", "lo", "root", "netem",
                     "delay", "0ms"), false).exitCode() == 0;
             if (netem) {
-                run(List.of("ip", "netns", "exec", bridge, "tc", "qdisc", "del", "dev", "lo", "root"), false);
+                Shell.run(List.of("ip", "netns", "exec", bridge, "tc", "qdisc", "del", "dev", "lo", "root"), false);
             }
             return new NetworkHosts(id, subnet, hosts, netem);
         } catch (IOException | RuntimeException e) {
             try {
-                delete(id);
+                Fixtures.delete(id);
             } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -254,20 +248,20 @@ public final class NetworkHosts implements AutoCloseable {
                 unshape(h);
                 return;
             }
-            run(tc, true);
+            Shell.run(tc, true);
         }
     }
 
     /** Removes {@link #shape}'s shaping from {@code host}'s link. */
     public void unshape(Host host) throws IOException {
         for (String[] dev : links(own(host))) {
-            run(List.of("ip", "netns", "exec", dev[0], "tc", "qdisc", "del", "dev", dev[1], "root"), false);
+            Shell.run(List.of("ip", "netns", "exec", dev[0], "tc", "qdisc", "del", "dev", dev[1], "root"), false);
         }
     }
 
     /** The host's end and the bridge's end of its link: {namespace, device}. */
     private String[][] links(Host h) {
-        return new String[][] {{h.namespace(), "eth0"}, {bridgeNamespace(id), "v" + h.index()}};
+        return new String[][] {{h.namespace(), "eth0"}, {Fixtures.bridgeNamespace(id), "v" + h.index()}};
     }
 
     /**
@@ -275,12 +269,12 @@ public final class NetworkHosts implements AutoCloseable {
      * carrier and packets either way are dropped without an answer (no reset, no ICMP): peers see silence.
      */
     public void linkDown(Host host) throws IOException {
-        ip("-n", bridgeNamespace(id), "link", "set", "v" + own(host).index(), "down");
+        Shell.ip("-n", Fixtures.bridgeNamespace(id), "link", "set", "v" + own(host).index(), "down");
     }
 
     /** Plugs {@code host} back in ({@link #linkDown}). */
     public void linkUp(Host host) throws IOException {
-        ip("-n", bridgeNamespace(id), "link", "set", "v" + own(host).index(), "up");
+        Shell.ip("-n", Fixtures.bridgeNamespace(id), "link", "set", "v" + own(host).index(), "up");
     }
 
     /**
@@ -293,7 +287,7 @@ public final class NetworkHosts implements AutoCloseable {
         Host h = own(host);
         ExecutorService pool = threads.computeIfAbsent(h.namespace(), ns -> Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(() -> {
-                Setns.enter(NETNS_DIR.resolve(ns));
+                Setns.enter(Fixtures.NETNS_DIR.resolve(ns));
                 r.run();
             }, "partita-testnet-" + ns);
             t.setDaemon(true);
@@ -335,7 +329,7 @@ public final class NetworkHosts implements AutoCloseable {
         } catch (IllegalStateException e) {
             // closing from the hook itself
         }
-        delete(id);
+        Fixtures.delete(id);
     }
 
     private void closeQuietly() {
@@ -343,203 +337,6 @@ public final class NetworkHosts implements AutoCloseable {
             close();
         } catch (IOException | RuntimeException e) {
             System.err.println("partita-testnet: cleaning up " + id + " failed: " + e.getMessage());
-        }
-    }
-
-    /**
-     * Deletes what fixture {@code id} made: kills the processes in its namespaces (SIGKILL), deletes the namespaces,
-     * its {@code /dev/shm} folders and its owner file.
-     */
-    public static void delete(String id) throws IOException {
-        if (!id.matches("[0-9a-f]{4}")) {
-            throw new IllegalArgumentException("not a fixture id: " + id);
-        }
-        IOException failure = null;
-        List<String> namespaces = ourNamespaces().getOrDefault(id, List.of());
-        for (String ns : namespaces) {
-            killAll(ns);
-        }
-        for (String ns : namespaces) {
-            CommandResult r = run(List.of("ip", "netns", "del", ns), false);
-            if (r.exitCode() != 0 && Files.exists(NETNS_DIR.resolve(ns))) {
-                failure = failure != null ? failure : new IOException("ip netns del " + ns + ": " + r.output());
-            }
-        }
-        try {
-            deleteTree(shmRoot(id));
-            Files.deleteIfExists(OWNERS.resolve(id));
-        } catch (IOException | UncheckedIOException e) {
-            failure = failure != null ? failure : new IOException("cleaning up fixture " + id + ": " + e.getMessage(), e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    /**
-     * Deletes the fixtures whose owner is gone (a test JVM killed before its {@link #close()}): namespaces named
-     * {@code ptn-<id>-...} whose owner file is missing or names a process that no longer runs (pid and start time
-     * compared, so a reused pid does not count). Returns the ids deleted. Other namespaces are never touched.
-     */
-    public static List<String> deleteStale() throws IOException {
-        List<String> deleted = new ArrayList<>();
-        java.util.Set<String> ids = new java.util.TreeSet<>(ourNamespaces().keySet());
-        if (Files.isDirectory(OWNERS)) {
-            try (var files = Files.list(OWNERS)) {
-                files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{4}")).forEach(ids::add);
-            }
-        }
-        for (String id : ids) {
-            if (!ownerAlive(id)) {
-                delete(id);
-                deleted.add(id);
-            }
-        }
-        return deleted;
-    }
-
-    private static boolean ownerAlive(String id) {
-        try {
-            List<String> lines = Files.readAllLines(OWNERS.resolve(id));
-            long pid = Long.parseLong(lines.get(0).strip());
-            long start = Long.parseLong(lines.get(1).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> startMillis(p) == start).orElse(false);
-        } catch (IOException | RuntimeException e) {
-            return false; // no owner file (or an unreadable one): nobody owns these namespaces any more
-        }
-    }
-
-    /** This fixture's namespaces that exist now, by fixture id. */
-    static Map<String, List<String>> ourNamespaces() throws IOException {
-        Map<String, List<String>> byId = new TreeMap<>();
-        if (!Files.isDirectory(NETNS_DIR)) {
-            return byId;
-        }
-        try (var entries = Files.list(NETNS_DIR)) {
-            for (Path p : entries.sorted().toList()) {
-                Matcher m = OURS.matcher(p.getFileName().toString());
-                if (m.matches()) {
-                    byId.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group());
-                }
-            }
-        }
-        // hosts first, the bridge last
-        byId.values().forEach(l -> l.sort(Comparator.comparing((String n) -> n.endsWith("-br"))));
-        return byId;
-    }
-
-    /** SIGKILL to every process in namespace {@code ns}, waiting (bounded) until they are gone. */
-    private static void killAll(String ns) throws IOException {
-        for (int round = 0; round < 3; round++) {
-            CommandResult r = run(List.of("ip", "netns", "pids", ns), false);
-            List<ProcessHandle> left = r.output().lines().map(String::strip).filter(s -> s.matches("[0-9]+"))
-                    .map(Long::parseLong).filter(pid -> pid != ProcessHandle.current().pid())
-                    .flatMap(pid -> ProcessHandle.of(pid).stream()).toList();
-            if (left.isEmpty()) {
-                return;
-            }
-            left.forEach(ProcessHandle::destroyForcibly);
-            for (ProcessHandle p : left) {
-                try {
-                    p.onExit().get(5, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // checked again in the next round
-                }
-            }
-        }
-    }
-
-    private static String bridgeNamespace(String id) {
-        return PREFIX + id + "-br";
-    }
-
-    private static String hostNamespace(String id, int index) {
-        return PREFIX + id + "-h" + index;
-    }
-
-    private static Path shmRoot(String id) {
-        return SHM.resolve(PREFIX + id);
-    }
-
-    private static String newId() throws IOException {
-        Map<String, List<String>> taken = ourNamespaces();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            byte[] b = new byte[2];
-            ThreadLocalRandom.current().nextBytes(b);
-            String id = HexFormat.of().formatHex(b);
-            if (!taken.containsKey(id) && !Files.exists(OWNERS.resolve(id))) {
-                return id;
-            }
-        }
-        throw new IOException("no free fixture id after 100 tries: delete stale ones with NetworkHosts delete-stale");
-    }
-
-    private static long startMillis(ProcessHandle p) {
-        return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-    }
-
-    private static int effectiveUid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return Integer.parseInt(line.substring(4).strip().split("\\s+")[1]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through
-        }
-        return -1;
-    }
-
-    private static Optional<Path> which(String program) {
-        for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin").split(":")) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static void ip(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add("ip");
-        command.addAll(List.of(args));
-        run(command, true);
-    }
-
-    record CommandResult(int exitCode, String output) {}
-
-    static CommandResult run(List<String> command, boolean check) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] out;
-        try {
-            out = p.getInputStream().readAllBytes(); // the commands are short: their output ends when they do
-            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT.toSeconds() + " s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + String.join(" ", command), e);
-        }
-        CommandResult r = new CommandResult(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
-        if (check && r.exitCode() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (exit " + r.exitCode() + "): " + r.output());
-        }
-        return r;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
@@ -569,18 +366,18 @@ public final class NetworkHosts implements AutoCloseable {
                             .map(s -> s.matches("[A-Za-z0-9_./=-]+") ? s : "'" + s.replace("'", "'\\''") + "'").toList()));
                 }
             }
-            case "delete" -> delete(args[1]);
-            case "delete-stale" -> System.out.println("deleted: " + deleteStale());
+            case "delete" -> Fixtures.delete(args[1]);
+            case "delete-stale" -> System.out.println("deleted: " + Fixtures.deleteStale());
             case "shape", "down", "up" -> {
                 String id = args[1];
                 int index = Integer.parseInt(args[2].replaceFirst("^h", ""));
-                String ns = hostNamespace(id, index);
-                if (!Files.exists(NETNS_DIR.resolve(ns))) {
+                String ns = Fixtures.hostNamespace(id, index);
+                if (!Files.exists(Fixtures.NETNS_DIR.resolve(ns))) {
                     throw new IllegalArgumentException("no host " + args[2] + " in fixture " + id);
                 }
                 switch (args[0]) {
-                    case "down" -> ip("-n", bridgeNamespace(id), "link", "set", "v" + index, "down");
-                    case "up" -> ip("-n", bridgeNamespace(id), "link", "set", "v" + index, "up");
+                    case "down" -> Shell.ip("-n", Fixtures.bridgeNamespace(id), "link", "set", "v" + index, "down");
+                    case "up" -> Shell.ip("-n", Fixtures.bridgeNamespace(id), "link", "set", "v" + index, "up");
                     default -> {
                         NetworkHosts view = new NetworkHosts(id, "", hostsOf(id, index), true);
                         Runtime.getRuntime().removeShutdownHook(view.shutdownHook);
@@ -599,7 +396,7 @@ public final class NetworkHosts implements AutoCloseable {
     private static List<Host> hostsOf(String id, int upTo) {
         List<Host> list = new ArrayList<>();
         for (int i = 1; i <= upTo; i++) {
-            list.add(new Host(i, "h" + i, hostNamespace(id, i), "", shmRoot(id).resolve("h" + i)));
+            list.add(new Host(i, "h" + i, Fixtures.hostNamespace(id, i), "", Fixtures.shmRoot(id).resolve("h" + i)));
         }
         return list;
     }

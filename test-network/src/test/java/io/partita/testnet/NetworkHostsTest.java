@@ -37,11 +37,11 @@ class NetworkHostsTest {
             // nothing of this fixture in the machine's own namespace (checked by name and subnet, not by comparing
             // whole listings: other work on the machine may change them meanwhile)
             String subnet = net.subnet().substring(0, net.subnet().lastIndexOf('.') + 1);
-            String links = NetworkHosts.run(List.of("ip", "-o", "link"), true).output();
+            String links = Shell.run(List.of("ip", "-o", "link"), true).output();
             assertFalse(links.contains(NetworkHosts.PREFIX + id), "a link of the fixture in the machine's namespace: " + links);
-            String addresses = NetworkHosts.run(List.of("ip", "-o", "addr"), true).output();
+            String addresses = Shell.run(List.of("ip", "-o", "addr"), true).output();
             assertFalse(addresses.contains(subnet), "an address of the fixture's subnet in the machine's namespace");
-            String routes = NetworkHosts.run(List.of("ip", "route"), true).output();
+            String routes = Shell.run(List.of("ip", "route"), true).output();
             assertFalse(routes.contains(subnet), "a route to the fixture's subnet in the machine's namespace");
             assertTrue(connects(net, net.host(2), net.host(1), Duration.ofSeconds(5)), "h2 reaches h1");
 
@@ -61,9 +61,9 @@ class NetworkHostsTest {
                 assertTrue(connects(net, net.host(2), net.host(1), Duration.ofSeconds(5)), "delayed h1 reachable");
             }
         }
-        assertTrue(NetworkHosts.ourNamespaces().getOrDefault(id, List.of()).isEmpty(), "close deleted the namespaces");
+        assertTrue(Fixtures.ourNamespaces().getOrDefault(id, List.of()).isEmpty(), "close deleted the namespaces");
         assertFalse(Files.exists(Path.of("/dev/shm", NetworkHosts.PREFIX + id)));
-        assertFalse(Files.exists(NetworkHosts.OWNERS.resolve(id)));
+        assertFalse(Files.exists(Fixtures.OWNERS.resolve(id)));
     }
 
     @Test
@@ -91,9 +91,9 @@ class NetworkHostsTest {
         NetworkHosts orphan = NetworkHosts.create(1, gone.toHandle()); // as if its JVM had been killed
         String orphanId = orphan.id();
         try (NetworkHosts next = NetworkHosts.create(1)) {
-            assertTrue(NetworkHosts.ourNamespaces().getOrDefault(orphanId, List.of()).isEmpty(),
+            assertTrue(Fixtures.ourNamespaces().getOrDefault(orphanId, List.of()).isEmpty(),
                     "the stale fixture " + orphanId + " was deleted");
-            assertTrue(NetworkHosts.ourNamespaces().containsKey(next.id()));
+            assertTrue(Fixtures.ourNamespaces().containsKey(next.id()));
         } finally {
             orphan.close();
         }
