@@ -32,9 +32,19 @@ final class ClusterLaunch implements AutoCloseable {
      * @param extraArgs more {@code partita-worker} arguments
      */
     record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot,
-                      List<String> extraArgs) {
+                      List<String> extraArgs, java.util.Map<String, String> moreJavaOpts) {
         WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads) {
             this(memoryLimit, distinctHostIds, javaOpts, nthreads, Path.of("/dev/shm"), List.of());
+        }
+
+        WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot, List<String> extraArgs) {
+            this(memoryLimit, distinctHostIds, javaOpts, nthreads, shmRoot, extraArgs, java.util.Map.of());
+        }
+
+        /** The JVM options of worker {@code name}: {@link #javaOpts} and its own from {@link #moreJavaOpts}. */
+        String javaOptsOf(String name) {
+            String more = moreJavaOpts.getOrDefault(name, "");
+            return ((javaOpts == null ? "" : javaOpts) + " " + more).strip();
         }
     }
 
@@ -67,7 +77,7 @@ final class ClusterLaunch implements AutoCloseable {
                 args.addAll(List.of("--host-id", "bench-host-" + name));
             }
             args.addAll(spec.extraArgs());
-            workers.add(launch(bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOpts()));
+            workers.add(launch(bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOptsOf(name)));
         }
     }
 

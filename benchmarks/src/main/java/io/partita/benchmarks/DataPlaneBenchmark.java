@@ -77,6 +77,12 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             description = "PARTITA_JAVA_OPTS of the Partita workers, e.g. -Xmx256m (default: none).")
     String workerJavaOpts;
 
+    @Option(names = "--compare-java-opts", defaultValue = "",
+            description = "For handover/bulk/flight: start a third worker c (its own host id) with these extra JVM options "
+                    + "(e.g. -Dpartita.store.spare-bytes=0) and measure the consumer on b and on c in every round, "
+                    + "alternating which goes first; reports both and the median of the paired differences c - b.")
+    String compareJavaOpts;
+
     @Option(names = "--shm-root", defaultValue = "/dev/shm",
             description = "Where the workers' segment folders go (--shm-dir is a new folder in it), e.g. a tmpfs mounted "
                     + "with huge=within_size (default: ${DEFAULT-VALUE}).")
@@ -164,7 +170,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     // ---------------------------------------------------------------- 1 and 2: hand-over
 
     /** {@code medianDifference}: the median over rounds of (remote - local), a check on the best-of figures. */
-    record Handover(String name, long bytes, double bestLocal, double bestRemote, double medianDifference, String path) {
+    record Handover(String name, long bytes, double bestLocal, double bestRemote, double medianDifference, String path,
+                    List<Double> differences, List<Double> compareDifferences, List<Double> paired) {
         double seconds() {
             return bestRemote - bestLocal;
         }
@@ -181,9 +188,10 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
         long expected = (long) n * (n - 1) / 2;
         boolean otherHost = !name.equals("handover");
-        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", otherHost,
-                workerJavaOpts, 1, shmRoot, List.of("--peer-transfer", name.equals("flight") ? "flight" : "bulk")),
-                List.of(), logs(name));
+        boolean compare = !compareJavaOpts.isBlank();
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, compare ? 3 : 2, new ClusterLaunch.WorkerSpec("0", otherHost,
+                workerJavaOpts, 1, shmRoot, List.of("--peer-transfer", name.equals("flight") ? "flight" : "bulk"),
+                compare ? Map.of("c", compareJavaOpts) : Map.of()), List.of(), logs(name));
              Client client = cluster.connect()) {
             List<WorkerStatus> ws = ClusterLaunch.byName(client);
             String a = ws.get(0).info().name();
@@ -192,30 +200,60 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                     b, ws.get(1).info().hostId());
             SubmitOptions onA = SubmitOptions.defaults().workers(List.of(a));
             SubmitOptions onB = SubmitOptions.defaults().workers(List.of(b));
+            SubmitOptions onC = compare ? SubmitOptions.defaults().workers(List.of(ws.get(2).info().name())) : null;
+            if (compare) {
+                System.out.printf("Partita %s: worker c (host id %s) has the extra JVM options: %s%n", name,
+                        ws.get(2).info().hostId(), compareJavaOpts);
+            }
             double bestLocal = Double.MAX_VALUE;
             double bestRemote = Double.MAX_VALUE;
             List<Double> differences = new ArrayList<>();
+            List<Double> compareDifferences = new ArrayList<>();
+            List<Double> paired = new ArrayList<>();
             for (int r = 0; r <= repeats; r++) { // round 0 is the warm-up
                 TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
                 awaitDone(x);
                 double local = latency(client, onA, x, expected);
+                double other = Double.NaN;
+                if (compare && r % 2 == 1) { // alternate which of b and c fetches first
+                    other = latency(client, onC, x, expected);
+                }
                 double remote = latency(client, onB, x, expected);
-                System.out.printf(Locale.ROOT, "  round %d: consumer on %s (local) %.1f ms, on %s (remote) %.1f ms%n",
-                        r, a, local * 1e3, b, remote * 1e3);
+                if (compare && r % 2 == 0) {
+                    other = latency(client, onC, x, expected);
+                }
+                System.out.printf(Locale.ROOT, "  round %d: consumer on %s (local) %.1f ms, on %s (remote) %.1f ms%s%n",
+                        r, a, local * 1e3, b, remote * 1e3, compare ? String.format(Locale.ROOT, ", on c (remote, compared) %.1f ms", other * 1e3) : "");
                 if (r > 0) {
                     bestLocal = Math.min(bestLocal, local);
                     bestRemote = Math.min(bestRemote, remote);
                     differences.add(remote - local);
+                    if (compare) {
+                        compareDifferences.add(other - local);
+                        paired.add(other - remote);
+                    }
                 }
                 x.release();
                 Thread.sleep(300); // let the release reach the workers (segments unlinked)
             }
             Thread.sleep(1_500); // worker loads are published about once a second
             String path = transferPath(ClusterLaunch.byName(client).get(1).load());
-            Collections.sort(differences);
-            double median = differences.isEmpty() ? Double.NaN : differences.get(differences.size() / 2);
-            return new Handover(name, (long) n * Long.BYTES, bestLocal, bestRemote, median, path);
+            double median = median(differences);
+            return new Handover(name, (long) n * Long.BYTES, bestLocal, bestRemote, median, path, differences,
+                    compareDifferences, paired);
         }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
+    }
+
+    /** "median ms (min-max)" of seconds. */
+    static String spread(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f ms (%.1f-%.1f)", median(sorted) * 1e3,
+                sorted.getFirst() * 1e3, sorted.getLast() * 1e3);
     }
 
     /** Submit-to-result seconds of the sum of {@code x} on the workers of {@code on}. */
@@ -414,6 +452,13 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             if (v instanceof Handover h) {
                 System.out.printf(Locale.ROOT, "Partita hand-over (" + h.name() + "): local %.1f ms, remote %.1f ms (median of remote - local per round: %.1f ms); %s%n",
                         h.bestLocal() * 1e3, h.bestRemote() * 1e3, h.medianDifference() * 1e3, h.path());
+                System.out.printf(Locale.ROOT, "  remote - local on b: %s -> %.2f GB/s at the median%n", spread(h.differences()),
+                        h.bytes() / median(h.differences()) / 1e9);
+                if (!h.compareDifferences().isEmpty()) {
+                    System.out.printf(Locale.ROOT, "  remote - local on c (%s): %s -> %.2f GB/s at the median; paired c - b: %s%n",
+                            compareJavaOpts, spread(h.compareDifferences()), h.bytes() / median(h.compareDifferences()) / 1e9,
+                            spread(h.paired()));
+                }
             } else if (v instanceof Larger l) {
                 System.out.printf(Locale.ROOT, "Partita larger: persist %.1f s, wall %.1f s, peak worker %,d MiB (peak VmRSS %,d MiB, "
                         + "RssAnon %,d MiB, RssFile %,d MiB), peak sum over workers %,d MiB; %s%n", l.persistSeconds(),

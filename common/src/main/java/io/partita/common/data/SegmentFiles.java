@@ -34,13 +34,22 @@ public final class SegmentFiles {
      * outlive the process that wrote them.
      */
     public static long write(Partition p, Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        return write(p, Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp"), target);
+    }
+
+    /**
+     * Writes {@code p} into {@code tmp}, an empty file the caller made beside {@code file} (it is not truncated, so
+     * pages it already has, as in a spare segment file, are kept and written into), then renames it to {@code file};
+     * deletes {@code tmp} when that fails. Returns the file's size. Does not close {@code p}.
+     */
+    public static long write(Partition p, Path tmp, Path file) throws IOException {
         Objects.requireNonNull(p, "partition");
         Path target = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         boolean moved = false;
         try {
             long size;
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  WriteChannel out = new WriteChannel(channel)) {
                 MessageSerializer.serialize(out, p.schema(), IpcOption.DEFAULT);
                 for (VectorSchemaRoot batch : p.batches()) {
