@@ -207,10 +207,14 @@ public final class ObjectStore implements AutoCloseable {
             try {
                 reserved = room.makeRoom(key, bytes);
                 Files.createDirectories(segmentDir);
-                size = writer.write(file);
+                try {
+                    size = writer.write(file);
+                } catch (IOException | RuntimeException e) {
+                    spares.untake(file);
+                    throw e;
+                }
                 spares.trim(file, size);
             } catch (IOException e) {
-                spares.untake(file);
                 throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
                         + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
             }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code fallocate(FALLOC_FL_KEEP_SIZE)} ({@link Fallocate}) by a background thread. A writer {@link #take}s one of
  * at least the size it needs (at most twice as big) as its temp file; its size is 0, so a writer sees an ordinary
  * new file, and after the write {@link #trim} frees the pages beyond the written size. Every take of a big file
- * also asks the thread for a new spare of that size, so the pool follows the sizes being stored.
+ * also asks the thread for a new spare of that size once the write is over (during it, the allocation would compete
+ * with the write for the CPU), so the pool follows the sizes being stored.
  *
  * <p>Spares are always new files, never released segments: a released segment may still be mapped by a
  * neighbour process, or being sent by {@code sendfile} or by zero-copy Flight; reusing its pages would show that
@@ -53,6 +55,8 @@ final class SegmentSpares implements AutoCloseable {
     private final LongPredicate mayHold;
     private final Deque<Spare> spares = new ArrayDeque<>(); // oldest first; guarded by this
     private final Set<Path> taken = ConcurrentHashMap.newKeySet();
+    /** Spares to make once the write into the file taken for each target is over (not during it: it would compete). */
+    private final Map<Path, Long> wanted = new ConcurrentHashMap<>();
     private long bytes; // guarded by this
     private boolean closed; // guarded by this
     private final ThreadPoolExecutor filler;
@@ -99,7 +103,7 @@ final class SegmentSpares implements AutoCloseable {
                 bytes -= spare.capacity;
             }
         }
-        fill(capacityFor(size));
+        wanted.put(target, capacityFor(size));
         if (spare != null) {
             try {
                 Files.move(spare.file, tmp, StandardCopyOption.ATOMIC_MOVE);
@@ -118,6 +122,10 @@ final class SegmentSpares implements AutoCloseable {
      * beyond that size. A no-op for files that were not spares.
      */
     void trim(Path file, long size) {
+        Long capacity = wanted.remove(file);
+        if (capacity != null) {
+            fill(capacity);
+        }
         if (!taken.remove(file)) {
             return;
         }
@@ -131,6 +139,7 @@ final class SegmentSpares implements AutoCloseable {
     /** Forgets a take whose write failed (the caller deleted the file). */
     void untake(Path target) {
         taken.remove(target);
+        wanted.remove(target);
     }
 
     static long capacityFor(long size) {

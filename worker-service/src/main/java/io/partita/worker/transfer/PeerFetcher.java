@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -211,19 +212,16 @@ public final class PeerFetcher implements AutoCloseable {
                         holder.httpUri(), e.toString());
             }
         }
-        Partition table;
-        try {
-            table = TableStreams.read(client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token)), allocator);
+        try (FlightStream stream = client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token))) {
+            long bytes = FlightTables.store(store, key, stream, allocator);
+            stats.flightIn(bytes);
+            return bytes;
         } catch (FlightRuntimeException e) {
             if (e.status().code() == FlightStatusCode.NOT_FOUND) {
                 return -1;
             }
             throw e;
         }
-        long bytes = table.bufferBytes();
-        store.putTable(key, table); // closes it
-        stats.flightIn(bytes);
-        return bytes;
     }
 
     /** Whether the bulk path to the holder at {@code httpUri} failed recently, so that Flight is used instead. */
