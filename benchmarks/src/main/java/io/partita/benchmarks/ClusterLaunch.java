@@ -57,35 +57,45 @@ final class ClusterLaunch implements AutoCloseable {
 
     /** @param schedulerArgs extra arguments of {@code partita-scheduler} (e.g. {@code --no-work-stealing}) */
     ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir) throws IOException {
+        this(partitaHome, nworkers, spec, schedulerArgs, logDir, BenchHosts.loopback());
+    }
+
+    /**
+     * On {@code hosts}: the scheduler on host 1, worker i on host 2 + i, each listening on its host's address (and
+     * with a host id of its own when the hosts are separate).
+     */
+    ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir, BenchHosts hosts)
+            throws IOException {
         Files.createDirectories(logDir);
         int port = freePort();
-        this.address = "127.0.0.1:" + port;
+        this.address = hosts.address(1) + ":" + port;
         this.shmDir = spec.shmRoot().resolve("partita-bench-" + ProcessHandle.current().pid());
         this.spillRoot = logDir.resolve("spill").toAbsolutePath();
         Path bin = partitaHome.resolve("bin").toAbsolutePath();
         this.dashboardPort = freePort();
-        List<String> schedulerCommand = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port,
+        List<String> schedulerCommand = new ArrayList<>(List.of("--host", hosts.address(1), "--port", "" + port,
                 "--dashboard-port", "" + dashboardPort, "--flight-port", "" + freePort(), "--hazelcast-port", "" + freePort()));
         schedulerCommand.addAll(schedulerArgs);
-        this.scheduler = launch(bin.resolve("partita-scheduler"), schedulerCommand, logDir.resolve("scheduler.log"), "");
+        this.scheduler = launch(hosts, 1, bin.resolve("partita-scheduler"), schedulerCommand, logDir.resolve("scheduler.log"), "");
         for (int i = 0; i < nworkers; i++) {
             String name = "" + (char) ('a' + i);
-            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", "127.0.0.1", "--nthreads", "" + spec.nthreads(),
+            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", hosts.address(2 + i), "--nthreads", "" + spec.nthreads(),
                     "--flight-port", "0", "--http-port", "0", "--memory-limit", spec.memoryLimit(),
                     "--shm-dir", shmDir.toString(), "--spill-dir", spillRoot.resolve(name).toString()));
-            if (spec.distinctHostIds()) {
+            if (spec.distinctHostIds() || hosts.separate()) {
                 args.addAll(List.of("--host-id", "bench-host-" + name));
             }
             args.addAll(spec.extraArgs());
-            workers.add(launch(bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOptsOf(name)));
+            workers.add(launch(hosts, 2 + i, bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOptsOf(name)));
         }
     }
 
-    private static Process launch(Path launcher, List<String> args, Path log, String javaOpts) throws IOException {
+    private static Process launch(BenchHosts hosts, int host, Path launcher, List<String> args, Path log, String javaOpts)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(hosts.onHost(host, command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().remove("PARTITA_AUTH_TOKEN");
         builder.environment().put("PARTITA_JAVA_OPTS", javaOpts == null ? "" : javaOpts);
@@ -126,7 +136,7 @@ final class ClusterLaunch implements AutoCloseable {
     /** The scheduler's {@code /health} summary (task counts by state, finished, stolen...). */
     JsonNode health() throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboardPort + "/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + address.substring(0, address.lastIndexOf(':')) + ":" + dashboardPort + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body());
     }

@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -83,6 +84,22 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                     + "alternating which goes first; reports both and the median of the paired differences c - b.")
     String compareJavaOpts;
 
+    @Option(names = "--netns-hosts", description = "Cross-host runs instead: hosts as 'name=address,...' made by "
+            + "benchmarks/netns-hosts.sh (run-dataplane.sh --netns does it and runs this JVM on the first host): the "
+            + "scheduler on the second, workers a and b on the third and fourth; bulk, Flight and a gather to the client, "
+            + "beside Dask with its scheduler and workers on the same hosts.")
+    String netnsHosts;
+
+    @Option(names = "--netns-script", defaultValue = "benchmarks/netns-hosts.sh", description = "The script that made the hosts (for delays).")
+    Path netnsScript;
+
+    @Option(names = "--netns-prefix", defaultValue = "", description = "The prefix the hosts were made with.")
+    String netnsPrefix;
+
+    @Option(names = "--delays-ms", split = ",", defaultValue = "0,1",
+            description = "Cross-host runs: one-way link delays to measure with (tc netem), in turn (default: ${DEFAULT-VALUE}).")
+    List<Integer> delaysMs;
+
     @Option(names = "--shm-root", defaultValue = "/dev/shm",
             description = "Where the workers' segment folders go (--shm-dir is a new folder in it), e.g. a tmpfs mounted "
                     + "with huge=within_size (default: ${DEFAULT-VALUE}).")
@@ -108,6 +125,10 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             if (!HANDOVERS.contains(b) && !b.equals("larger")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown benchmark " + b);
             }
+        }
+        if (netnsHosts != null && !netnsHosts.isBlank()) {
+            crossHost(BenchHosts.netns(netnsHosts, netnsScript, netnsPrefix));
+            return 0;
         }
         Map<String, Object> partita = new LinkedHashMap<>();
         if (!skipPartita) {
@@ -374,6 +395,134 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                 return new Larger(finished, correct, wall, persisted, sampler.peakWorker, sampler.peakTotal, sampler.peakRss,
                         sampler.peakAnon, sampler.peakFile, more.toString());
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- cross-host (network namespaces)
+
+    /** Per-round seconds of a cross-host run: hand-over differences (remote - local) and gathers to the client. */
+    record CrossRun(long bytes, List<Double> differences, List<Double> gathers) {}
+
+    private void crossHost(BenchHosts hosts) throws Exception {
+        List<String> table = new ArrayList<>();
+        for (int delay : delaysMs) {
+            try {
+                hosts.delay(delay);
+            } catch (IOException | RuntimeException e) {
+                System.out.printf("cross-host runs with a %d ms delay: NOT RUN: %s%n", delay, e.getMessage());
+                table.add(String.format("| (all) | %d ms | not run: %s | | |", delay, e.getMessage().lines().findFirst().orElse("")));
+                continue;
+            }
+            CrossRun bulk = skipPartita ? null : crossPartita(hosts, "bulk", true, delay);
+            CrossRun flight = skipPartita ? null : crossPartita(hosts, "flight", false, delay);
+            JsonNode dask = skipDask ? null : crossDask(hosts, delay);
+            List<Double> daskDiffs = new ArrayList<>();
+            List<Double> daskGathers = new ArrayList<>();
+            if (dask != null) {
+                dask.at("/remote/handover_differences_s").forEach(v -> daskDiffs.add(v.asDouble()));
+                dask.at("/remote/gather_times_s").forEach(v -> daskGathers.add(v.asDouble()));
+            }
+            long bytes = sizeMib * MIB;
+            table.add(crossRow("hand-over a -> b, bulk path", delay, bulk == null ? null : bulk.differences(), daskDiffs, bytes));
+            table.add(crossRow("hand-over a -> b, Flight only", delay, flight == null ? null : flight.differences(), daskDiffs, bytes));
+            table.add(crossRow("gather to the client (bulk cluster)", delay, bulk == null ? null : bulk.gathers(), daskGathers, bytes));
+        }
+        try {
+            hosts.delay(0);
+        } catch (IOException | RuntimeException ignored) {
+            // nothing was set
+        }
+        System.out.println();
+        System.out.printf("Cross-host, %d MiB, hosts in network namespaces (client, scheduler, worker a, worker b), %d rounds "
+                + "after a warm-up; rate of the median (min-max over rounds); hand-overs from per-round (remote - local)%n", sizeMib, repeats);
+        System.out.println("| benchmark | delay | Partita | Dask 2022.12 (compression off) | ratio of medians |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: |");
+        table.forEach(System.out::println);
+    }
+
+    private static String crossRow(String name, int delay, List<Double> partita, List<Double> dask, long bytes) {
+        String p = rate(partita, bytes);
+        String d = rate(dask, bytes);
+        String ratio = partita == null || partita.isEmpty() || dask.isEmpty() ? "-"
+                : String.format(Locale.ROOT, "%.2fx", median(dask) / median(partita));
+        return String.format(Locale.ROOT, "| %s | %d ms | %s | %s | %s |", name, delay, p, d, ratio);
+    }
+
+    /** "G GB/s (lo-hi)" from seconds per round. */
+    private static String rate(List<Double> seconds, long bytes) {
+        if (seconds == null || seconds.isEmpty()) {
+            return "not run";
+        }
+        List<Double> sorted = seconds.stream().sorted().toList();
+        return String.format(Locale.ROOT, "%.2f GB/s (%.2f-%.2f)", bytes / median(sorted) / 1e9,
+                bytes / sorted.getLast() / 1e9, bytes / sorted.getFirst() / 1e9);
+    }
+
+    private CrossRun crossPartita(BenchHosts hosts, String transfer, boolean gather, int delay) throws Exception {
+        int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
+        long expected = (long) n * (n - 1) / 2;
+        List<Double> differences = new ArrayList<>();
+        List<Double> gathers = new ArrayList<>();
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", true, workerJavaOpts, 1,
+                shmRoot, List.of("--peer-transfer", transfer)), List.of(), logs("x" + transfer + "-" + delay + "ms"), hosts);
+             Client client = cluster.connect()) {
+            List<WorkerStatus> ws = ClusterLaunch.byName(client);
+            SubmitOptions onA = SubmitOptions.defaults().workers(List.of(ws.get(0).info().name()));
+            SubmitOptions onB = SubmitOptions.defaults().workers(List.of(ws.get(1).info().name()));
+            System.out.printf("Partita cross-host %s, %d ms delay: scheduler at %s, workers %s at %s, %s at %s%n", transfer, delay,
+                    cluster.address, ws.get(0).info().name(), ws.get(0).info().flightUri(), ws.get(1).info().name(), ws.get(1).info().flightUri());
+            for (int r = 0; r <= repeats; r++) {
+                TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
+                awaitDone(x);
+                double local = latency(client, onA, x, expected);
+                double remote = latency(client, onB, x, expected);
+                double g = Double.NaN;
+                if (gather) {
+                    TaskFuture<Partition> y = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
+                    awaitDone(y);
+                    long t0 = System.nanoTime();
+                    try (Partition got = y.result(TASK_TIMEOUT)) {
+                        g = (System.nanoTime() - t0) / 1e9;
+                        if (got.rowCount() != n) {
+                            throw new IllegalStateException("gathered " + got.rowCount() + " rows, expected " + n);
+                        }
+                    }
+                    y.release();
+                }
+                System.out.printf(Locale.ROOT, "  round %d: local %.1f ms, remote %.1f ms%s%n", r, local * 1e3, remote * 1e3,
+                        gather ? String.format(Locale.ROOT, ", gather %.1f ms", g * 1e3) : "");
+                if (r > 0) {
+                    differences.add(remote - local);
+                    if (gather) {
+                        gathers.add(g);
+                    }
+                }
+                x.release();
+                Thread.sleep(300); // let the release reach the workers (segments unlinked)
+            }
+            Thread.sleep(1_500);
+            System.out.println("  " + transferPath(ClusterLaunch.byName(client).get(1).load()));
+        }
+        return new CrossRun(sizeMib * MIB, differences, gathers);
+    }
+
+    private JsonNode crossDask(BenchHosts hosts, int delay) throws Exception {
+        Path logDir = logs("xdask-" + delay + "ms");
+        try (DaskLaunch dask = new DaskLaunch(hosts, 2, logDir)) {
+            System.out.printf("Dask cross-host, %d ms delay: scheduler at %s%n", delay, dask.address);
+            ProcessBuilder b = new ProcessBuilder(python, "benchmarks/dask/dataplane.py", "--scheduler", dask.address,
+                    "--workers", "a,b", "--size-mib", "" + sizeMib, "--repeats", "" + repeats)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve("dask-client.log").toFile()));
+            b.environment().put("DASK_DISTRIBUTED__COMM__COMPRESSION", "None");
+            Process p = b.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                System.out.printf("Dask cross-host, %d ms delay: FAILED (exit %d); see %s%n", delay, p.exitValue(), logDir);
+                return null;
+            }
+            JsonNode result = new ObjectMapper().readTree(out.lines().reduce((x, y) -> y).orElse("{}"));
+            System.out.printf("  Dask %s: %s%n", result.path("version").asText(), result.path("remote").path("handover_s"));
+            return result;
         }
     }
 
