@@ -36,7 +36,8 @@ case $cmd in
       if [ "$ms" = 0 ]; then
         ip -n "$h" link show eth0 >/dev/null && { ip netns exec "$h" tc qdisc del dev eth0 root 2>/dev/null || true; }
       else
-        ip netns exec "$h" tc qdisc replace dev eth0 root netem delay "${ms}ms" limit 100000
+        ip netns exec "$h" tc qdisc replace dev eth0 root netem delay "${ms}ms" limit 100000 2>/dev/null \
+          || { echo "tc netem is not available here (the kernel needs CONFIG_NET_SCH_NETEM / the sch_netem module)" >&2; exit 3; }
       fi
     done
     ;;

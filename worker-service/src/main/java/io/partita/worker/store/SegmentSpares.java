@@ -175,7 +175,11 @@ final class SegmentSpares implements AutoCloseable {
             }
             StoreFiles.deleteQuietly(old.file);
         }
-        if (!mayHold.test(capacity)) {
+        try {
+            if (!mayHold.test(capacity)) {
+                return;
+            }
+        } catch (RuntimeException closing) { // the store closed meanwhile
             return;
         }
         Path file = dir.resolve(".spare-" + NAMES.incrementAndGet());
