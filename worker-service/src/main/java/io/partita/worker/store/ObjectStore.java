@@ -414,6 +414,11 @@ public final class ObjectStore implements AutoCloseable {
         return segmentBytes() + spares.bytes();
     }
 
+    /** Whether this store keeps spare segment files (a bound above 0, and fallocate available here). */
+    public boolean sparesEnabled() {
+        return spares.enabled();
+    }
+
     /** Bytes of spare segment files held ({@link #newSegmentFile}). */
     public long spareBytes() {
         return spares.bytes();
