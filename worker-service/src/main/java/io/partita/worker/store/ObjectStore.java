@@ -211,6 +211,9 @@ public final class ObjectStore implements AutoCloseable {
                     size = writer.write(file);
                 } catch (IOException | RuntimeException e) {
                     spares.untake(file);
+                    if (e instanceof IOException) {
+                        spares.drop(); // a full shared-memory folder: the spares' room goes to the next write
+                    }
                     throw e;
                 }
                 spares.trim(file, size);

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * reader another key's bytes (or SIGBUS on truncation). A spare was never visible to anyone.
  *
  * <p>Bounds: at most {@link #MAX_FILES} spares and {@code maxBytes} bytes, and a spare is made only when
- * {@code mayHold} allows it (the memory limit's target); spares count as the worker's memory (see
+ * {@code mayHold} allows it (the memory limit's target) and it takes at most a quarter of the file system's free
+ * space; spares count as the worker's memory (see
  * {@link ObjectStore#sharedMemoryBytes}) and are dropped before anything is spilled. {@link #close} deletes them.
  */
 final class SegmentSpares implements AutoCloseable {
@@ -180,6 +181,13 @@ final class SegmentSpares implements AutoCloseable {
                 return;
             }
         } catch (RuntimeException closing) { // the store closed meanwhile
+            return;
+        }
+        try { // a spare takes at most a quarter of the free space, so that it never leaves a segment without room
+            if (Files.getFileStore(dir).getUsableSpace() < 4 * capacity) {
+                return;
+            }
+        } catch (IOException e) {
             return;
         }
         Path file = dir.resolve(".spare-" + NAMES.incrementAndGet());
