@@ -7,6 +7,9 @@ handover: (with Dask's default lz4 compression and with compression off; the bet
     pinned to worker B (remote input) or to A (input already local). The hand-over rate is
     size / (best remote latency - best local latency), each latency measured from submit to result on the client,
     best of --repeats after a warm-up. Every repeat produces a fresh array (a new key), so B never holds it yet.
+remote (--scheduler ADDR): against a cluster started elsewhere (workers a and b in other network namespaces, say):
+    the hand-over a -> b as the median of per-round (remote - local) differences, and the client's gather of the array
+    from a; medians with min and max.
 larger: 2 workers with memory_limit 512MiB each persist --total-mib of int64 partitions of --partition-mib each
     (values are the global row numbers 0..N-1), then an exact sum and count over them, checked against N(N-1)/2 and N.
     Reports wall time (persist + aggregate), the peak memory of any worker process (VmRSS from /proc every 100 ms,
@@ -74,6 +77,47 @@ def handover(size_mib, repeats, compression):
         delta = best_remote - best_local
         return {"compression": str(compression), "bytes": n * 8, "best_local_s": best_local, "best_remote_s": best_remote,
                 "handover_s": delta, "bytes_per_s": (n * 8) / delta if delta > 0 else None}
+
+
+def stats(values):
+    v = sorted(values)
+    return {"median": v[len(v) // 2], "min": v[0], "max": v[-1], "n": len(v)} if v else None
+
+
+def remote(address, workers, size_mib, repeats):
+    """Against a running cluster (scheduler at address; workers a and b by name, e.g. on other hosts): the
+    hand-over a -> b as the median of the paired per-round differences (remote - local), and the client's gather of
+    the array from a, each round a fresh array. Compression is whatever the cluster's processes were configured with
+    (DASK_DISTRIBUTED__COMM__COMPRESSION)."""
+    n = size_mib * MIB // 8
+    expected = n * (n - 1) // 2
+    a, b = workers
+    differences, gathers, locals_ = [], [], []
+    with Client(address) as client:
+        client.wait_for_workers(2, timeout=120)
+        by_name = {w["name"]: addr for addr, w in client.scheduler_info()["workers"].items()}
+        wa, wb = by_name[a], by_name[b]
+        for r in range(repeats + 1):  # the first round is the warm-up
+            x = client.submit(produce, n, r, workers=[wa], pure=False)
+            wait(x)
+            local, v1 = latency(client, consume, x, workers=[wa])
+            remote_s, v2 = latency(client, consume, x, workers=[wb])
+            y = client.submit(produce, n, -r - 1, workers=[wa], pure=False)
+            wait(y)
+            start = time.perf_counter()
+            got = y.result()
+            gather_s = time.perf_counter() - start
+            assert v1 == expected and v2 == expected and got.size == n, (v1, v2, got.size)
+            del got
+            if r > 0:
+                differences.append(remote_s - local)
+                gathers.append(gather_s)
+                locals_.append(local)
+            del x, y
+            time.sleep(0.2)  # let the scheduler release the replicas
+    return {"bytes": n * 8, "compression": str(dask.config.get("distributed.comm.compression")),
+            "handover_differences_s": differences, "handover_s": stats(differences), "local_s": stats(locals_),
+            "gather_times_s": gathers, "gather_s": stats(gathers)}
 
 
 def worker_pids():
@@ -200,9 +244,15 @@ def main():
     parser.add_argument("--partition-mib", type=int, default=64)
     parser.add_argument("--memory-limit", default="512MiB")
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed for the larger-than-memory run")
+    parser.add_argument("--scheduler", help="run 'remote' against this running scheduler (tcp://host:port) instead")
+    parser.add_argument("--workers", default="a,b", help="with --scheduler: the producer's and the consumer's worker names")
     args = parser.parse_args()
     benches = set(args.bench.split(","))
     out = {"version": dask.__version__}
+    if args.scheduler:
+        out["remote"] = remote(args.scheduler, args.workers.split(","), args.size_mib, args.repeats)
+        print(json.dumps(out))
+        return
     if "handover" in benches:
         # Dask compresses frames with lz4 when it is installed ("auto"), which costs more than it saves on loopback:
         # measure both, the better one is Dask's figure.

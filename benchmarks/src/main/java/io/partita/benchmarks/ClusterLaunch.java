@@ -6,7 +6,6 @@ import io.partita.client.Client;
 import io.partita.common.protocol.WorkerStatus;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -32,9 +31,19 @@ final class ClusterLaunch implements AutoCloseable {
      * @param extraArgs more {@code partita-worker} arguments
      */
     record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot,
-                      List<String> extraArgs) {
+                      List<String> extraArgs, java.util.Map<String, String> moreJavaOpts) {
         WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads) {
             this(memoryLimit, distinctHostIds, javaOpts, nthreads, Path.of("/dev/shm"), List.of());
+        }
+
+        WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot, List<String> extraArgs) {
+            this(memoryLimit, distinctHostIds, javaOpts, nthreads, shmRoot, extraArgs, java.util.Map.of());
+        }
+
+        /** The JVM options of worker {@code name}: {@link #javaOpts} and its own from {@link #moreJavaOpts}. */
+        String javaOptsOf(String name) {
+            String more = moreJavaOpts.getOrDefault(name, "");
+            return ((javaOpts == null ? "" : javaOpts) + " " + more).strip();
         }
     }
 
@@ -47,35 +56,45 @@ final class ClusterLaunch implements AutoCloseable {
 
     /** @param schedulerArgs extra arguments of {@code partita-scheduler} (e.g. {@code --no-work-stealing}) */
     ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir) throws IOException {
+        this(partitaHome, nworkers, spec, schedulerArgs, logDir, BenchHosts.loopback());
+    }
+
+    /**
+     * On {@code hosts}: the scheduler on host 1, worker i on host 2 + i, each listening on its host's address (and
+     * with a host id of its own when the hosts are separate).
+     */
+    ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir, BenchHosts hosts)
+            throws IOException {
         Files.createDirectories(logDir);
         int port = freePort();
-        this.address = "127.0.0.1:" + port;
+        this.address = hosts.address(1) + ":" + port;
         this.shmDir = spec.shmRoot().resolve("partita-bench-" + ProcessHandle.current().pid());
         this.spillRoot = logDir.resolve("spill").toAbsolutePath();
         Path bin = partitaHome.resolve("bin").toAbsolutePath();
         this.dashboardPort = freePort();
-        List<String> schedulerCommand = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port,
+        List<String> schedulerCommand = new ArrayList<>(List.of("--host", hosts.address(1), "--port", "" + port,
                 "--dashboard-port", "" + dashboardPort, "--flight-port", "" + freePort(), "--hazelcast-port", "" + freePort()));
         schedulerCommand.addAll(schedulerArgs);
-        this.scheduler = launch(bin.resolve("partita-scheduler"), schedulerCommand, logDir.resolve("scheduler.log"), "");
+        this.scheduler = launch(hosts, 1, bin.resolve("partita-scheduler"), schedulerCommand, logDir.resolve("scheduler.log"), "");
         for (int i = 0; i < nworkers; i++) {
             String name = "" + (char) ('a' + i);
-            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", "127.0.0.1", "--nthreads", "" + spec.nthreads(),
+            List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", hosts.address(2 + i), "--nthreads", "" + spec.nthreads(),
                     "--flight-port", "0", "--http-port", "0", "--memory-limit", spec.memoryLimit(),
                     "--shm-dir", shmDir.toString(), "--spill-dir", spillRoot.resolve(name).toString()));
-            if (spec.distinctHostIds()) {
+            if (spec.distinctHostIds() || hosts.separate()) {
                 args.addAll(List.of("--host-id", "bench-host-" + name));
             }
             args.addAll(spec.extraArgs());
-            workers.add(launch(bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOpts()));
+            workers.add(launch(hosts, 2 + i, bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOptsOf(name)));
         }
     }
 
-    private static Process launch(Path launcher, List<String> args, Path log, String javaOpts) throws IOException {
+    private static Process launch(BenchHosts hosts, int host, Path launcher, List<String> args, Path log, String javaOpts)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(hosts.onHost(host, command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().remove("PARTITA_AUTH_TOKEN");
         builder.environment().put("PARTITA_JAVA_OPTS", javaOpts == null ? "" : javaOpts);
@@ -116,7 +135,7 @@ final class ClusterLaunch implements AutoCloseable {
     /** The scheduler's {@code /health} summary (task counts by state, finished, stolen...). */
     JsonNode health() throws IOException, InterruptedException {
         HttpResponse<String> r = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10)).send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboardPort + "/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + address.substring(0, address.lastIndexOf(':')) + ":" + dashboardPort + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body());
     }

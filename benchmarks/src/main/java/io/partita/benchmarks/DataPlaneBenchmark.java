@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -77,6 +78,28 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             description = "PARTITA_JAVA_OPTS of the Partita workers, e.g. -Xmx256m (default: none).")
     String workerJavaOpts;
 
+    @Option(names = "--compare-java-opts", defaultValue = "",
+            description = "For handover/bulk/flight: start a third worker c (its own host id) with these extra JVM options "
+                    + "(e.g. -Dpartita.store.spare-bytes=0) and measure the consumer on b and on c in every round, "
+                    + "alternating which goes first; reports both and the median of the paired differences c - b.")
+    String compareJavaOpts;
+
+    @Option(names = "--netns-hosts", description = "Cross-host runs instead: hosts as 'name=address,...' made by "
+            + "benchmarks/netns-hosts.sh (run-dataplane.sh --netns does it and runs this JVM on the first host): the "
+            + "scheduler on the second, workers a and b on the third and fourth; bulk, Flight and a gather to the client, "
+            + "beside Dask with its scheduler and workers on the same hosts.")
+    String netnsHosts;
+
+    @Option(names = "--netns-script", defaultValue = "benchmarks/netns-hosts.sh", description = "The script that made the hosts (for delays).")
+    Path netnsScript;
+
+    @Option(names = "--netns-prefix", defaultValue = "", description = "The prefix the hosts were made with.")
+    String netnsPrefix;
+
+    @Option(names = "--delays-ms", split = ",", defaultValue = "0,1",
+            description = "Cross-host runs: one-way link delays to measure with (tc netem), in turn (default: ${DEFAULT-VALUE}).")
+    List<Integer> delaysMs;
+
     @Option(names = "--shm-root", defaultValue = "/dev/shm",
             description = "Where the workers' segment folders go (--shm-dir is a new folder in it), e.g. a tmpfs mounted "
                     + "with huge=within_size (default: ${DEFAULT-VALUE}).")
@@ -102,6 +125,10 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             if (!HANDOVERS.contains(b) && !b.equals("larger")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown benchmark " + b);
             }
+        }
+        if (netnsHosts != null && !netnsHosts.isBlank()) {
+            crossHost(BenchHosts.netns(netnsHosts, netnsScript, netnsPrefix));
+            return 0;
         }
         Map<String, Object> partita = new LinkedHashMap<>();
         if (!skipPartita) {
@@ -164,7 +191,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     // ---------------------------------------------------------------- 1 and 2: hand-over
 
     /** {@code medianDifference}: the median over rounds of (remote - local), a check on the best-of figures. */
-    record Handover(String name, long bytes, double bestLocal, double bestRemote, double medianDifference, String path) {
+    record Handover(String name, long bytes, double bestLocal, double bestRemote, double medianDifference, String path,
+                    List<Double> differences, List<Double> compareDifferences, List<Double> paired) {
         double seconds() {
             return bestRemote - bestLocal;
         }
@@ -181,9 +209,10 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
         long expected = (long) n * (n - 1) / 2;
         boolean otherHost = !name.equals("handover");
-        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", otherHost,
-                workerJavaOpts, 1, shmRoot, List.of("--peer-transfer", name.equals("flight") ? "flight" : "bulk")),
-                List.of(), logs(name));
+        boolean compare = !compareJavaOpts.isBlank();
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, compare ? 3 : 2, new ClusterLaunch.WorkerSpec("0", otherHost,
+                workerJavaOpts, 1, shmRoot, List.of("--peer-transfer", name.equals("flight") ? "flight" : "bulk"),
+                compare ? Map.of("c", compareJavaOpts) : Map.of()), List.of(), logs(name));
              Client client = cluster.connect()) {
             List<WorkerStatus> ws = ClusterLaunch.byName(client);
             String a = ws.get(0).info().name();
@@ -192,30 +221,60 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                     b, ws.get(1).info().hostId());
             SubmitOptions onA = SubmitOptions.defaults().workers(List.of(a));
             SubmitOptions onB = SubmitOptions.defaults().workers(List.of(b));
+            SubmitOptions onC = compare ? SubmitOptions.defaults().workers(List.of(ws.get(2).info().name())) : null;
+            if (compare) {
+                System.out.printf("Partita %s: worker c (host id %s) has the extra JVM options: %s%n", name,
+                        ws.get(2).info().hostId(), compareJavaOpts);
+            }
             double bestLocal = Double.MAX_VALUE;
             double bestRemote = Double.MAX_VALUE;
             List<Double> differences = new ArrayList<>();
+            List<Double> compareDifferences = new ArrayList<>();
+            List<Double> paired = new ArrayList<>();
             for (int r = 0; r <= repeats; r++) { // round 0 is the warm-up
                 TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
                 awaitDone(x);
                 double local = latency(client, onA, x, expected);
+                double other = Double.NaN;
+                if (compare && r % 2 == 1) { // alternate which of b and c fetches first
+                    other = latency(client, onC, x, expected);
+                }
                 double remote = latency(client, onB, x, expected);
-                System.out.printf(Locale.ROOT, "  round %d: consumer on %s (local) %.1f ms, on %s (remote) %.1f ms%n",
-                        r, a, local * 1e3, b, remote * 1e3);
+                if (compare && r % 2 == 0) {
+                    other = latency(client, onC, x, expected);
+                }
+                System.out.printf(Locale.ROOT, "  round %d: consumer on %s (local) %.1f ms, on %s (remote) %.1f ms%s%n",
+                        r, a, local * 1e3, b, remote * 1e3, compare ? String.format(Locale.ROOT, ", on c (remote, compared) %.1f ms", other * 1e3) : "");
                 if (r > 0) {
                     bestLocal = Math.min(bestLocal, local);
                     bestRemote = Math.min(bestRemote, remote);
                     differences.add(remote - local);
+                    if (compare) {
+                        compareDifferences.add(other - local);
+                        paired.add(other - remote);
+                    }
                 }
                 x.release();
                 Thread.sleep(300); // let the release reach the workers (segments unlinked)
             }
             Thread.sleep(1_500); // worker loads are published about once a second
             String path = transferPath(ClusterLaunch.byName(client).get(1).load());
-            Collections.sort(differences);
-            double median = differences.isEmpty() ? Double.NaN : differences.get(differences.size() / 2);
-            return new Handover(name, (long) n * Long.BYTES, bestLocal, bestRemote, median, path);
+            double median = median(differences);
+            return new Handover(name, (long) n * Long.BYTES, bestLocal, bestRemote, median, path, differences,
+                    compareDifferences, paired);
         }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
+    }
+
+    /** "median ms (min-max)" of seconds. */
+    static String spread(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f ms (%.1f-%.1f)", median(sorted) * 1e3,
+                sorted.getFirst() * 1e3, sorted.getLast() * 1e3);
     }
 
     /** Submit-to-result seconds of the sum of {@code x} on the workers of {@code on}. */
@@ -339,6 +398,134 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         }
     }
 
+    // ---------------------------------------------------------------- cross-host (network namespaces)
+
+    /** Per-round seconds of a cross-host run: hand-over differences (remote - local) and gathers to the client. */
+    record CrossRun(long bytes, List<Double> differences, List<Double> gathers) {}
+
+    private void crossHost(BenchHosts hosts) throws Exception {
+        List<String> table = new ArrayList<>();
+        for (int delay : delaysMs) {
+            try {
+                hosts.delay(delay);
+            } catch (IOException | RuntimeException e) {
+                System.out.printf("cross-host runs with a %d ms delay: NOT RUN: %s%n", delay, e.getMessage());
+                table.add(String.format("| (all) | %d ms | not run: %s | | |", delay, e.getMessage().lines().findFirst().orElse("")));
+                continue;
+            }
+            CrossRun bulk = skipPartita ? null : crossPartita(hosts, "bulk", true, delay);
+            CrossRun flight = skipPartita ? null : crossPartita(hosts, "flight", false, delay);
+            JsonNode dask = skipDask ? null : crossDask(hosts, delay);
+            List<Double> daskDiffs = new ArrayList<>();
+            List<Double> daskGathers = new ArrayList<>();
+            if (dask != null) {
+                dask.at("/remote/handover_differences_s").forEach(v -> daskDiffs.add(v.asDouble()));
+                dask.at("/remote/gather_times_s").forEach(v -> daskGathers.add(v.asDouble()));
+            }
+            long bytes = sizeMib * MIB;
+            table.add(crossRow("hand-over a -> b, bulk path", delay, bulk == null ? null : bulk.differences(), daskDiffs, bytes));
+            table.add(crossRow("hand-over a -> b, Flight only", delay, flight == null ? null : flight.differences(), daskDiffs, bytes));
+            table.add(crossRow("gather to the client (bulk cluster)", delay, bulk == null ? null : bulk.gathers(), daskGathers, bytes));
+        }
+        try {
+            hosts.delay(0);
+        } catch (IOException | RuntimeException ignored) {
+            // nothing was set
+        }
+        System.out.println();
+        System.out.printf("Cross-host, %d MiB, hosts in network namespaces (client, scheduler, worker a, worker b), %d rounds "
+                + "after a warm-up; rate of the median (min-max over rounds); hand-overs from per-round (remote - local)%n", sizeMib, repeats);
+        System.out.println("| benchmark | delay | Partita | Dask 2022.12 (compression off) | ratio of medians |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: |");
+        table.forEach(System.out::println);
+    }
+
+    private static String crossRow(String name, int delay, List<Double> partita, List<Double> dask, long bytes) {
+        String p = rate(partita, bytes);
+        String d = rate(dask, bytes);
+        String ratio = partita == null || partita.isEmpty() || dask.isEmpty() ? "-"
+                : String.format(Locale.ROOT, "%.2fx", median(dask) / median(partita));
+        return String.format(Locale.ROOT, "| %s | %d ms | %s | %s | %s |", name, delay, p, d, ratio);
+    }
+
+    /** "G GB/s (lo-hi)" from seconds per round. */
+    private static String rate(List<Double> seconds, long bytes) {
+        if (seconds == null || seconds.isEmpty()) {
+            return "not run";
+        }
+        List<Double> sorted = seconds.stream().sorted().toList();
+        return String.format(Locale.ROOT, "%.2f GB/s (%.2f-%.2f)", bytes / median(sorted) / 1e9,
+                bytes / sorted.getLast() / 1e9, bytes / sorted.getFirst() / 1e9);
+    }
+
+    private CrossRun crossPartita(BenchHosts hosts, String transfer, boolean gather, int delay) throws Exception {
+        int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
+        long expected = (long) n * (n - 1) / 2;
+        List<Double> differences = new ArrayList<>();
+        List<Double> gathers = new ArrayList<>();
+        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", true, workerJavaOpts, 1,
+                shmRoot, List.of("--peer-transfer", transfer)), List.of(), logs("x" + transfer + "-" + delay + "ms"), hosts);
+             Client client = cluster.connect()) {
+            List<WorkerStatus> ws = ClusterLaunch.byName(client);
+            SubmitOptions onA = SubmitOptions.defaults().workers(List.of(ws.get(0).info().name()));
+            SubmitOptions onB = SubmitOptions.defaults().workers(List.of(ws.get(1).info().name()));
+            System.out.printf("Partita cross-host %s, %d ms delay: scheduler at %s, workers %s at %s, %s at %s%n", transfer, delay,
+                    cluster.address, ws.get(0).info().name(), ws.get(0).info().flightUri(), ws.get(1).info().name(), ws.get(1).info().flightUri());
+            for (int r = 0; r <= repeats; r++) {
+                TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
+                awaitDone(x);
+                double local = latency(client, onA, x, expected);
+                double remote = latency(client, onB, x, expected);
+                double g = Double.NaN;
+                if (gather) {
+                    TaskFuture<Partition> y = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
+                    awaitDone(y);
+                    long t0 = System.nanoTime();
+                    try (Partition got = y.result(TASK_TIMEOUT)) {
+                        g = (System.nanoTime() - t0) / 1e9;
+                        if (got.rowCount() != n) {
+                            throw new IllegalStateException("gathered " + got.rowCount() + " rows, expected " + n);
+                        }
+                    }
+                    y.release();
+                }
+                System.out.printf(Locale.ROOT, "  round %d: local %.1f ms, remote %.1f ms%s%n", r, local * 1e3, remote * 1e3,
+                        gather ? String.format(Locale.ROOT, ", gather %.1f ms", g * 1e3) : "");
+                if (r > 0) {
+                    differences.add(remote - local);
+                    if (gather) {
+                        gathers.add(g);
+                    }
+                }
+                x.release();
+                Thread.sleep(300); // let the release reach the workers (segments unlinked)
+            }
+            Thread.sleep(1_500);
+            System.out.println("  " + transferPath(ClusterLaunch.byName(client).get(1).load()));
+        }
+        return new CrossRun(sizeMib * MIB, differences, gathers);
+    }
+
+    private JsonNode crossDask(BenchHosts hosts, int delay) throws Exception {
+        Path logDir = logs("xdask-" + delay + "ms");
+        try (DaskLaunch dask = new DaskLaunch(hosts, 2, logDir)) {
+            System.out.printf("Dask cross-host, %d ms delay: scheduler at %s%n", delay, dask.address);
+            ProcessBuilder b = new ProcessBuilder(python, "benchmarks/dask/dataplane.py", "--scheduler", dask.address,
+                    "--workers", "a,b", "--size-mib", "" + sizeMib, "--repeats", "" + repeats)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve("dask-client.log").toFile()));
+            b.environment().put("DASK_DISTRIBUTED__COMM__COMPRESSION", "None");
+            Process p = b.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                System.out.printf("Dask cross-host, %d ms delay: FAILED (exit %d); see %s%n", delay, p.exitValue(), logDir);
+                return null;
+            }
+            JsonNode result = new ObjectMapper().readTree(out.lines().reduce((x, y) -> y).orElse("{}"));
+            System.out.printf("  Dask %s: %s%n", result.path("version").asText(), result.path("remote").path("handover_s"));
+            return result;
+        }
+    }
+
     // ---------------------------------------------------------------- Dask and the report
 
     private JsonNode measureDask() throws Exception {
@@ -414,6 +601,13 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             if (v instanceof Handover h) {
                 System.out.printf(Locale.ROOT, "Partita hand-over (" + h.name() + "): local %.1f ms, remote %.1f ms (median of remote - local per round: %.1f ms); %s%n",
                         h.bestLocal() * 1e3, h.bestRemote() * 1e3, h.medianDifference() * 1e3, h.path());
+                System.out.printf(Locale.ROOT, "  remote - local on b: %s -> %.2f GB/s at the median%n", spread(h.differences()),
+                        h.bytes() / median(h.differences()) / 1e9);
+                if (!h.compareDifferences().isEmpty()) {
+                    System.out.printf(Locale.ROOT, "  remote - local on c (%s): %s -> %.2f GB/s at the median; paired c - b: %s%n",
+                            compareJavaOpts, spread(h.compareDifferences()), h.bytes() / median(h.compareDifferences()) / 1e9,
+                            spread(h.paired()));
+                }
             } else if (v instanceof Larger l) {
                 System.out.printf(Locale.ROOT, "Partita larger: persist %.1f s, wall %.1f s, peak worker %,d MiB (peak VmRSS %,d MiB, "
                         + "RssAnon %,d MiB, RssFile %,d MiB), peak sum over workers %,d MiB; %s%n", l.persistSeconds(),

@@ -34,22 +34,26 @@ public final class SegmentFiles {
      * outlive the process that wrote them.
      */
     public static long write(Partition p, Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        return write(p, Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp"), target);
+    }
+
+    /**
+     * Writes {@code p} into {@code tmp}, an empty file the caller made beside {@code file} (it is not truncated, so
+     * pages it already has, as in a spare segment file, are kept and written into), then renames it to {@code file};
+     * deletes {@code tmp} when that fails. Returns the file's size. Does not close {@code p}.
+     */
+    public static long write(Partition p, Path tmp, Path file) throws IOException {
         Objects.requireNonNull(p, "partition");
         Path target = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         boolean moved = false;
         try {
             long size;
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 WriteChannel out = new WriteChannel(channel)) {
-                MessageSerializer.serialize(out, p.schema(), IpcOption.DEFAULT);
+            try (Appender out = new Appender(tmp, p.schema())) {
                 for (VectorSchemaRoot batch : p.batches()) {
-                    try (ArrowRecordBatch rb = new VectorUnloader(batch).getRecordBatch()) {
-                        MessageSerializer.serialize(out, rb, IpcOption.DEFAULT);
-                    }
+                    out.append(batch);
                 }
-                ArrowStreamWriter.writeEndOfStream(out, IpcOption.DEFAULT);
-                size = out.getCurrentPosition();
+                size = out.finish();
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
@@ -58,6 +62,60 @@ public final class SegmentFiles {
             if (!moved) {
                 Files.deleteIfExists(tmp);
             }
+        }
+    }
+
+    /**
+     * Writes a segment file batch by batch, as the batches arrive (from a Flight stream, say), so that a table need
+     * not be held whole before it is written: the schema at once, each {@link #append}ed batch's buffers straight
+     * into the file, the end-of-stream marker at {@link #finish}. The file must be empty; it is not truncated (pages
+     * it already has, as in a spare segment file, are written into). Closing without finishing leaves a file that is
+     * not a segment: delete it.
+     */
+    public static final class Appender implements AutoCloseable {
+        private final FileChannel channel;
+        private final WriteChannel out;
+        private final Schema schema;
+        private boolean finished;
+
+        public Appender(Path file, Schema schema) throws IOException {
+            this.schema = Objects.requireNonNull(schema, "schema");
+            this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            this.out = new WriteChannel(channel);
+            try {
+                MessageSerializer.serialize(out, schema, IpcOption.DEFAULT);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+
+        /** Writes {@code batch} (its schema must be the file's); the batch is not consumed. Returns the bytes of its buffers. */
+        public long append(VectorSchemaRoot batch) throws IOException {
+            if (finished) {
+                throw new IllegalStateException("the segment file is finished");
+            }
+            if (!schema.equals(batch.getSchema())) {
+                throw new IllegalArgumentException("a batch with schema " + batch.getSchema() + " cannot go into a segment of " + schema);
+            }
+            try (ArrowRecordBatch rb = new VectorUnloader(batch).getRecordBatch()) {
+                MessageSerializer.serialize(out, rb, IpcOption.DEFAULT);
+                return rb.computeBodyLength();
+            }
+        }
+
+        /** Writes the end-of-stream marker; returns the file's size. */
+        public long finish() throws IOException {
+            if (!finished) {
+                ArrowStreamWriter.writeEndOfStream(out, IpcOption.DEFAULT);
+                finished = true;
+            }
+            return out.getCurrentPosition();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close(); // closes the channel
         }
     }
 

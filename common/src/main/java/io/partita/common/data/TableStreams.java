@@ -1,6 +1,9 @@
 package io.partita.common.data;
 
 import io.partita.common.flight.FlightJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +43,13 @@ public final class TableStreams {
      */
     public static final long MAX_BATCH_BYTES = Long.getLong("partita.flight.max-batch-bytes", 4L << 20);
 
+    /**
+     * Whether a receiver that stores what it reads (a worker's Flight fallback) writes each batch into the new
+     * segment file as it arrives (default) instead of holding the whole table first; system property
+     * {@code partita.flight.stream-to-segment}.
+     */
+    public static final boolean STREAM_TO_SEGMENT = !"false".equals(System.getProperty("partita.flight.stream-to-segment"));
+
     private TableStreams() {}
 
     /**
@@ -61,9 +71,15 @@ public final class TableStreams {
             // partition, and segment files are only ever unlinked or replaced by rename, never truncated
             listener.setUseZeroCopy(true);
             listener.start(root);
+            boolean[] first = {true};
             boolean sent = sendSliced(p, maxBatchBytes, () -> awaitReady(listener, backpressure), batch -> {
                 Batches.load(batch, root, allocator);
-                listener.putNext();
+                if (first[0]) { // the first batch says how big the table is, so that a receiver can make room for it at once
+                    first[0] = false;
+                    listener.putNext(sizeHint(allocator, p.bufferBytes()));
+                } else {
+                    listener.putNext();
+                }
             });
             if (sent) {
                 listener.completed();
@@ -131,22 +147,81 @@ public final class TableStreams {
         }
     }
 
+    /** An 8-byte application metadata buffer holding {@code bytes} (Flight takes it over when sent). */
+    private static org.apache.arrow.memory.ArrowBuf sizeHint(BufferAllocator allocator, long bytes) {
+        org.apache.arrow.memory.ArrowBuf hint = allocator.buffer(Long.BYTES);
+        hint.setLong(0, bytes);
+        hint.writerIndex(Long.BYTES);
+        return hint;
+    }
+
+    /**
+     * The table's buffer bytes as the sender announced them with its first batch (see {@link #write}), after the
+     * first {@code stream.next()}; -1 when it did not (another sender, or an empty table).
+     */
+    public static long sizeHint(FlightStream stream) {
+        org.apache.arrow.memory.ArrowBuf metadata = stream.getLatestMetadata();
+        return metadata != null && metadata.readableBytes() == Long.BYTES ? metadata.getLong(metadata.readerIndex()) : -1;
+    }
+
+    /**
+     * Writes the batch loaded in {@code stream}'s root (when {@code loaded}, the result of its last {@code next()})
+     * and every following batch into {@code tmp} as a segment file (see {@link SegmentFiles.Appender}), batch by
+     * batch as they arrive, then renames it to {@code file}; deletes {@code tmp} when that fails. Returns the file's
+     * size. Each batch is copied once, from the buffers Flight read it into to the file's pages; the table is never
+     * held whole. Does not close the stream.
+     */
+    public static long writeSegment(FlightStream stream, boolean loaded, Path tmp, Path file) throws Exception {
+        boolean moved = false;
+        try {
+            long size;
+            try (SegmentFiles.Appender out = new SegmentFiles.Appender(tmp, stream.getSchema())) {
+                for (boolean more = loaded; more; more = stream.next()) {
+                    out.append(stream.getRoot());
+                }
+                checkNoDictionaries(stream);
+                size = out.finish();
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+            return size;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static void checkNoDictionaries(FlightStream stream) {
+        if (stream.getDictionaryProvider() != null && !stream.getDictionaryProvider().getDictionaryIds().isEmpty()) {
+            throw new IllegalArgumentException("dictionary-encoded partitions are not supported");
+        }
+    }
+
     /**
      * Reads every batch of {@code stream} into a Partition whose buffers belong to {@code allocator} (transferred
      * out of the stream's root each batch; copied if the allocators do not share a root). Closes the stream.
      * The caller owns the result.
      */
     public static Partition read(FlightStream stream, BufferAllocator allocator) throws Exception {
+        try (stream) {
+            return read(stream, stream.next(), allocator);
+        }
+    }
+
+    /**
+     * As {@link #read(FlightStream, BufferAllocator)}, starting with the batch loaded in the stream's root when
+     * {@code loaded} (the result of its last {@code next()}); does not close the stream.
+     */
+    public static Partition read(FlightStream stream, boolean loaded, BufferAllocator allocator) throws Exception {
         List<VectorSchemaRoot> batches = new ArrayList<>();
         boolean ok = false;
-        try (stream) {
+        try {
             Schema schema = stream.getSchema();
-            while (stream.next()) {
+            for (boolean more = loaded; more; more = stream.next()) {
                 batches.add(Batches.take(stream.getRoot(), allocator));
             }
-            if (stream.getDictionaryProvider() != null && !stream.getDictionaryProvider().getDictionaryIds().isEmpty()) {
-                throw new IllegalArgumentException("dictionary-encoded partitions are not supported");
-            }
+            checkNoDictionaries(stream);
             Partition p = batches.isEmpty() ? Partition.empty(schema) : Partition.of(batches);
             ok = true;
             return p;
@@ -176,6 +251,7 @@ public final class TableStreams {
                            long maxBatchBytes, CallOption... options) {
         PutOutcome outcome = new PutOutcome();
         long[] bytes = {0};
+        boolean[] first = {true};
         try (VectorSchemaRoot root = VectorSchemaRoot.create(p.schema(), allocator)) {
             FlightClient.ClientStreamListener stream = client.startPut(descriptor, root, outcome, options);
             try {
@@ -188,7 +264,12 @@ public final class TableStreams {
                     return !outcome.done.isDone(); // the server ended the call early: getResult reports why
                 }, batch -> {
                     bytes[0] += Batches.load(batch, root, allocator);
-                    stream.putNext();
+                    if (first[0]) { // the first batch announces the table's size (see sizeHint)
+                        first[0] = false;
+                        stream.putNext(sizeHint(allocator, p.bufferBytes()));
+                    } else {
+                        stream.putNext();
+                    }
                 });
                 stream.completed();
             } catch (RuntimeException e) {

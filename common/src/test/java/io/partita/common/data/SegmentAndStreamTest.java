@@ -309,6 +309,43 @@ class SegmentAndStreamTest {
     }
 
     @Test
+    void aFlightStreamIsWrittenIntoASegmentBatchByBatchWithTheSizeTheSenderAnnounced() throws Exception {
+        BufferAllocator data = child("data");
+        BufferAllocator serverAlloc = child("server");
+        BufferAllocator clientAlloc = child("client");
+        BufferAllocator mapped = child("mapped");
+        try (StoreProducer producer = new StoreProducer(serverAlloc)) {
+            FlightServer server = FlightServer.builder(serverAlloc, Location.forGrpcInsecure("127.0.0.1", 0), producer).build();
+            try (server; Partition p = mixed(data)) {
+                server.start();
+                producer.stored.put("mixed", p);
+                Path file = dir.resolve("streamed.arrows");
+                Path tmp = Files.createFile(dir.resolve(".streamed.tmp"));
+                try (FlightClient client = FlightClient.builder(clientAlloc,
+                        Location.forGrpcInsecure("127.0.0.1", server.getPort())).build();
+                     FlightStream stream = client.getStream(new Ticket("mixed".getBytes(StandardCharsets.UTF_8)))) {
+                    boolean loaded = stream.next();
+                    assertThat(TableStreams.sizeHint(stream)).isEqualTo(p.bufferBytes());
+                    long size = TableStreams.writeSegment(stream, loaded, tmp, file);
+                    assertThat(tmp).doesNotExist();
+                    assertThat(file).hasSize(size);
+                }
+                producer.stored.remove("mixed");
+                // the same bytes as writing the whole table at once
+                Path whole = dir.resolve("whole.arrows");
+                SegmentFiles.write(p, whole);
+                assertThat(Files.readAllBytes(file)).isEqualTo(Files.readAllBytes(whole));
+                try (MappedSegment seg = MappedSegment.map(file, mapped); Partition view = seg.partition()) {
+                    assertSameTable(view, p);
+                } finally {
+                    Files.delete(file);
+                    Files.delete(whole);
+                }
+            }
+        }
+    }
+
+    @Test
     void bigBatchesAreSentAsZeroCopySlices() throws Exception {
         BufferAllocator data = child("data");
         BufferAllocator serverAlloc = child("server");

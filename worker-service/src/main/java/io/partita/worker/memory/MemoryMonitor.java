@@ -84,8 +84,12 @@ public final class MemoryMonitor implements AutoCloseable {
         long resident = residentBytes.getAsLong();
         lastResident = resident;
         long managed = store.heapBytes() + store.segmentBytes();
-        long process = resident + store.segmentBytes();
+        long process = resident + store.sharedMemoryBytes();
         MemoryPolicy.Decision d = policy.decide(managed, process, store::spillCandidates);
+        if (!d.spill().isEmpty() && store.dropSpares() > 0) { // spare segment files go before any key is spilled
+            process = resident + store.sharedMemoryBytes();
+            d = policy.decide(managed, process, store::spillCandidates);
+        }
         if (d.terminate()) {
             terminating = true;
             LOG.error("worker memory {} is over the terminate fraction {} of the limit {}: this worker exits "
@@ -102,12 +106,12 @@ public final class MemoryMonitor implements AutoCloseable {
             LOG.debug("spilled {} keys ({}): managed memory {}, process {} = private resident {} + segments {}",
                     d.spill().size(), mib(spilled), mib(managed), mib(process), mib(resident), mib(process - resident));
         }
-        boolean pause = policy.paused(resident + store.segmentBytes());
+        boolean pause = policy.paused(resident + store.sharedMemoryBytes());
         if (pause != paused) {
             paused = pause;
             if (pause) {
                 LOG.warn("worker memory {} is over the pause fraction {} of the limit {}: starting no new tasks "
-                        + "until it falls (spilling what it can)", mib(resident + store.segmentBytes()), policy.pause(),
+                        + "until it falls (spilling what it can)", mib(resident + store.sharedMemoryBytes()), policy.pause(),
                         mib(policy.limit()));
             } else {
                 LOG.info("worker memory is under the pause fraction again: starting tasks");

@@ -61,6 +61,7 @@ public final class ObjectStore implements AutoCloseable {
     private final Map<String, Integer> pins = new HashMap<>();
     private final RoomMaker room = new RoomMaker(this);
     private final Releaser releaser = new Releaser();
+    private final SegmentSpares spares;
     /** Bytes of writes that made room and are not stored yet (counted as process memory by later decisions). */
     private long reservedBytes;
     private long tick;
@@ -72,10 +73,28 @@ public final class ObjectStore implements AutoCloseable {
      * @param spillDir   where spilled keys go (created on the first spill)
      */
     public ObjectStore(BufferAllocator parent, Path segmentDir, Path spillDir, TransferStats stats) {
+        this(parent, segmentDir, spillDir, stats, defaultSpareBytes());
+    }
+
+    /**
+     * @param spareBytes bound on the spare segment files kept with their pages allocated for new segments
+     *                   ({@link SegmentSpares}); 0 keeps none
+     */
+    public ObjectStore(BufferAllocator parent, Path segmentDir, Path spillDir, TransferStats stats, long spareBytes) {
         this.allocator = parent.newChildAllocator("object-store", 0, Long.MAX_VALUE);
         this.segmentDir = segmentDir;
         this.spillFiles = new SpillFiles(spillDir);
         this.stats = stats;
+        this.spares = new SegmentSpares(segmentDir, spareBytes, room::mayHold);
+    }
+
+    /** System property: bound in bytes on the spare segment files ({@link SegmentSpares}); 0 turns them off. */
+    public static final String SPARE_BYTES_PROPERTY = "partita.store.spare-bytes";
+    /** Default bound on spare segment files, further capped by the memory limit (see {@link RoomMaker#mayHold}). */
+    public static final long DEFAULT_SPARE_BYTES = 512L << 20;
+
+    private static long defaultSpareBytes() {
+        return Long.getLong(SPARE_BYTES_PROPERTY, DEFAULT_SPARE_BYTES);
     }
 
     /** The file name of {@code key}'s segment in any worker's folder: the SHA-256 of the key, in hex, + ".arrow". */
@@ -124,7 +143,8 @@ public final class ObjectStore implements AutoCloseable {
      */
     public long putTable(String key, Partition table) {
         try (table) {
-            return storeSegment(key, table.bufferBytes(), file -> SegmentFiles.write(table, file));
+            long bytes = table.bufferBytes();
+            return storeSegment(key, bytes, file -> SegmentFiles.write(table, newSegmentFile(file, bytes), file));
         }
     }
 
@@ -164,6 +184,17 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /**
+     * A new empty file beside {@code file} (a segment's path given to a {@link SegmentWriter}) for writing a segment of
+     * about {@code bytes} bytes, to be renamed to {@code file}: a spare file whose memory pages exist when one fits
+     * ({@link SegmentSpares}), so that the write is only a copy. The caller deletes it when the write fails. The file
+     * is empty: write it without truncating it (truncation would free the spare's pages).
+     */
+    public Path newSegmentFile(Path file, long bytes) throws IOException {
+        Files.createDirectories(file.getParent());
+        return spares.take(file, bytes);
+    }
+
+    /**
      * Makes room for {@code bytes}, has {@code writer} write {@code key}'s segment file and stores it; returns the
      * segment's size. Also for a segment file's bytes received from a peer (the bulk path): they are not checked
      * here, a malformed file fails when it is mapped.
@@ -176,7 +207,16 @@ public final class ObjectStore implements AutoCloseable {
             try {
                 reserved = room.makeRoom(key, bytes);
                 Files.createDirectories(segmentDir);
-                size = writer.write(file);
+                try {
+                    size = writer.write(file);
+                } catch (IOException | RuntimeException e) {
+                    spares.untake(file);
+                    if (e instanceof IOException) {
+                        spares.drop(); // a full shared-memory folder: the spares' room goes to the next write
+                    }
+                    throw e;
+                }
+                spares.trim(file, size);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the segment of " + key + " to " + file
                         + " (is the shared-memory directory full? see --shm-dir and --memory-limit): " + e.getMessage(), e);
@@ -199,7 +239,7 @@ public final class ObjectStore implements AutoCloseable {
     /** For {@link RoomMaker}: segment bytes, writes in progress and spill candidates, read together. */
     synchronized RoomMaker.Counted countForRoom() {
         checkOpen();
-        return new RoomMaker.Counted(tierBytes.segment(), reservedBytes, spillCandidates());
+        return new RoomMaker.Counted(tierBytes.segment() + spares.bytes(), reservedBytes, spillCandidates());
     }
 
     /** Counts {@code bytes} of a write that made room and is not stored yet (until {@link #unreserve}d). */
@@ -369,6 +409,29 @@ public final class ObjectStore implements AutoCloseable {
         return tierBytes.spilled();
     }
 
+    /**
+     * Shared memory this store holds: its segments and its spare segment files (memory pages allocated ahead for
+     * new segments). Process memory is the private resident memory plus this.
+     */
+    public long sharedMemoryBytes() {
+        return segmentBytes() + spares.bytes();
+    }
+
+    /** Whether this store keeps spare segment files (a bound above 0, and fallocate available here). */
+    public boolean sparesEnabled() {
+        return spares.enabled();
+    }
+
+    /** Bytes of spare segment files held ({@link #newSegmentFile}). */
+    public long spareBytes() {
+        return spares.bytes();
+    }
+
+    /** Deletes the spare segment files (memory is needed); returns the bytes freed. Spilling should come after this. */
+    public long dropSpares() {
+        return spares.drop();
+    }
+
     /** Keys that may be spilled now (in memory, not pinned, not borrowed), least recently used first. */
     public synchronized List<MemoryPolicy.Candidate> spillCandidates() {
         List<StoreEntry> list = new ArrayList<>();
@@ -495,6 +558,7 @@ public final class ObjectStore implements AutoCloseable {
             tierBytes.clear();
             all.forEach(this::discard);
         }
+        spares.close();
         releaser.close();
         allocator.close(); // throws when a view handed out was never closed
     }

@@ -50,6 +50,10 @@ final class RoomMaker {
             List<MemoryPolicy.Candidate> candidates = counted.candidates();
             long process = rss + segments + reserved;
             List<String> keys = p.makeRoom(incoming, process, candidates);
+            if (!keys.isEmpty() && store.spareBytes() > 0) { // spare segment files go before any key is spilled
+                process -= store.dropSpares();
+                keys = p.makeRoom(incoming, process, candidates);
+            }
             long freed = 0;
             for (String k : keys) {
                 freed += store.spill(k);
@@ -62,6 +66,26 @@ final class RoomMaker {
                         candidates.size(), mib(freed));
             }
             return incoming;
+        }
+    }
+
+    /**
+     * Whether {@code bytes} more (a spare segment file) keep process memory under the policy's target (spill
+     * fraction when the target is off); always when no limit is set.
+     */
+    boolean mayHold(long bytes) {
+        MemoryPolicy p = policy;
+        LongSupplier resident = residentBytes;
+        if (p == null || resident == null || p.limit() == 0) {
+            return true;
+        }
+        double fraction = p.target() > 0 ? p.target() : p.spill();
+        if (fraction == 0) {
+            return true;
+        }
+        synchronized (roomLock) {
+            Counted counted = store.countForRoom();
+            return resident.getAsLong() + counted.segments() + counted.reserved() + bytes <= p.bytesOf(fraction);
         }
     }
 

@@ -177,9 +177,10 @@ public final class FlightService implements AutoCloseable {
                                 + MAX_SCATTER_KEY_CHARS + " characters").toRuntimeException();
                     }
                     if (scatter.table()) {
-                        Partition table = TableStreams.read(stream, allocator);
-                        long bytes = table.bufferBytes();
-                        store.putTable(key, table); // closes it
+                        long bytes;
+                        try (stream) {
+                            bytes = FlightTables.store(store, key, stream, allocator);
+                        }
                         stats.flightIn(bytes);
                     } else {
                         putValue(key, stream);

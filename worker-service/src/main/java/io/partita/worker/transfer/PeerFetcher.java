@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -60,6 +61,9 @@ public final class PeerFetcher implements AutoCloseable {
     private final TransferStats stats;
     private final SegmentPuller bulk;
     private final ConcurrentHashMap<String, FlightClient> clients = new ConcurrentHashMap<>();
+    /** DoGet of tables straight into segments ({@link DirectTableGet}), per holder; off with partita.flight.direct-get=false. */
+    private final ConcurrentHashMap<String, DirectTableGet> direct = new ConcurrentHashMap<>();
+    private static final boolean DIRECT_GET = !"false".equals(System.getProperty("partita.flight.direct-get"));
     /** Holders (by HTTP URI) whose bulk path just failed, and until when (System.nanoTime) Flight is used instead. */
     private final ConcurrentHashMap<String, Long> bulkOffUntil = new ConcurrentHashMap<>();
     static final long BULK_RETRY_AFTER_NANOS = 60_000_000_000L;
@@ -248,19 +252,27 @@ public final class PeerFetcher implements AutoCloseable {
                         holder.httpUri(), Causes.describe(e));
             }
         }
-        Partition table;
-        try {
-            table = TableStreams.read(client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token)), allocator);
+        if (DIRECT_GET) {
+            try {
+                long size = direct.computeIfAbsent(holder.flightUri(), uri -> new DirectTableGet(uri, token)).fetch(store, key);
+                if (size >= 0) {
+                    stats.flightIn(size);
+                }
+                return size;
+            } catch (IOException | RuntimeException e) { // Flight's reader then, which reports a real failure its own way
+                LOG.debug("direct DoGet of {} from {} failed ({}); reading it with Flight's reader", key, holder.workerId(), e.toString());
+            }
+        }
+        try (FlightStream stream = client.getStream(new TableTicket(key).toTicket(), FlightAuth.callOptions(token))) {
+            long bytes = FlightTables.store(store, key, stream, allocator);
+            stats.flightIn(bytes);
+            return bytes;
         } catch (FlightRuntimeException e) {
             if (e.status().code() == FlightStatusCode.NOT_FOUND) {
                 return -1;
             }
             throw e;
         }
-        long bytes = table.bufferBytes();
-        store.putTable(key, table); // closes it
-        stats.flightIn(bytes);
-        return bytes;
     }
 
     /** Whether the bulk path to the holder at {@code httpUri} failed recently, so that Flight is used instead. */
@@ -301,6 +313,8 @@ public final class PeerFetcher implements AutoCloseable {
         }
         clients.values().forEach(PeerFetcher::closeQuietly);
         clients.clear();
+        direct.values().forEach(DirectTableGet::close);
+        direct.clear();
         allocator.close();
     }
 }

@@ -94,7 +94,7 @@ final class SegmentPuller implements AutoCloseable {
 
     /** Writes every part of the file into a temp file beside {@code file}, then renames it to {@code file}. */
     private long receive(URI base, String key, Part first, Path file) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        Path tmp = store.newSegmentFile(file, first.segmentSize); // a spare file whose pages exist, when there is one
         boolean moved = false;
         try {
             List<Future<?>> others = new ArrayList<>();

@@ -63,6 +63,25 @@ class MemoryMonitorTest {
     }
 
     @Test
+    void spareSegmentFilesCountAsMemoryAndGoBeforeAnyKeyIsSpilled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(store.sparesEnabled(), "no spare segment files here (fallocate)");
+        store.putTable("t-1", io.partita.worker.store.TestTables.longs(allocator, 1, 3 << 20)); // 24 MiB: leaves a spare
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (store.spareBytes() == 0) {
+            assertThat(System.nanoTime()).as("a spare within 20 s (fallocate available?)").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        long segment = store.segmentBytes();
+        assertThat(store.sharedMemoryBytes()).isEqualTo(segment + store.spareBytes());
+        // 60 MiB: the segment alone is under the target (36 MiB), segment + spare over the spill fraction (42 MiB)
+        MemoryMonitor monitor = monitor(60L << 20);
+        monitor.tick();
+        assertThat(store.spareBytes()).as("the spare went").isZero();
+        assertThat(store.spilledBytes()).as("and no key was spilled").isZero();
+        assertThat(store.segmentBytes()).isEqualTo(segment);
+    }
+
+    @Test
     void pausesAndResumesAndTerminates() {
         MemoryMonitor monitor = monitor(1_000);
         resident.set(850);

@@ -30,7 +30,9 @@ import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.SyncPutListener;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -185,6 +187,29 @@ class FlightServiceTest {
             assertThat(local.stats().snapshot().flightInCount()).isEqualTo(2);
             assertThat(local.stats().snapshot().segmentInCount()).isZero();
         }
+    }
+
+    @Test
+    void aBigTableFetchedOverFlightGoesFromGrpcsBuffersIntoItsSegmentBatchByBatch() throws Exception {
+        int rows = 3 << 20; // 24 MiB: sent as 4 MiB slices
+        store.putTable("big", TestTables.longs(allocator, 11, rows));
+        try (BufferAllocator fetching = allocator.newChildAllocator("fetching", 0, Long.MAX_VALUE)) {
+            try (PeerFetcher fetcher = new PeerFetcher(fetching, local, token, "this-host", PeerTransfer.FLIGHT)) {
+                PeerFetcher.Result r = fetcher.fetch(new WorkerAddress("w", "another-host", server.uri(),
+                        dir.resolve("shm/holder").toString(), dir.resolve("spill/holder").toString(), ""), List.of("big"), Set.of());
+                assertThat(r.received()).containsExactly("big");
+            }
+            assertThat(fetching.getPeakMemoryAllocation()).as("no Arrow buffer on the fetching side: the bodies went from "
+                    + "gRPC's buffers into the segment (DirectTableGet)").isZero();
+        }
+        try (Partition view = local.table("big")) {
+            assertThat(view.rowCount()).isEqualTo(rows);
+            assertThat(view.batches()).as("the slices arrive as batches").hasSizeGreaterThanOrEqualTo(6);
+            assertThat(TestTables.first(view)).isEqualTo(11);
+            BigIntVector last = (BigIntVector) view.batches().getLast().getVector(0);
+            assertThat(last.get(last.getValueCount() - 1)).isEqualTo(11L + rows - 1);
+        }
+        assertThat(local.stats().snapshot().flightInBytes()).isGreaterThanOrEqualTo((long) rows * Long.BYTES);
     }
 
     @Test

@@ -112,6 +112,31 @@ class SegmentTransferTest {
     }
 
     @Test
+    void aSecondBigTableIsPulledIntoTheSpareTheFirstLeftAndIsByteForByteTheHolders() throws Exception {
+        Path received = dir.resolve("shm/local").resolve(ObjectStore.segmentFileName("big"));
+        Object spare;
+        try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
+            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("big"), Set.of("big")).received()).containsExactly("big");
+            local.remove("big");
+            org.junit.jupiter.api.Assumptions.assumeTrue(local.sparesEnabled(), "no spare segment files here");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (local.spareBytes() == 0) {
+                assertThat(System.nanoTime()).as("a spare within 20 s").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            try (Stream<Path> files = Files.list(dir.resolve("shm/local"))) {
+                Path file = files.filter(f -> f.getFileName().toString().startsWith(".spare-")).findFirst().orElseThrow();
+                spare = Files.getAttribute(file, "unix:ino");
+            }
+            assertThat(fetcher.fetch(holderAt(httpUri()), List.of("big"), Set.of("big")).received()).containsExactly("big");
+        }
+        assertThat(Files.getAttribute(received, "unix:ino")).as("pulled into the spare").isEqualTo(spare);
+        Path sent = dir.resolve("shm/holder").resolve(ObjectStore.segmentFileName("big"));
+        assertThat(Files.mismatch(sent, received)).isEqualTo(-1);
+        assertThat(received).hasSize(Files.size(sent));
+    }
+
+    @Test
     void aKeyTheHolderLacksDoesNotStopTheBulkPathForItsOtherTables() throws Exception {
         try (PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK)) {
             PeerFetcher.Result r = fetcher.fetch(holderAt(httpUri()), List.of("absent"), Set.of("absent"));
