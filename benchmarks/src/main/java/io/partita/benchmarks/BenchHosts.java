@@ -1,7 +1,6 @@
 package io.partita.benchmarks;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,17 +51,17 @@ interface BenchHosts {
     }
 
     /**
-     * Network namespaces made by {@code benchmarks/netns-hosts.sh up} (which printed {@code spec}'s
-     * {@code name=address} lines, joined by commas); processes start with {@code ip netns exec}, delays go through
-     * {@code script delay prefix ms}.
+     * Hosts of the test-network fixture {@code fixtureId} ({@code io.partita.testnet.NetworkHosts create}), given as
+     * {@code namespace=address} pairs joined by commas; processes start with {@code ip netns exec}, delays go through
+     * the fixture's {@code shape} command (netem).
      */
-    static BenchHosts netns(String spec, Path script, String prefix) {
+    static BenchHosts netns(String spec, String fixtureId) {
         List<String> names = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         for (String host : spec.split(",")) {
             String[] kv = host.strip().split("=", 2);
             if (kv.length != 2) {
-                throw new IllegalArgumentException("bad host " + host + " in --netns-hosts (want name=address,...)");
+                throw new IllegalArgumentException("bad host " + host + " in --netns-hosts (want namespace=address,...)");
             }
             names.add(kv[0]);
             addresses.add(kv[1]);
@@ -87,10 +86,15 @@ interface BenchHosts {
 
             @Override
             public void delay(int ms) throws IOException, InterruptedException {
-                Process p = new ProcessBuilder(script.toString(), "delay", prefix, "" + ms).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes());
-                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IOException("cannot set a " + ms + " ms delay: " + out.strip());
+                for (int i = 0; i < names.size(); i++) {
+                    // the fixture's own command ('ip -n' and 'ip netns exec' reach every host from any of them)
+                    List<String> shape = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"), "io.partita.testnet.NetworkHosts",
+                            "shape", fixtureId, "h" + (i + 1), "" + ms * 1000L, "0");
+                    Process p = new ProcessBuilder(shape).redirectErrorStream(true).start();
+                    String out = new String(p.getInputStream().readAllBytes());
+                    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                        throw new IOException("cannot set a " + ms + " ms delay: " + out.strip());
+                    }
                 }
             }
         };

@@ -84,17 +84,14 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                     + "alternating which goes first; reports both and the median of the paired differences c - b.")
     String compareJavaOpts;
 
-    @Option(names = "--netns-hosts", description = "Cross-host runs instead: hosts as 'name=address,...' made by "
-            + "benchmarks/netns-hosts.sh (run-dataplane.sh --netns does it and runs this JVM on the first host): the "
+    @Option(names = "--netns-hosts", description = "Cross-host runs instead: hosts as 'namespace=address,...' of the "
+            + "test-network fixture (run-dataplane.sh --netns makes them and runs this JVM on the first host): the "
             + "scheduler on the second, workers a and b on the third and fourth; bulk, Flight and a gather to the client, "
             + "beside Dask with its scheduler and workers on the same hosts.")
     String netnsHosts;
 
-    @Option(names = "--netns-script", defaultValue = "benchmarks/netns-hosts.sh", description = "The script that made the hosts (for delays).")
-    Path netnsScript;
-
-    @Option(names = "--netns-prefix", defaultValue = "", description = "The prefix the hosts were made with.")
-    String netnsPrefix;
+    @Option(names = "--netns-fixture", defaultValue = "", description = "The id of the test-network fixture that made the hosts (for delays).")
+    String netnsFixture;
 
     @Option(names = "--delays-ms", split = ",", defaultValue = "0,1",
             description = "Cross-host runs: one-way link delays to measure with (tc netem), in turn (default: ${DEFAULT-VALUE}).")
@@ -127,7 +124,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             }
         }
         if (netnsHosts != null && !netnsHosts.isBlank()) {
-            crossHost(BenchHosts.netns(netnsHosts, netnsScript, netnsPrefix));
+            crossHost(BenchHosts.netns(netnsHosts, netnsFixture));
             return 0;
         }
         Map<String, Object> partita = new LinkedHashMap<>();
