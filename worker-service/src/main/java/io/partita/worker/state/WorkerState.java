@@ -253,10 +253,18 @@ public final class WorkerState {
                 default -> { }
             }
         }
-        if (local.remove(key)) {
-            fetchedCopies.remove(key);
-            out.add(new Drop(sid, List.of(key)));
+        if (!local.contains(key)) {
+            return;
         }
+        if (depRefs.containsKey(key)) {
+            // a task here still uses it (one kept running through a lost scheduler connection, whose input the
+            // scheduler has meanwhile rescheduled): kept as a private copy, dropped when the last such task ends
+            fetchedCopies.add(key);
+            return;
+        }
+        local.remove(key);
+        fetchedCopies.remove(key);
+        out.add(new Drop(sid, List.of(key)));
     }
 
     /** Keys already here are kept in their own right at once; the others are copied from their first other holder. */

@@ -163,6 +163,26 @@ class WorkerStateTest {
         assertThat(state.holds("t")).isFalse();
     }
 
+    /**
+     * Seen under load (ConnectionCutTest): a task kept running through a lost scheduler connection; at re-registration
+     * the scheduler, which had already rescheduled one of its inputs, freed that input here. Dropping it then failed
+     * the running task with "input ... is not held by this worker". The input is kept until no task here uses it.
+     */
+    @Test
+    void aFreedKeyThatARunningTaskHereUsesIsKeptUntilTheTaskEnds() {
+        assign(task("leaf", 0));
+        complete("leaf");
+        assertThat(executed(assign(task("sum", 0, "leaf")))).containsExactly("sum");
+        state.handle(new WorkerEvent.SchedulerLost("lost"));
+        assertThat(state.handle(new WorkerEvent.KeysFreed("free", List.of("leaf")))).isEmpty();
+        assertThat(state.holds("leaf")).isTrue();
+
+        List<Instruction> out = complete("sum");
+        assertThat(out).contains(new Drop("s", List.of("leaf")));
+        assertThat(state.holds("leaf")).isFalse();
+        assertThat(state.holds("sum")).isTrue();
+    }
+
     @Test
     void errorsAreReported() {
         assign(task("t", 0));
