@@ -418,6 +418,11 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /** Whether this store keeps spare segment files (a bound above 0, and fallocate available here). */
+    /** True while a spare segment file is being made in the background (for tests). */
+    boolean makingSpares() {
+        return spares.making();
+    }
+
     public boolean sparesEnabled() {
         return spares.enabled();
     }

@@ -58,6 +58,8 @@ final class SegmentSpares implements AutoCloseable {
     private final Set<Path> taken = ConcurrentHashMap.newKeySet();
     /** Spares to make once the write into the file taken for each target is over (not during it: it would compete). */
     private final Map<Path, Long> wanted = new ConcurrentHashMap<>();
+    /** Spares asked for and not yet made or given up (for tests: the pool is settled when none is). */
+    private final java.util.concurrent.atomic.AtomicInteger making = new java.util.concurrent.atomic.AtomicInteger();
     private long bytes; // guarded by this
     private boolean closed; // guarded by this
     private final ThreadPoolExecutor filler;
@@ -75,7 +77,7 @@ final class SegmentSpares implements AutoCloseable {
             Thread t = new Thread(r, "partita-store-spares");
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.DiscardPolicy()); // a full queue: that spare is not made
+        }, (r, pool) -> making.decrementAndGet()); // a full queue: that spare is not made
     }
 
     boolean enabled() {
@@ -152,7 +154,19 @@ final class SegmentSpares implements AutoCloseable {
         if (capacity > maxBytes) {
             return;
         }
-        filler.execute(() -> make(capacity));
+        making.incrementAndGet();
+        filler.execute(() -> {
+            try {
+                make(capacity);
+            } finally {
+                making.decrementAndGet();
+            }
+        });
+    }
+
+    /** True while a spare asked for is still being made. */
+    boolean making() {
+        return making.get() > 0;
     }
 
     private void make(long capacity) {

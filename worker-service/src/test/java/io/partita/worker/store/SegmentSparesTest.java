@@ -95,6 +95,7 @@ class SegmentSparesTest {
             assertThat(Files.getAttribute(file, "unix:ino")).isNotEqualTo(released);
             assertThat(TestTables.first(view)).as("the released mapping still shows its own bytes").isEqualTo(1);
         }
+        await("the spare after t-2 made", () -> !store.makingSpares());
         long spares = store.spareBytes();
         store.putTable("small", TestTables.longs(allocator, 3, 1000));
         assertThat(store.spareBytes()).isEqualTo(spares);
