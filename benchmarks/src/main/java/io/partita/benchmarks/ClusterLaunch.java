@@ -163,13 +163,11 @@ final class ClusterLaunch implements AutoCloseable {
         deleteTree(spillRoot);
     }
 
-    /** Bytes of the regular files under {@code dir} (0 when it does not exist). */
     static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.partita.testnet.FreePorts.next();
     }
 
+    /** Bytes of the regular files under {@code dir} (0 when it does not exist). */
     static long treeBytes(Path dir) {
         if (dir == null || !Files.isDirectory(dir)) {
             return 0;

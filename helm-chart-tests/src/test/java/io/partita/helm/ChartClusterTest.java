@@ -9,7 +9,6 @@ import io.partita.client.ClientOptions;
 import io.partita.client.TaskFuture;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -140,9 +139,7 @@ class ChartClusterTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(POD_IP))) {
-            return s.getLocalPort();
-        }
+        return io.partita.testnet.FreePorts.next(InetAddress.getByName(POD_IP));
     }
 
     private JsonNode health(int port) {

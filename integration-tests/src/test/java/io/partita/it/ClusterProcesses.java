@@ -1,9 +1,9 @@
 package io.partita.it;
 
 import io.partita.common.codec.MessageCodec;
+import io.partita.testnet.FreePorts;
 import io.partita.common.protocol.WorkerStatus;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -45,10 +45,10 @@ public final class ClusterProcesses implements AutoCloseable {
                 ? Path.of("/dev/shm", "partita-it-" + name + "-" + java.util.UUID.randomUUID())
                 : Files.createTempDirectory("partita-it-shm-");
         Files.createDirectories(logs);
-        this.port = freePort();
-        this.dashboardPort = freePort();
-        this.flightPort = freePort();
-        this.hazelcastPort = freePort();
+        this.port = FreePorts.next();
+        this.dashboardPort = FreePorts.next();
+        this.flightPort = FreePorts.next();
+        this.hazelcastPort = FreePorts.next();
         startScheduler(port, dashboardPort, flightPort, hazelcastPort, schedulerArgs);
     }
 
@@ -80,7 +80,7 @@ public final class ClusterProcesses implements AutoCloseable {
     public Scheduler addStandby(String... schedulerArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("--join", "127.0.0.1:" + hazelcastPort));
         args.addAll(Arrays.asList(schedulerArgs));
-        return startScheduler(freePort(), freePort(), freePort(), freePort(), args);
+        return startScheduler(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), args);
     }
 
     public List<Scheduler> schedulers() {
@@ -316,9 +316,4 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

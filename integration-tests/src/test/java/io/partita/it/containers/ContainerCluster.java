@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HealthCheck;
 import io.partita.common.codec.MessageCodec;
+import io.partita.testnet.FreePorts;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.it.ClusterProcesses;
 import java.io.IOException;
@@ -49,11 +50,11 @@ final class ContainerCluster implements AutoCloseable {
         this.logs = Path.of("target", "container-logs", name).toAbsolutePath();
         ClusterProcesses.deleteTree(logs); // a previous run's
         Files.createDirectories(logs);
-        this.port = ClusterProcesses.freePort();
-        this.dashboardPort = ClusterProcesses.freePort();
+        this.port = FreePorts.next();
+        this.dashboardPort = FreePorts.next();
         this.scheduler = container("scheduler", "partita-scheduler", "--host", "127.0.0.1", "--port", "" + port,
-                "--dashboard-port", "" + dashboardPort, "--flight-port", "" + ClusterProcesses.freePort(),
-                "--hazelcast-port", "" + ClusterProcesses.freePort());
+                "--dashboard-port", "" + dashboardPort, "--flight-port", "" + FreePorts.next(),
+                "--hazelcast-port", "" + FreePorts.next());
     }
 
     /**
@@ -64,7 +65,7 @@ final class ContainerCluster implements AutoCloseable {
         ContainerCluster cluster = new ContainerCluster(image, name);
         try {
             for (int i = 1; i <= workers; i++) {
-                cluster.workers.put("w" + i, cluster.worker("w" + i, ClusterProcesses.freePort()));
+                cluster.workers.put("w" + i, cluster.worker("w" + i, FreePorts.next()));
             }
             if (workers >= 3) {
                 cluster.shareMemory("w3", "w1");
