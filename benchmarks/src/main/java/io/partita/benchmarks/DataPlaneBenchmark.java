@@ -9,14 +9,13 @@ import io.partita.common.data.ArrowMemory;
 import io.partita.common.data.Partition;
 import io.partita.common.protocol.WorkerLoad;
 import io.partita.common.protocol.WorkerStatus;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,8 +51,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dataplane-benchmark", mixinStandardHelpOptions = true,
         description = "Data-plane benchmarks, Partita beside Dask distributed (2 workers x 1 thread, loopback).")
 public final class DataPlaneBenchmark implements Callable<Integer> {
-    private static final long MIB = 1L << 20;
-    private static final Duration TASK_TIMEOUT = Duration.ofMinutes(5);
+    static final long MIB = 1L << 20;
+    static final Duration TASK_TIMEOUT = Duration.ofMinutes(5);
 
     @Option(names = "--bench", split = ",", defaultValue = "handover,bulk,flight,larger",
             description = "Benchmarks to run, comma-separated: handover, bulk, flight, larger (default: ${DEFAULT-VALUE}).")
@@ -124,7 +123,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             }
         }
         if (netnsHosts != null && !netnsHosts.isBlank()) {
-            crossHost(BenchHosts.netns(netnsHosts, netnsFixture));
+            new CrossHostRuns(this).run(BenchHosts.netns(netnsHosts, netnsFixture));
             return 0;
         }
         Map<String, Object> partita = new LinkedHashMap<>();
@@ -275,7 +274,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     }
 
     /** Submit-to-result seconds of the sum of {@code x} on the workers of {@code on}. */
-    private static double latency(Client client, SubmitOptions on, TaskFuture<Partition> x, long expected) {
+    static double latency(Client client, SubmitOptions on, TaskFuture<Partition> x, long expected) {
         long start = System.nanoTime();
         long[] sc = client.<long[]>submitWith(on, (io.partita.common.fn.Fn1<Partition, long[]>) DataPlaneBenchmark::sumCount, x)
                 .result(TASK_TIMEOUT);
@@ -286,7 +285,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         return seconds;
     }
 
-    private static String transferPath(WorkerLoad load) {
+    static String transferPath(WorkerLoad load) {
         if (load == null) {
             return "unknown (no published load)";
         }
@@ -296,7 +295,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                 t.flightInBytes() / MIB, t.bulkInCount(), t.bulkInBytes() / MIB);
     }
 
-    private static void awaitDone(TaskFuture<?> f) throws InterruptedException {
+    static void awaitDone(TaskFuture<?> f) throws InterruptedException {
         awaitDone(f, () -> true);
     }
 
@@ -395,134 +394,6 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         }
     }
 
-    // ---------------------------------------------------------------- cross-host (network namespaces)
-
-    /** Per-round seconds of a cross-host run: hand-over differences (remote - local) and gathers to the client. */
-    record CrossRun(long bytes, List<Double> differences, List<Double> gathers) {}
-
-    private void crossHost(BenchHosts hosts) throws Exception {
-        List<String> table = new ArrayList<>();
-        for (int delay : delaysMs) {
-            try {
-                hosts.delay(delay);
-            } catch (IOException | RuntimeException e) {
-                System.out.printf("cross-host runs with a %d ms delay: NOT RUN: %s%n", delay, e.getMessage());
-                table.add(String.format("| (all) | %d ms | not run: %s | | |", delay, e.getMessage().lines().findFirst().orElse("")));
-                continue;
-            }
-            CrossRun bulk = skipPartita ? null : crossPartita(hosts, "bulk", true, delay);
-            CrossRun flight = skipPartita ? null : crossPartita(hosts, "flight", false, delay);
-            JsonNode dask = skipDask ? null : crossDask(hosts, delay);
-            List<Double> daskDiffs = new ArrayList<>();
-            List<Double> daskGathers = new ArrayList<>();
-            if (dask != null) {
-                dask.at("/remote/handover_differences_s").forEach(v -> daskDiffs.add(v.asDouble()));
-                dask.at("/remote/gather_times_s").forEach(v -> daskGathers.add(v.asDouble()));
-            }
-            long bytes = sizeMib * MIB;
-            table.add(crossRow("hand-over a -> b, bulk path", delay, bulk == null ? null : bulk.differences(), daskDiffs, bytes));
-            table.add(crossRow("hand-over a -> b, Flight only", delay, flight == null ? null : flight.differences(), daskDiffs, bytes));
-            table.add(crossRow("gather to the client (bulk cluster)", delay, bulk == null ? null : bulk.gathers(), daskGathers, bytes));
-        }
-        try {
-            hosts.delay(0);
-        } catch (IOException | RuntimeException ignored) {
-            // nothing was set
-        }
-        System.out.println();
-        System.out.printf("Cross-host, %d MiB, hosts in network namespaces (client, scheduler, worker a, worker b), %d rounds "
-                + "after a warm-up; rate of the median (min-max over rounds); hand-overs from per-round (remote - local)%n", sizeMib, repeats);
-        System.out.println("| benchmark | delay | Partita | Dask 2022.12 (compression off) | ratio of medians |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: |");
-        table.forEach(System.out::println);
-    }
-
-    private static String crossRow(String name, int delay, List<Double> partita, List<Double> dask, long bytes) {
-        String p = rate(partita, bytes);
-        String d = rate(dask, bytes);
-        String ratio = partita == null || partita.isEmpty() || dask.isEmpty() ? "-"
-                : String.format(Locale.ROOT, "%.2fx", median(dask) / median(partita));
-        return String.format(Locale.ROOT, "| %s | %d ms | %s | %s | %s |", name, delay, p, d, ratio);
-    }
-
-    /** "G GB/s (lo-hi)" from seconds per round. */
-    private static String rate(List<Double> seconds, long bytes) {
-        if (seconds == null || seconds.isEmpty()) {
-            return "not run";
-        }
-        List<Double> sorted = seconds.stream().sorted().toList();
-        return String.format(Locale.ROOT, "%.2f GB/s (%.2f-%.2f)", bytes / median(sorted) / 1e9,
-                bytes / sorted.getLast() / 1e9, bytes / sorted.getFirst() / 1e9);
-    }
-
-    private CrossRun crossPartita(BenchHosts hosts, String transfer, boolean gather, int delay) throws Exception {
-        int n = Math.toIntExact(sizeMib * MIB / Long.BYTES);
-        long expected = (long) n * (n - 1) / 2;
-        List<Double> differences = new ArrayList<>();
-        List<Double> gathers = new ArrayList<>();
-        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", true, workerJavaOpts, 1,
-                shmRoot, List.of("--peer-transfer", transfer)), List.of(), logs("x" + transfer + "-" + delay + "ms"), hosts);
-             Client client = cluster.connect()) {
-            List<WorkerStatus> ws = ClusterLaunch.byName(client);
-            SubmitOptions onA = SubmitOptions.defaults().workers(List.of(ws.get(0).info().name()));
-            SubmitOptions onB = SubmitOptions.defaults().workers(List.of(ws.get(1).info().name()));
-            System.out.printf("Partita cross-host %s, %d ms delay: scheduler at %s, workers %s at %s, %s at %s%n", transfer, delay,
-                    cluster.address, ws.get(0).info().name(), ws.get(0).info().flightUri(), ws.get(1).info().name(), ws.get(1).info().flightUri());
-            for (int r = 0; r <= repeats; r++) {
-                TaskFuture<Partition> x = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
-                awaitDone(x);
-                double local = latency(client, onA, x, expected);
-                double remote = latency(client, onB, x, expected);
-                double g = Double.NaN;
-                if (gather) {
-                    TaskFuture<Partition> y = client.submitWith(onA, (io.partita.common.fn.Fn0<Partition>) () -> column(0, n));
-                    awaitDone(y);
-                    long t0 = System.nanoTime();
-                    try (Partition got = y.result(TASK_TIMEOUT)) {
-                        g = (System.nanoTime() - t0) / 1e9;
-                        if (got.rowCount() != n) {
-                            throw new IllegalStateException("gathered " + got.rowCount() + " rows, expected " + n);
-                        }
-                    }
-                    y.release();
-                }
-                System.out.printf(Locale.ROOT, "  round %d: local %.1f ms, remote %.1f ms%s%n", r, local * 1e3, remote * 1e3,
-                        gather ? String.format(Locale.ROOT, ", gather %.1f ms", g * 1e3) : "");
-                if (r > 0) {
-                    differences.add(remote - local);
-                    if (gather) {
-                        gathers.add(g);
-                    }
-                }
-                x.release();
-                Thread.sleep(300); // let the release reach the workers (segments unlinked)
-            }
-            Thread.sleep(1_500);
-            System.out.println("  " + transferPath(ClusterLaunch.byName(client).get(1).load()));
-        }
-        return new CrossRun(sizeMib * MIB, differences, gathers);
-    }
-
-    private JsonNode crossDask(BenchHosts hosts, int delay) throws Exception {
-        Path logDir = logs("xdask-" + delay + "ms");
-        try (DaskLaunch dask = new DaskLaunch(hosts, 2, logDir)) {
-            System.out.printf("Dask cross-host, %d ms delay: scheduler at %s%n", delay, dask.address);
-            ProcessBuilder b = new ProcessBuilder(python, "benchmarks/dask/dataplane.py", "--scheduler", dask.address,
-                    "--workers", "a,b", "--size-mib", "" + sizeMib, "--repeats", "" + repeats)
-                    .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve("dask-client.log").toFile()));
-            b.environment().put("DASK_DISTRIBUTED__COMM__COMPRESSION", "None");
-            Process p = b.start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                System.out.printf("Dask cross-host, %d ms delay: FAILED (exit %d); see %s%n", delay, p.exitValue(), logDir);
-                return null;
-            }
-            JsonNode result = new ObjectMapper().readTree(out.lines().reduce((x, y) -> y).orElse("{}"));
-            System.out.printf("  Dask %s: %s%n", result.path("version").asText(), result.path("remote").path("handover_s"));
-            return result;
-        }
-    }
-
     // ---------------------------------------------------------------- Dask and the report
 
     private JsonNode measureDask() throws Exception {
@@ -545,7 +416,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
     }
 
-    private Path logs(String name) throws java.io.IOException {
+    static Path logs(String name) throws IOException {
         Path dir = Path.of("benchmarks/target/bench-logs/dataplane-" + name).toAbsolutePath();
         java.nio.file.Files.createDirectories(dir);
         return dir;
