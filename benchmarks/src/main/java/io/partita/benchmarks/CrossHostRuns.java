@@ -38,6 +38,7 @@ final class CrossHostRuns {
     private final String python;
     private final boolean skipPartita;
     private final boolean skipDask;
+    private final java.util.Set<String> benches;
 
     CrossHostRuns(DataPlaneBenchmark options) {
         this.partitaHome = options.partitaHome;
@@ -49,6 +50,7 @@ final class CrossHostRuns {
         this.python = options.python;
         this.skipPartita = options.skipPartita;
         this.skipDask = options.skipDask;
+        this.benches = options.benches;
     }
 
     /** Per-round seconds of a cross-host run: hand-over differences (remote - local) and gathers to the client. */
@@ -64,8 +66,8 @@ final class CrossHostRuns {
                 table.add(String.format("| (all) | %d ms | not run: %s | | |", delay, e.getMessage().lines().findFirst().orElse("")));
                 continue;
             }
-            CrossRun bulk = skipPartita ? null : crossPartita(hosts, "bulk", true, delay);
-            CrossRun flight = skipPartita ? null : crossPartita(hosts, "flight", false, delay);
+            CrossRun bulk = skipPartita || !benches.contains("bulk") ? null : crossPartita(hosts, "bulk", true, delay);
+            CrossRun flight = skipPartita || !benches.contains("flight") ? null : crossPartita(hosts, "flight", false, delay);
             JsonNode dask = skipDask ? null : crossDask(hosts, delay);
             List<Double> daskDiffs = new ArrayList<>();
             List<Double> daskGathers = new ArrayList<>();

@@ -55,7 +55,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     static final Duration TASK_TIMEOUT = Duration.ofMinutes(5);
 
     @Option(names = "--bench", split = ",", defaultValue = "handover,bulk,flight,larger",
-            description = "Benchmarks to run, comma-separated: handover, bulk, flight, larger (default: ${DEFAULT-VALUE}).")
+            description = "Benchmarks to run, comma-separated: handover, bulk, flight, larger (default: ${DEFAULT-VALUE}); "
+                    + "with --netns-hosts, bulk (with the gather to the client) and flight pick the cross-host runs.")
     Set<String> benches;
 
     @Option(names = "--size-mib", defaultValue = "256", description = "Size of the handed-over table (default: ${DEFAULT-VALUE}).")
