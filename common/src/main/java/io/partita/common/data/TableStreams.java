@@ -50,6 +50,15 @@ public final class TableStreams {
      */
     public static final boolean STREAM_TO_SEGMENT = !"false".equals(System.getProperty("partita.flight.stream-to-segment"));
 
+    /**
+     * Messages a sender queues past gRPC's readiness (default 4; system property {@code partita.flight.ahead-batches};
+     * 1 waits for readiness before every message). gRPC says a stream is ready only while less than 32 KiB are
+     * queued, so waiting for it before each 4 MiB message lets the socket run dry while the sender wakes up and
+     * queues the next one; a few messages ahead keep it busy. With zero-copy write they are references to the
+     * partition's buffers, not copies.
+     */
+    static final int AHEAD_BATCHES = Math.max(1, Integer.getInteger("partita.flight.ahead-batches", 4));
+
     private TableStreams() {}
 
     /**
@@ -72,7 +81,8 @@ public final class TableStreams {
             listener.setUseZeroCopy(true);
             listener.start(root);
             boolean[] first = {true};
-            boolean sent = sendSliced(p, maxBatchBytes, () -> awaitReady(listener, backpressure), batch -> {
+            boolean sent = sendSliced(p, maxBatchBytes, listener::isCancelled, listener::isReady,
+                    () -> awaitReady(listener, backpressure), batch -> {
                 Batches.load(batch, root, allocator);
                 if (first[0]) { // the first batch says how big the table is, so that a receiver can make room for it at once
                     first[0] = false;
@@ -91,19 +101,29 @@ public final class TableStreams {
     }
 
     /**
-     * Sends each batch of {@code p} with {@code send}, a batch over {@code maxBatchBytes} as zero-copy row slices,
-     * each once {@code awaitReady} says the peer takes more; returns false when {@code awaitReady} said stop (the
-     * call ended).
+     * Sends each batch of {@code p} with {@code send}, a batch over {@code maxBatchBytes} as zero-copy row slices, at
+     * most {@link #AHEAD_BATCHES} of them since gRPC last said {@code ready}, then only once {@code awaitReady} says
+     * the peer takes more; returns false when the call {@code ended} or {@code awaitReady} said stop.
      */
-    private static boolean sendSliced(Partition p, long maxBatchBytes, BooleanSupplier awaitReady,
-                                      Consumer<VectorSchemaRoot> send) {
+    private static boolean sendSliced(Partition p, long maxBatchBytes, BooleanSupplier ended, BooleanSupplier ready,
+                                      BooleanSupplier awaitReady, Consumer<VectorSchemaRoot> send) {
+        int sinceReady = 0;
         for (VectorSchemaRoot batch : p.batches()) {
             int rows = batch.getRowCount();
             int step = Batches.sliceRows(batch, maxBatchBytes);
             for (int from = 0; from < rows || from == 0; from += step) {
-                if (!awaitReady.getAsBoolean()) {
+                if (ended.getAsBoolean()) {
                     return false;
                 }
+                if (ready.getAsBoolean()) {
+                    sinceReady = 0;
+                } else if (sinceReady >= AHEAD_BATCHES) {
+                    if (!awaitReady.getAsBoolean()) {
+                        return false;
+                    }
+                    sinceReady = 0;
+                }
+                sinceReady++;
                 if (step >= rows) {
                     send.accept(batch);
                 } else {
@@ -257,7 +277,7 @@ public final class TableStreams {
             try {
                 // a client JVM without --add-opens=java.base/java.nio cannot: then Flight copies each batch
                 stream.setUseZeroCopy(FlightJvm.ZERO_COPY_WRITE);
-                sendSliced(p, maxBatchBytes, () -> {
+                sendSliced(p, maxBatchBytes, outcome.done::isDone, stream::isReady, () -> {
                     while (!stream.isReady() && !outcome.done.isDone()) {
                         LockSupport.parkNanos(100_000);
                     }
