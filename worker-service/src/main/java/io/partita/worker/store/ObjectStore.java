@@ -417,12 +417,12 @@ public final class ObjectStore implements AutoCloseable {
         return segmentBytes() + spares.bytes();
     }
 
-    /** Whether this store keeps spare segment files (a bound above 0, and fallocate available here). */
     /** True while a spare segment file is being made in the background (for tests). */
     boolean makingSpares() {
         return spares.making();
     }
 
+    /** Whether this store keeps spare segment files (a bound above 0, and fallocate available here). */
     public boolean sparesEnabled() {
         return spares.enabled();
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -59,7 +60,7 @@ final class SegmentSpares implements AutoCloseable {
     /** Spares to make once the write into the file taken for each target is over (not during it: it would compete). */
     private final Map<Path, Long> wanted = new ConcurrentHashMap<>();
     /** Spares asked for and not yet made or given up (for tests: the pool is settled when none is). */
-    private final java.util.concurrent.atomic.AtomicInteger making = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger making = new AtomicInteger();
     private long bytes; // guarded by this
     private boolean closed; // guarded by this
     private final ThreadPoolExecutor filler;
