@@ -133,7 +133,7 @@ final class SimulatedCluster implements AutoCloseable {
 
     private void handle(Event e) {
         for (Instruction i : state.handle(List.of(e), System.currentTimeMillis())) {
-            if (i instanceof Instruction.SendToWorker(String worker, WorkerCommand.ExecuteTasks ex)) {
+            if (i instanceof Instruction.SendToWorker(_, String worker, WorkerCommand.ExecuteTasks ex)) {
                 ex.tasks().forEach(t -> queues.get(worker).add(t.key()));
             }
         }

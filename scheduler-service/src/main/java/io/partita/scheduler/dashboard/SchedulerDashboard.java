@@ -5,6 +5,8 @@ import io.partita.common.protocol.WorkerLoad;
 import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.task.Keys;
 import io.partita.dashboard.DashboardSource;
+import io.partita.scheduler.state.Event;
+import io.partita.scheduler.state.Instruction;
 import io.partita.scheduler.state.SchedulerState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,6 +57,15 @@ public final class SchedulerDashboard implements DashboardSource {
                 }
             }
         });
+    }
+
+    /** Follows one batch of the scheduler loop: each task a worker reported done becomes a bar of the task stream. */
+    public void observe(List<Event> events, List<Instruction> instructions) {
+        for (Event e : events) {
+            if (e instanceof Event.TasksFinished t) {
+                tasksDone(t.workerId(), t.tasks());
+            }
+        }
     }
 
     /** {@code workerId} reported these tasks done: each becomes a bar of the task stream on its thread's row. */

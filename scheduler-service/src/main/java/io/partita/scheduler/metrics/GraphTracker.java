@@ -44,11 +44,12 @@ public final class GraphTracker {
 
     /** A client sent a graph (or a scheduler taking over replays one): it is open until refused or finished. */
     public void submitted(String clientId, long requestId, List<String> wanted) {
-        Graph g = new Graph(clientId, requestId, wanted);
-        Graph previous = open.put(new GraphId(clientId, requestId), g);
-        if (previous != null) {
-            drop(previous);
+        GraphId id = new GraphId(clientId, requestId);
+        if (open.containsKey(id)) {
+            return; // sent again after a failover: the same graph
         }
+        Graph g = new Graph(clientId, requestId, wanted);
+        open.put(id, g);
         Map<String, Object> keys = waiting.computeIfAbsent(clientId, c -> new HashMap<>());
         for (String key : new LinkedHashSet<>(wanted)) {
             g.outstanding++;

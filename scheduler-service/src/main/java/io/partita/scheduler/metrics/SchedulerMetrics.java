@@ -2,11 +2,11 @@ package io.partita.scheduler.metrics;
 
 import io.partita.common.metrics.LoadMetrics;
 import io.partita.common.metrics.MetricsExposition;
-import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerLoad;
-import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.task.Keys;
+import io.partita.scheduler.state.Event;
+import io.partita.scheduler.state.Instruction;
 import io.partita.scheduler.state.SchedulerState;
 import io.partita.scheduler.state.TaskState;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -96,25 +96,26 @@ public final class SchedulerMetrics {
         gauge("partita_scheduler_active", "1 on the active scheduler, 0 on a standby", () -> active.getAsBoolean() ? 1 : 0);
     }
 
-    /** Workers reported these tasks done: their run times go into the duration histogram. */
-    public void observe(List<TaskDone> done) {
-        for (TaskDone d : done) {
-            durations.labelValues(Keys.group(d.key())).observe(d.durationMicros() / 1e6);
+    /**
+     * Follows one batch of the scheduler loop: run times of the tasks workers reported done go into the duration
+     * histogram; graphs submitted or replayed, what clients were told and clients leaving feed the graph counts.
+     */
+    public void observe(List<Event> events, List<Instruction> instructions) {
+        for (Event e : events) {
+            switch (e) {
+                case Event.TasksFinished t -> t.tasks().forEach(d ->
+                        durations.labelValues(Keys.group(d.key())).observe(d.durationMicros() / 1e6));
+                case Event.GraphSubmitted g -> graphs.submitted(g.clientId(), g.requestId(), g.graph().wanted());
+                case Event.GraphReplayed g -> graphs.submitted(g.clientId(), g.requestId(), g.graph().wanted());
+                case Event.ClientDisconnected c -> graphs.clientGone(c.clientId());
+                default -> { }
+            }
         }
-    }
-
-    /** A graph was submitted by a client, or replayed by a scheduler taking over. */
-    public void graphSubmitted(String clientId, long requestId, List<String> wanted) {
-        graphs.submitted(clientId, requestId, wanted);
-    }
-
-    /** The scheduler sends {@code update} to {@code clientId}. */
-    public void told(String clientId, ClientUpdate update) {
-        graphs.told(clientId, update);
-    }
-
-    public void clientGone(String clientId) {
-        graphs.clientGone(clientId);
+        for (Instruction i : instructions) {
+            if (i instanceof Instruction.SendToClient s) {
+                graphs.told(s.clientId(), s.update());
+            }
+        }
     }
 
     /** Collects and writes every metric; call on the scheduler's loop. */

@@ -16,7 +16,19 @@ public sealed interface Event {
 
     record ClientDisconnected(String stimulusId, String clientId) implements Event {}
 
-    record GraphSubmitted(String stimulusId, String clientId, long requestId, GraphSpec graph) implements Event {}
+    /** A client sent a graph; {@code encoded} is its SubmitGraph message as it arrived (null: not kept). */
+    record GraphSubmitted(String stimulusId, String clientId, long requestId, GraphSpec graph, byte[] encoded)
+            implements Event {
+        public GraphSubmitted(String stimulusId, String clientId, long requestId, GraphSpec graph) {
+            this(stimulusId, clientId, requestId, graph, null);
+        }
+    }
+
+    /** A graph a previous active scheduler accepted and stored, replayed by this one as it takes over. */
+    record GraphReplayed(String stimulusId, String clientId, long requestId, GraphSpec graph) implements Event {}
+
+    /** A {@link Instruction.PersistGraph} was carried out; {@code error} says why not when it failed, else null. */
+    record GraphPersisted(String stimulusId, String clientId, long requestId, String error) implements Event {}
 
     record KeysReleased(String stimulusId, String clientId, List<String> keys) implements Event {
         public KeysReleased { keys = List.copyOf(keys); }

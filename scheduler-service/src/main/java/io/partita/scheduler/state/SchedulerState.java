@@ -9,7 +9,6 @@ import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerReport.HeldKey;
 import io.partita.common.protocol.WorkerReport.TaskDone;
 import io.partita.common.protocol.WorkerReport.TaskFailed;
-import io.partita.common.task.TaskSpec;
 import io.partita.scheduler.state.Event.CancelRequested;
 import io.partita.scheduler.state.Event.ClientConnected;
 import io.partita.scheduler.state.Event.ClientDisconnected;
@@ -30,7 +29,6 @@ import io.partita.scheduler.state.Event.WhoHasAsked;
 import io.partita.scheduler.state.Event.WorkerJoined;
 import io.partita.scheduler.state.Event.WorkerLeft;
 import io.partita.scheduler.state.Event.WorkerRetiring;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -61,6 +59,8 @@ public final class SchedulerState {
     private final WorkerLoss workerLoss;
     private final Stealing stealing;
     private final Retirement retirement;
+    private final AcceptedGraphs accepted;
+    private final GraphIntake intake;
 
     public SchedulerState(String schedulerId, SchedulerLimits limits, ArtifactCatalog artifacts) {
         this.validator = new GraphValidator(limits, artifacts);
@@ -72,6 +72,8 @@ public final class SchedulerState {
         this.workerLoss = new WorkerLoss(ctx, placement, cascades);
         this.stealing = new Stealing(ctx, cascades, placement);
         this.retirement = new Retirement(ctx, workerLoss);
+        this.accepted = new AcceptedGraphs(ctx);
+        this.intake = new GraphIntake(ctx, validator, cascades, accepted);
     }
 
     public List<Instruction> handle(Event event, long nowMillis) {
@@ -94,11 +96,22 @@ public final class SchedulerState {
     private void apply(Event event) {
         switch (event) {
             case ClientConnected e -> ctx.clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
-            case ClientDisconnected e -> releases.onClientDisconnected(e);
-            case GraphSubmitted e -> onGraphSubmitted(e);
+            case ClientDisconnected e -> {
+                accepted.clientGone(e.clientId());
+                releases.onClientDisconnected(e);
+            }
+            case GraphSubmitted e -> intake.onGraphSubmitted(e);
+            case Event.GraphReplayed e -> intake.addGraph(e.clientId(), e.requestId(), e.graph(), null, true);
+            case Event.GraphPersisted e -> accepted.persisted(e.clientId(), e.requestId());
             case DataScattered e -> scatter.onDataScattered(e);
-            case KeysReleased e -> e.keys().forEach(k -> releases.dropRef(e.clientId(), k, false));
-            case CancelRequested e -> releases.onCancel(e);
+            case KeysReleased e -> e.keys().forEach(k -> {
+                accepted.released(e.clientId(), k, false);
+                releases.dropRef(e.clientId(), k, false);
+            });
+            case CancelRequested e -> {
+                e.keys().forEach(k -> accepted.released(e.clientId(), k, true));
+                releases.onCancel(e);
+            }
             case WhoHasAsked e ->
                     ctx.out.toClient(e.clientId(), new ClientUpdate.WhoHasReply(e.requestId(), holders(e.keys())));
             case WorkerJoined e -> onWorkerJoined(e.info(), e.heldKeys());
@@ -120,47 +133,6 @@ public final class SchedulerState {
             case WorkerRetiring e -> retirement.onWorkerRetiring(e);
             case KeysAcquired e -> retirement.onKeysAcquired(e);
         }
-    }
-
-    private void onGraphSubmitted(GraphSubmitted e) {
-        Optional<String> problem = validator.validate(e.graph(), ctx.tasks::containsKey);
-        if (problem.isPresent()) {
-            ctx.out.toClient(e.clientId(), new ClientUpdate.RequestFailed(e.requestId(), problem.get()));
-            return;
-        }
-        ctx.clients.computeIfAbsent(e.clientId(), c -> new HashMap<>());
-        e.graph().functions().forEach(f -> ctx.functions.putIfAbsent(f.id(), f));
-        List<TaskRecord> added = new ArrayList<>();
-        List<TaskSpec> fresh = e.graph().tasks().stream().filter(s -> !ctx.tasks.containsKey(s.key())).toList();
-        for (TaskSpec spec : GraphOrder.order(fresh)) { // seq: earlier graphs first, then the graph's own order
-            TaskRecord t = new TaskRecord(spec, ctx.groupOf(spec.key()), new ArrayList<>(), ctx.seq++);
-            ctx.add(t);
-            ctx.functionRefs.merge(spec.function(), 1, Integer::sum);
-            added.add(t);
-        }
-        for (TaskRecord t : added) {
-            for (String depKey : new LinkedHashSet<>(t.spec.dependencies())) {
-                TaskRecord d = ctx.tasks.get(depKey);
-                t.dependencies.add(d);
-                d.dependents.add(t);
-            }
-        }
-        ctx.out.toClient(e.clientId(), new ClientUpdate.GraphAccepted(e.requestId(), e.graph().tasks().size()));
-        for (String key : e.graph().wanted()) {
-            TaskRecord t = ctx.tasks.get(key);
-            t.clientRefs.merge(e.clientId(), 1, Integer::sum);
-            ctx.clients.get(e.clientId()).merge(key, 1, Integer::sum);
-        }
-        for (String key : new LinkedHashSet<>(e.graph().wanted())) {
-            TaskRecord t = ctx.tasks.get(key);
-            switch (t.state) {
-                case RELEASED -> cascades.toWaiting(t);
-                case MEMORY -> ctx.out.finished(e.clientId(), StateContext.keyFinished(t));
-                case ERRED -> ctx.out.erred(e.clientId(), new KeyErred(key, t.error));
-                default -> { }
-            }
-        }
-        ctx.releaseCandidates.addAll(added); // tasks of the graph that nothing wants are dropped at once
     }
 
     private void onWorkerJoined(WorkerInfo info, List<HeldKey> heldKeys) {

@@ -37,7 +37,7 @@ final class StateContext {
     /** Processing tasks with a steal request out (each has {@link TaskRecord#stealingTo}). */
     final Set<TaskRecord> steals = new LinkedHashSet<>();
     final TransitionLog log = new TransitionLog(100_000);
-    final Outbox out = new Outbox();
+    final Outbox out = new Outbox(() -> this.stimulus);
     /** Told every transition as it happens (the dashboard); null when nobody listens. */
     java.util.function.Consumer<Transition> listener;
     boolean placementDirty;

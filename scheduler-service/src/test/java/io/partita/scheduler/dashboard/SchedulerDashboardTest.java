@@ -32,6 +32,7 @@ class SchedulerDashboardTest {
     private long now = 1_000_000;
     private final SchedulerDashboard dashboard = new SchedulerDashboard(state, loads, JsonObject::new, () -> now);
     private int stimulus;
+    private long requests;
 
     private void on(Event e) {
         state.handle(e, now);
@@ -46,7 +47,7 @@ class SchedulerDashboardTest {
     }
 
     private void submit(List<TaskSpec> tasks, String... wanted) {
-        on(new Event.GraphSubmitted(sid(), "c1", 1, new GraphSpec(List.of(F), tasks, List.of(wanted))));
+        on(new Event.GraphSubmitted(sid(), "c1", ++requests, new GraphSpec(List.of(F), tasks, List.of(wanted))));
     }
 
     private void done(int thread, String... keys) {

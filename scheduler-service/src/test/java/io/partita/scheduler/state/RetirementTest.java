@@ -19,7 +19,7 @@ class RetirementTest extends StateHarness {
     static Map<String, List<String>> acquireOrders(List<Instruction> out) {
         Map<String, List<String>> orders = new java.util.HashMap<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.AcquireKeys a)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.AcquireKeys a)) {
                 orders.computeIfAbsent(w, x -> new ArrayList<>()).addAll(a.keys().keySet());
             }
         }
@@ -27,7 +27,7 @@ class RetirementTest extends StateHarness {
     }
 
     static boolean retired(List<Instruction> out, String worker) {
-        return out.stream().anyMatch(i -> i instanceof SendToWorker(String w, WorkerCommand.Retired r) && w.equals(worker));
+        return out.stream().anyMatch(i -> i instanceof SendToWorker(_, String w, WorkerCommand.Retired r) && w.equals(worker));
     }
 
     /** Two workers, x-0..x-3 in memory: a holds x-0 and x-2, b holds x-1 and x-3. */

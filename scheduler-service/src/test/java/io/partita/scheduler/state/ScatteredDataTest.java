@@ -71,7 +71,7 @@ class ScatteredDataTest extends StateHarness {
         scatter("c", 1, "w2", "scatter-1");
         List<Instruction> out = submit("c", graph(List.of(task("b-1", "scatter-1")), "b-1"));
         assertThat(executed(out, "w2")).containsExactly("b-1"); // placed where its input is
-        out.stream().filter(i -> i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)).forEach(i -> {
+        out.stream().filter(i -> i instanceof SendToWorker(_, String w, WorkerCommand.ExecuteTasks ex)).forEach(i -> {
             var ex = (WorkerCommand.ExecuteTasks) ((SendToWorker) i).command();
             assertThat(ex.tasks().getFirst().dependencies().get("scatter-1")).extracting(a -> a.workerId()).containsExactly("w2");
         });

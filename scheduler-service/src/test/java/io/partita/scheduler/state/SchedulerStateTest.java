@@ -38,7 +38,7 @@ class SchedulerStateTest extends StateHarness {
         assertThat(executed(out, "w1")).hasSize(5);
         assertThat(executed(out, "w2")).hasSize(5);
         // each worker gets the function once per connection
-        long withFunction = out.stream().filter(i -> i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)
+        long withFunction = out.stream().filter(i -> i instanceof SendToWorker(_, String w, WorkerCommand.ExecuteTasks ex)
                 && ex.functions().size() == 1).count();
         assertThat(withFunction).isEqualTo(2);
         List<Instruction> fin = done("w1", executed(out, "w1").toArray(String[]::new));
@@ -220,7 +220,7 @@ class SchedulerStateTest extends StateHarness {
         List<Instruction> out = submit("c", graph(List.of(task("u-1", "t-1", "v-1")), "u-1"));
         List<WorkerCommand.ExecuteTask> sent = new ArrayList<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.ExecuteTasks ex)) {
                 sent.addAll(ex.tasks());
             }
         }

@@ -30,6 +30,7 @@ abstract class StateHarness {
 
     SchedulerState state = new SchedulerState("s1", SchedulerLimits.defaults().withMaxGraphTasks(100), sha -> false);
     int stim;
+    long requests;
     long now = 1000;
 
     @AfterEach
@@ -51,9 +52,16 @@ abstract class StateHarness {
         return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), "m-" + id, 1, "", "");
     }
 
+    /** Handles {@code e}; a graph the state asks to store is stored at once, as the loop would report it. */
     List<Instruction> on(Event e) {
-        List<Instruction> out = state.handle(e, now++);
+        List<Instruction> out = new ArrayList<>(state.handle(e, now++));
         state.checkInvariants();
+        for (Instruction i : List.copyOf(out)) {
+            if (i instanceof Instruction.PersistGraph p) {
+                out.addAll(state.handle(new GraphPersisted(sid(), p.clientId(), p.requestId(), null), now++));
+                state.checkInvariants();
+            }
+        }
         return out;
     }
 
@@ -62,7 +70,7 @@ abstract class StateHarness {
     }
 
     List<Instruction> submit(String client, GraphSpec g) {
-        return on(new GraphSubmitted(sid(), client, 1, g));
+        return on(new GraphSubmitted(sid(), client, ++requests, g)); // request ids grow per client
     }
 
     List<Instruction> join(String id) {
@@ -76,7 +84,7 @@ abstract class StateHarness {
     static List<String> executed(List<Instruction> out, String worker) {
         List<String> keys = new ArrayList<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex) && w.equals(worker)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.ExecuteTasks ex) && w.equals(worker)) {
                 ex.tasks().forEach(t -> keys.add(t.key()));
             }
         }
@@ -86,7 +94,7 @@ abstract class StateHarness {
     static List<String> executedAnywhere(List<Instruction> out) {
         List<String> keys = new ArrayList<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.ExecuteTasks ex)) {
                 ex.tasks().forEach(t -> keys.add(t.key()));
             }
         }
@@ -96,7 +104,7 @@ abstract class StateHarness {
     static List<String> freed(List<Instruction> out) {
         List<String> keys = new ArrayList<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.FreeKeys f)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.FreeKeys f)) {
                 keys.addAll(f.keys());
             }
         }

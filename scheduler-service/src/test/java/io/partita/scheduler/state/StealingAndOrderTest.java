@@ -18,7 +18,7 @@ class StealingAndOrderTest extends StateHarness {
     static List<String> stealRequests(List<Instruction> out, String victim) {
         List<String> keys = new ArrayList<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.StealTasks st) && w.equals(victim)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.StealTasks st) && w.equals(victim)) {
                 keys.addAll(st.keys());
             }
         }
@@ -135,7 +135,7 @@ class StealingAndOrderTest extends StateHarness {
     static List<Long> orders(List<Instruction> out) {
         List<Long> orders = new ArrayList<>();
         for (Instruction i : out) {
-            if (i instanceof SendToWorker(String w, WorkerCommand.ExecuteTasks ex)) {
+            if (i instanceof SendToWorker(_, String w, WorkerCommand.ExecuteTasks ex)) {
                 ex.tasks().forEach(t -> orders.add(t.order()));
             }
         }

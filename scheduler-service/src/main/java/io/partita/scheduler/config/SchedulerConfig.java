@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler.config;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.Ports;

@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.ClusterInfo;
+import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.net.ConnectException;
 import java.net.Socket;

@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,13 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /** Content-addressed jars on disk, named {@code <sha256>.jar}. Thread-safe: uploads are written off the event loop. */
-final class ArtifactStore {
-    static final String SHA256 = "[0-9a-f]{64}";
+public final class ArtifactStore {
+    public static final String SHA256 = "[0-9a-f]{64}";
 
     private final Path dir;
     private final Set<String> present = ConcurrentHashMap.newKeySet();
 
-    ArtifactStore(Path dir) {
+    public ArtifactStore(Path dir) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -33,20 +33,20 @@ final class ArtifactStore {
         }
     }
 
-    boolean contains(String sha) {
+    public boolean contains(String sha) {
         return present.contains(sha);
     }
 
-    Path path(String sha) {
+    public Path path(String sha) {
         return dir.resolve(sha + ".jar");
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Blocking: checks the digest and stores the jar atomically. Returns an error text, or null when stored. */
-    String store(String sha, byte[] body) {
+    public String store(String sha, byte[] body) {
         String actual = sha256(body);
         if (!actual.equals(sha)) {
             return "the body's SHA-256 is " + actual + ", not " + sha + " as the path says: upload the jar under its own digest";
@@ -62,7 +62,7 @@ final class ArtifactStore {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -1,5 +1,7 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler;
 
+import io.partita.scheduler.config.SchedulerConfig;
+import io.partita.scheduler.store.ArtifactStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler.flight;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.data.Partition;
@@ -36,7 +36,7 @@ import org.apache.arrow.util.AutoCloseables;
  * the keys, fetches the values from their Flight servers and streams them back; DoGet(TableTicket) reads the table
  * from a holder into the proxy's allocator, streams it back and frees it.
  */
-final class FlightProxy implements AutoCloseable {
+public final class FlightProxy implements AutoCloseable {
     private final RootAllocator root = new RootAllocator();
     private final BufferAllocator allocator = root.newChildAllocator("flight-proxy", 0, Long.MAX_VALUE);
     private final Map<String, FlightClient> clients = new ConcurrentHashMap<>();
@@ -44,7 +44,7 @@ final class FlightProxy implements AutoCloseable {
     private final FlightServer server;
 
     /** @param holders asks the state (on its event loop) where keys are held */
-    FlightProxy(String host, int port, ClusterToken token,
+    public FlightProxy(String host, int port, ClusterToken token,
                 Function<List<String>, CompletableFuture<Map<String, List<WorkerAddress>>>> holders) throws IOException {
         this.token = token;
         server = FlightServer.builder(allocator, Location.forGrpcInsecure(host, port), new NoOpFlightProducer() {
@@ -73,7 +73,7 @@ final class FlightProxy implements AutoCloseable {
                 .start();
     }
 
-    int port() {
+    public int port() {
         return server.getPort();
     }
 

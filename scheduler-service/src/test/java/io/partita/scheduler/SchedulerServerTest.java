@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,9 @@ import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
 import io.partita.common.task.GraphSpec;
 import io.partita.common.task.TaskSpec;
+import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.state.SchedulerLimits;
+import io.partita.scheduler.store.ArtifactStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;

@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.partita.scheduler.server;
+package io.partita.scheduler.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * scheduler member (Hazelcast orders members by when they joined, the same on every member), so when it leaves the
  * next oldest takes over without an election round. The others stand by.
  */
-final class HazelcastCluster implements AutoCloseable {
+public final class HazelcastCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
 
     private final HazelcastInstance hz;
@@ -49,7 +49,7 @@ final class HazelcastCluster implements AutoCloseable {
      * @param join     other schedulers' Hazelcast addresses ({@code host:port}) to join, none for a first one
      * @param apiAddress this scheduler's client API address, published for the others
      */
-    HazelcastCluster(String host, int port, String clusterName, String schedulerId, List<String> join, String apiAddress,
+    public HazelcastCluster(String host, int port, String clusterName, String schedulerId, List<String> join, String apiAddress,
                      Consumer<String> workerLeft, Runnable membershipChanged) {
         Config config = new Config();
         config.setClusterName(clusterName);
@@ -133,17 +133,17 @@ final class HazelcastCluster implements AutoCloseable {
         return List.copyOf(members);
     }
 
-    Map<String, WorkerLoad> loads() {
+    public Map<String, WorkerLoad> loads() {
         return loads;
     }
 
     /** The workers' loads summed, with transfer counts kept across workers leaving (for /metrics). */
-    ClusterLoad totals() {
+    public ClusterLoad totals() {
         return totals;
     }
 
     /** Hazelcast members by role ({@link MemberAttributes#ROLE}: scheduler, worker), as this member sees them. */
-    Map<String, Integer> membersByRole() {
+    public Map<String, Integer> membersByRole() {
         Map<String, Integer> counts = new java.util.TreeMap<>();
         counts.put(MemberAttributes.ROLE_SCHEDULER, 0);
         counts.put(MemberAttributes.ROLE_WORKER, 0);
@@ -155,12 +155,12 @@ final class HazelcastCluster implements AutoCloseable {
     }
 
     /** Whether this scheduler is the oldest scheduler member: the one that is active. */
-    boolean isOldestScheduler() {
+    public boolean isOldestScheduler() {
         return schedulers().getFirst().localMember();
     }
 
     /** The client API addresses of the schedulers, oldest (active) first. */
-    List<String> schedulerApis() {
+    public List<String> schedulerApis() {
         return schedulers().stream().map(m -> m.getAttribute(MemberAttributes.SCHEDULER_API)).toList();
     }
 
@@ -171,28 +171,28 @@ final class HazelcastCluster implements AutoCloseable {
     }
 
     /** Whether the member with {@code uuid} is in the cluster now, as this member sees it. */
-    boolean hasMember(String uuid) {
+    public boolean hasMember(String uuid) {
         return hz.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(uuid));
     }
 
     /** Ids of the workers that are Hazelcast members now (those a scheduler taking over waits for). */
-    List<String> workerIds() {
+    public List<String> workerIds() {
         return hz.getCluster().getMembers().stream()
                 .map(m -> m.getAttribute(MemberAttributes.WORKER_ID)).filter(java.util.Objects::nonNull).toList();
     }
 
     /** The accepted graphs (see {@link GraphRegistry}). */
-    IMap<String, byte[]> graphs() {
+    public IMap<String, byte[]> graphs() {
         return hz.getMap(MemberAttributes.GRAPH_MAP);
     }
 
     /** Uploaded jars by SHA-256, so that a scheduler taking over can serve them to workers too. */
-    IMap<String, byte[]> artifacts() {
+    public IMap<String, byte[]> artifacts() {
         return hz.getMap(MemberAttributes.ARTIFACT_MAP);
     }
 
     /** Addresses of the data members (schedulers), for workers to join through. */
-    List<String> memberAddresses() {
+    public List<String> memberAddresses() {
         return hz.getCluster().getMembers().stream()
                 .filter(m -> !m.isLiteMember())
                 .map(Member::getAddress)

@@ -1,0 +1,142 @@
+package io.partita.scheduler.http;
+
+import io.partita.common.auth.ClusterToken;
+import io.partita.common.codec.MessageCodec;
+import io.partita.common.net.Causes;
+import io.partita.common.protocol.ClusterInfo;
+import io.partita.common.protocol.WorkerStatus;
+import io.partita.scheduler.cluster.HazelcastCluster;
+import io.partita.scheduler.config.SchedulerConfig;
+import io.partita.scheduler.loop.SchedulerLoop;
+import io.partita.scheduler.store.ArtifactStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client API port's routes, all behind the cluster token: the cluster's description, the workers, artifacts
+ * (HEAD, GET, POST), and the client and worker WebSockets. A standby answers only {@code /api/cluster}.
+ */
+public final class ApiRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+
+    private final Vertx vertx;
+    private final SchedulerConfig config;
+    private final String schedulerId;
+    private final SchedulerLoop loop;
+    private final HazelcastCluster cluster;
+    private final ArtifactStore artifacts;
+    private final BooleanSupplier standby;
+    private final ClientEndpoint clients;
+    private final WorkerEndpoint workers;
+
+    public ApiRoutes(Vertx vertx, SchedulerConfig config, String schedulerId, SchedulerLoop loop, HazelcastCluster cluster,
+                     ArtifactStore artifacts, BooleanSupplier standby, WorkerEndpoint workers, String flightUri) {
+        this.vertx = vertx;
+        this.config = config;
+        this.schedulerId = schedulerId;
+        this.loop = loop;
+        this.cluster = cluster;
+        this.artifacts = artifacts;
+        this.standby = standby;
+        this.workers = workers;
+        this.clients = new ClientEndpoint(loop, schedulerId, config.maxMessageBytes(), flightUri);
+    }
+
+    public Router router() {
+        Router router = Router.router(vertx);
+        router.route("/api/*").handler(this::checkToken);
+        router.get("/api/cluster").handler(ctx -> HttpReplies.json(ctx, MessageCodec.toJson(new ClusterInfo(config.clusterName(),
+                cluster.memberAddresses(), schedulerId, StatusRoutes.VERSION, cluster.schedulerApis()))));
+        router.route("/api/*").handler(this::checkActive);
+        router.get("/api/workers").handler(ctx -> HttpReplies.json(ctx, MessageCodec.toJson(loop.state().workers().stream()
+                .map(w -> new WorkerStatus(w, cluster.loads().get(w.workerId()))).toList())));
+        router.head("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha ->
+                ctx.response().setStatusCode(artifacts.contains(sha) ? 200 : 404).end()));
+        router.get("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> sendArtifact(ctx, sha)));
+        // separate routes: Vert.x wants a body handler first on its route
+        router.post("/api/artifacts/:sha").handler(this::checkUploadSize);
+        router.post("/api/artifacts/:sha").handler(BodyHandler.create(false).setBodyLimit(config.maxArtifactBytes()));
+        router.post("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> storeArtifact(ctx, sha)));
+        router.get("/api/client").handler(ctx -> ctx.request().toWebSocket()
+                .onSuccess(ws -> clients.connected(ws, ctx.request().getParam("client")))
+                .onFailure(e -> LOG.warn("client WebSocket upgrade failed: {}", e.getMessage())));
+        router.get("/api/worker").handler(ctx -> ctx.request().toWebSocket()
+                .onSuccess(workers::connected)
+                .onFailure(e -> LOG.warn("worker WebSocket upgrade failed: {}", e.getMessage())));
+        return router;
+    }
+
+    private void sendArtifact(RoutingContext ctx, String sha) {
+        if (artifacts.contains(sha)) {
+            ctx.response().putHeader("content-type", "application/java-archive").sendFile(artifacts.path(sha).toString())
+                    .onFailure(e -> LOG.warn("sending artifact {} to {} failed: {}", sha, ctx.request().remoteAddress(),
+                            Causes.describe(e)));
+        } else {
+            HttpReplies.text(ctx, 404, "artifact " + sha + " is not stored: upload it with POST /api/artifacts/" + sha);
+        }
+    }
+
+    private void storeArtifact(RoutingContext ctx, String sha) {
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        vertx.executeBlocking(() -> {
+            String problem = artifacts.store(sha, body);
+            if (problem == null) {
+                cluster.artifacts().set(sha, body); // a standby taking over serves it too
+            }
+            return problem;
+        }).onComplete(r -> {
+            if (r.failed()) {
+                HttpReplies.text(ctx, 500, r.cause().getMessage());
+            } else if (r.result() != null) {
+                HttpReplies.text(ctx, 400, r.result());
+            } else {
+                HttpReplies.text(ctx, 200, "stored " + sha);
+            }
+        });
+    }
+
+    /** A standby sends clients and workers to the active scheduler (503 names it); they retry with the next address. */
+    private void checkActive(RoutingContext ctx) {
+        if (standby.getAsBoolean()) {
+            List<String> schedulers = cluster.schedulerApis();
+            HttpReplies.text(ctx, 503, "this scheduler is a standby; the active one is at "
+                    + (schedulers.isEmpty() ? "?" : schedulers.getFirst()));
+        } else {
+            ctx.next();
+        }
+    }
+
+    private void checkToken(RoutingContext ctx) {
+        if (config.token().accepts(ctx.request().getHeader(ClusterToken.HEADER))) {
+            ctx.next();
+        } else {
+            HttpReplies.text(ctx, 401, ClusterToken.UNAUTHENTICATED);
+        }
+    }
+
+    private void checkUploadSize(RoutingContext ctx) {
+        String length = ctx.request().getHeader("content-length");
+        if (length != null && Long.parseLong(length) > config.maxArtifactBytes()) {
+            HttpReplies.text(ctx, 413, "artifact of " + length + " bytes is over the limit of " + config.maxArtifactBytes()
+                    + " bytes (--max-artifact-size)");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private static void withSha(RoutingContext ctx, Consumer<String> handler) {
+        String sha = ctx.pathParam("sha");
+        if (sha == null || !sha.matches(ArtifactStore.SHA256)) {
+            HttpReplies.text(ctx, 400, "'" + sha + "' is not a SHA-256 digest: use 64 lowercase hex digits");
+        } else {
+            handler.accept(sha);
+        }
+    }
+}
