@@ -17,10 +17,11 @@ import io.partita.common.protocol.WorkerStatus;
 import io.partita.common.task.Keys;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,13 +61,10 @@ public final class Client implements AutoCloseable {
     private final UpdateHandler updates;
     private final Connection connection;
     private final HttpApi httpApi;
-    private final CodeShipper shipper;
     private final Gatherer gatherer;
     private final GraphSubmitter submitter;
     private final Scatterer scatterer;
     private final ResultFetcher results;
-    private final ReleaseBatcher releases;
-    private final KeyFutures futures;
     private final WorkRequests requests;
     private volatile String flightProxyUri;
 
@@ -78,13 +76,12 @@ public final class Client implements AutoCloseable {
         this.updates = new UpdateHandler(keys, defaultLoader, this::welcomed);
         this.connection = new Connection(options, http, updates, this::welcomed);
         this.httpApi = http == null ? null : new HttpApi(http, connection::active, connection.authHeader());
-        this.shipper = new CodeShipper(uploader != null ? uploader : httpApi);
+        CodeShipper shipper = new CodeShipper(uploader != null ? uploader : httpApi);
         this.flightProxyUri = "grpc+tcp://" + options.host() + ":" + Ports.SCHEDULER_FLIGHT_PROXY;
         this.gatherer = new Gatherer(options.gatherMode(), new ClusterToken(options.token()), () -> flightProxyUri, pool,
                 memory.newFlightAllocator());
-        this.releases = new ReleaseBatcher(connection, keys, timer);
-        this.futures = new KeyFutures(this, releases);
-        this.submitter = new GraphSubmitter(connection, keys, updates, futures);
+        KeyFutures futures = new KeyFutures(this, new ReleaseBatcher(connection, keys, timer));
+        this.submitter = new GraphSubmitter(connection, keys, updates, futures, shipper);
         this.scatterer = new Scatterer(connection, futures, this::workers, hostPort, keys, gatherer, pool, updates);
         this.results = new ResultFetcher(gatherer, memory.data(), defaultLoader);
         this.requests = new WorkRequests(connection, updates);
@@ -164,9 +161,7 @@ public final class Client implements AutoCloseable {
      * {@link TaskFuture} or a {@link Delayed} becomes a dependency, as does one inside a {@link List}.
      */
     public <R> TaskFuture<R> submitWith(SubmitOptions options, Object fn, Object... args) {
-        GraphBuilder b = new GraphBuilder(shipper);
-        String key = b.addTask(fn, Arrays.asList(args), options);
-        return submitter.<R>submit(b, List.of(key)).getFirst();
+        return submitter.submitTask(fn, Arrays.asList(args), options);
     }
 
     /** One task per item, all in one graph message, the function serialized once. */
@@ -176,7 +171,7 @@ public final class Client implements AutoCloseable {
 
     /** {@link #map(Fn1, Collection)} with options ({@code key} is ignored; {@code prefix} names the keys). */
     public <A, R> List<TaskFuture<R>> map(Fn1<A, R> fn, Collection<? extends A> items, SubmitOptions options) {
-        return submitter.map(shipper, fn, items, (options == null ? SubmitOptions.DEFAULTS : options).key(null));
+        return submitter.map(fn, items, (options == null ? SubmitOptions.DEFAULTS : options).key(null));
     }
 
     /** Submits {@code d} and everything it reaches in one graph. */
@@ -186,12 +181,7 @@ public final class Client implements AutoCloseable {
 
     /** Submits all of {@code ds} and everything they reach in one graph, shared nodes once. */
     public <R> List<TaskFuture<R>> compute(List<? extends Delayed<R>> ds) {
-        GraphBuilder b = new GraphBuilder(shipper);
-        List<String> wanted = new ArrayList<>(ds.size());
-        for (Delayed<R> d : ds) {
-            wanted.add(b.addDelayed(d));
-        }
-        return submitter.submit(b, wanted);
+        return submitter.compute(ds);
     }
 
     /**
@@ -245,12 +235,12 @@ public final class Client implements AutoCloseable {
      *                          (e.g. the key names another value)
      */
     public <T> TaskFuture<T> scatter(T value) {
-        return scatterer.<T>scatterAll(List.of(Keys.newKey("scatter")), java.util.Collections.singletonList(value)).getFirst();
+        return scatterer.<T>scatterAll(List.of(Keys.newKey("scatter")), Collections.singletonList(value)).getFirst();
     }
 
     /** {@link #scatter(Object)} under a key of the caller's choosing (scattering the same value under it again is fine). */
     public <T> TaskFuture<T> scatter(String key, T value) {
-        return scatterer.<T>scatterAll(List.of(Keys.requireValid(key)), java.util.Collections.singletonList(value)).getFirst();
+        return scatterer.<T>scatterAll(List.of(Keys.requireValid(key)), Collections.singletonList(value)).getFirst();
     }
 
     /**
@@ -258,11 +248,7 @@ public final class Client implements AutoCloseable {
      * value, in order. One DoPut per value; one registration per worker.
      */
     public <T> List<TaskFuture<T>> scatter(List<? extends T> values) {
-        List<String> ks = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            ks.add(Keys.newKey("scatter"));
-        }
-        return scatterer.scatterAll(ks, values);
+        return scatterer.scatterAll(Stream.generate(() -> Keys.newKey("scatter")).limit(values.size()).toList(), values);
     }
 
     /**

@@ -17,10 +17,12 @@ final class GraphSubmitter {
     private final KeyTable keys;
     private final UpdateHandler updates;
     private final KeyFutures futures;
+    private final CodeShipper shipper;
     /** The scheduler's message limit, from its Welcome. */
     private volatile long maxMessageBytes = Long.MAX_VALUE;
 
-    GraphSubmitter(Connection connection, KeyTable keys, UpdateHandler updates, KeyFutures futures) {
+    GraphSubmitter(Connection connection, KeyTable keys, UpdateHandler updates, KeyFutures futures, CodeShipper shipper) {
+        this.shipper = shipper;
         this.connection = connection;
         this.keys = keys;
         this.updates = updates;
@@ -86,8 +88,25 @@ final class GraphSubmitter {
         return out;
     }
 
+    /** One task of {@code fn} on {@code args}, in a graph of its own. */
+    <R> TaskFuture<R> submitTask(Object fn, List<Object> args, SubmitOptions options) {
+        GraphBuilder b = new GraphBuilder(shipper);
+        String key = b.addTask(fn, args, options);
+        return this.<R>submit(b, List.of(key)).getFirst();
+    }
+
+    /** All of {@code ds} and everything they reach, in one graph, shared nodes once. */
+    <R> List<TaskFuture<R>> compute(List<? extends Delayed<R>> ds) {
+        GraphBuilder b = new GraphBuilder(shipper);
+        List<String> wanted = new ArrayList<>(ds.size());
+        for (Delayed<R> d : ds) {
+            wanted.add(b.addDelayed(d));
+        }
+        return submit(b, wanted);
+    }
+
     /** One task of {@code fn} per item, in graphs of at most {@link #MAP_GRAPH_TASKS}, the function serialized once. */
-    <A, R> List<TaskFuture<R>> map(CodeShipper shipper, Object fn, Collection<? extends A> items, SubmitOptions options) {
+    <A, R> List<TaskFuture<R>> map(Object fn, Collection<? extends A> items, SubmitOptions options) {
         List<TaskFuture<R>> out = new ArrayList<>(items.size());
         GraphBuilder b = new GraphBuilder(shipper);
         List<String> wanted = new ArrayList<>();
