@@ -3,11 +3,8 @@ package io.partita.client;
 import io.partita.client.code.ArtifactUploader;
 import io.partita.client.code.CodeShipper;
 import io.partita.client.progress.ProgressOutput;
-import io.partita.client.progress.TaskProgress;
 import io.partita.common.auth.ClusterToken;
-import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.Ports;
-import io.partita.common.config.SchedulerAddresses;
 import io.partita.common.data.Partition;
 import io.partita.common.flight.FlightJvm;
 import io.partita.common.fn.Fn0;
@@ -15,26 +12,19 @@ import io.partita.common.fn.Fn1;
 import io.partita.common.fn.Fn2;
 import io.partita.common.fn.Fn3;
 import io.partita.common.fn.FnN;
-import io.partita.common.fn.Functions;
-import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.common.task.Keys;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -56,63 +46,45 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 public final class Client implements AutoCloseable {
     /** How long a client that lost its scheduler keeps trying the schedulers it knows before its futures fail. */
-    public static final Duration RECONNECT_TIMEOUT = Duration.ofSeconds(60);
-    private static final System.Logger LOG = System.getLogger(Client.class.getName());
+    public static final Duration RECONNECT_TIMEOUT = Connection.RECONNECT_TIMEOUT;
 
     private final String hostPort;
-    private final SchedulerAddresses schedulers;
-    private final ClientOptions options;
-    /** The scheduler this client is connected to ({@code host:port}). */
-    private volatile String active;
-    /** This client's id at the scheduler (from its Welcome), kept across a failover. */
-    private volatile String clientId;
-    private volatile boolean closing;
-    /** Completes with the transport once connected; a new, pending one while reconnecting (sends wait on it). */
-    private volatile CompletableFuture<Transport> connected = new CompletableFuture<>();
     private final KeyTable keys = new KeyTable();
     private final ClientMemory memory = new ClientMemory();
-    private final AtomicLong requestIds = new AtomicLong();
     private final ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("partita-client-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "partita-client-timer");
         t.setDaemon(true);
         return t;
     });
-    private final CodeShipper shipper;
-    private final Gatherer gatherer;
-    private final HttpApi httpApi;
     private final HttpClient http;
     private final UpdateHandler updates;
+    private final Connection connection;
+    private final HttpApi httpApi;
+    private final Gatherer gatherer;
     private final GraphSubmitter submitter;
     private final Scatterer scatterer;
     private final ResultFetcher results;
-    private final ReleaseBatcher releases;
-    private volatile Transport transport;
+    private final WorkRequests requests;
     private volatile String flightProxyUri;
-    private volatile PartitaException closedBecause;
 
     private Client(ClientOptions options, HttpClient http, ArtifactUploader uploader) {
         this.hostPort = options.hostPort();
-        this.options = options;
-        this.schedulers = SchedulerAddresses.parse(options.address());
-        this.active = schedulers.first();
         this.http = http;
-        this.httpApi = http == null ? null : new HttpApi(http, () -> active, token(options).headerValue());
-        this.shipper = new CodeShipper(uploader != null ? uploader : httpApi);
-        this.gatherer = new Gatherer(options.gatherMode(), token(options), () -> flightProxyUri, pool,
-                memory.newFlightAllocator());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         ClassLoader defaultLoader = tccl != null ? tccl : Client.class.getClassLoader();
-        this.flightProxyUri = "grpc+tcp://" + options.host() + ":" + Ports.SCHEDULER_FLIGHT_PROXY;
         this.updates = new UpdateHandler(keys, defaultLoader, this::welcomed);
-        this.submitter = new GraphSubmitter(this, keys, updates);
-        this.scatterer = new Scatterer(this, hostPort, keys, gatherer, pool, updates);
+        this.connection = new Connection(options, http, updates, this::welcomed);
+        this.httpApi = http == null ? null : new HttpApi(http, connection::active, connection.authHeader());
+        CodeShipper shipper = new CodeShipper(uploader != null ? uploader : httpApi);
+        this.flightProxyUri = "grpc+tcp://" + options.host() + ":" + Ports.SCHEDULER_FLIGHT_PROXY;
+        this.gatherer = new Gatherer(options.gatherMode(), new ClusterToken(options.token()), () -> flightProxyUri, pool,
+                memory.newFlightAllocator());
+        KeyFutures futures = new KeyFutures(this, new ReleaseBatcher(connection, keys, timer));
+        this.submitter = new GraphSubmitter(connection, keys, updates, futures, shipper);
+        this.scatterer = new Scatterer(connection, futures, this::workers, hostPort, keys, gatherer, pool, updates);
         this.results = new ResultFetcher(gatherer, memory.data(), defaultLoader);
-        this.releases = new ReleaseBatcher(this, keys, timer);
-    }
-
-    private static ClusterToken token(ClientOptions options) {
-        return new ClusterToken(options.token());
+        this.requests = new WorkRequests(connection, updates);
     }
 
     /**
@@ -137,7 +109,7 @@ public final class Client implements AutoCloseable {
         HttpClient http = io.partita.common.net.InternalHttp.client(options.connectTimeout());
         Client client = new Client(options, http, null);
         try {
-            client.connected(client.openAny(System.nanoTime()));
+            client.connection.open();
             return client;
         } catch (RuntimeException e) {
             client.closeResources();
@@ -145,63 +117,14 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    /**
-     * Opens a session with the first scheduler that welcomes this client (a standby refuses it), trying them in turn
-     * until {@code deadline} (at least one round); resumes under this client's id once it has one. When a standby
-     * answered, the active scheduler exists or is taking over: the client keeps trying for the connect timeout at
-     * least (behind a load-balanced Service, the next try may reach the active one).
-     */
-    private Session openAny(long deadline) {
-        PartitaException last = null;
-        long backoffMs = 100;
-        long started = System.nanoTime();
-        while (true) {
-            for (String address : schedulers.resolve()) {
-                try {
-                    Session session = Session.open(http, address, token(options).headerValue(), options.connectTimeout(),
-                            clientId, this::onUpdate, this::onConnectionLost);
-                    active = address;
-                    return session;
-                } catch (PartitaException e) {
-                    if (e.getMessage().startsWith("unauthenticated")) {
-                        throw e; // retrying cannot fix a wrong token
-                    }
-                    if (Session.isStandbyRefusal(e)) {
-                        deadline = Math.max(deadline, started + options.connectTimeout().toNanos());
-                    }
-                    last = e;
-                }
-            }
-            if (closing || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
-                throw last;
-            }
-            try {
-                Thread.sleep(backoffMs); // retry back-off, not waiting for an outcome
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PartitaException("interrupted while reconnecting", e);
-            }
-            backoffMs = Math.min(backoffMs * 2, 1_000);
-        }
-    }
-
-    private void connected(Session session) {
-        welcomed(session.welcome());
-        transport = session;
-        connected.complete(session);
-    }
-
     /** A client wired to {@code transport} instead of a scheduler (tests feed updates with {@link #onUpdate}). */
     static Client forTesting(Transport transport, ClientUpdate.Welcome welcome) {
         Client client = new Client(ClientOptions.of("localhost:8786").withToken(null), null, ArtifactUploader.NONE);
-        client.welcomed(welcome);
-        client.transport = transport;
-        client.connected.complete(transport);
+        client.connection.openForTesting(transport, welcome);
         return client;
     }
 
     private void welcomed(ClientUpdate.Welcome w) {
-        clientId = w.clientId();
         if (w.maxMessageBytes() > 0) {
             submitter.maxMessageBytes(w.maxMessageBytes());
         }
@@ -238,9 +161,7 @@ public final class Client implements AutoCloseable {
      * {@link TaskFuture} or a {@link Delayed} becomes a dependency, as does one inside a {@link List}.
      */
     public <R> TaskFuture<R> submitWith(SubmitOptions options, Object fn, Object... args) {
-        GraphBuilder b = new GraphBuilder(shipper);
-        String key = b.addTask(fn, Arrays.asList(args), options);
-        return submitter.<R>submit(b, List.of(key)).getFirst();
+        return submitter.submitTask(fn, Arrays.asList(args), options);
     }
 
     /** One task per item, all in one graph message, the function serialized once. */
@@ -250,32 +171,7 @@ public final class Client implements AutoCloseable {
 
     /** {@link #map(Fn1, Collection)} with options ({@code key} is ignored; {@code prefix} names the keys). */
     public <A, R> List<TaskFuture<R>> map(Fn1<A, R> fn, Collection<? extends A> items, SubmitOptions options) {
-        SubmitOptions o = (options == null ? SubmitOptions.DEFAULTS : options).key(null);
-        List<TaskFuture<R>> futures = new ArrayList<>(items.size());
-        GraphBuilder b = new GraphBuilder(shipper);
-        List<String> wanted = new ArrayList<>();
-        for (A item : items) {
-            wanted.add(b.addTask(fn, singleton(item), o));
-            if (wanted.size() == MAP_GRAPH_TASKS) {
-                futures.addAll(submitter.<R>submit(b, wanted));
-                b = new GraphBuilder(shipper);
-                wanted = new ArrayList<>();
-            }
-        }
-        if (!wanted.isEmpty() || futures.isEmpty()) {
-            futures.addAll(submitter.<R>submit(b, wanted));
-        }
-        return futures;
-    }
-
-    /**
-     * {@link #map} sends its tasks in graphs of at most this many (pipelined, in order): a map over millions of items
-     * stays under the message limit, and the first tasks start while the rest are still being sent.
-     */
-    static final int MAP_GRAPH_TASKS = 50_000;
-
-    private static List<Object> singleton(Object item) {
-        return java.util.Collections.singletonList(item);
+        return submitter.map(fn, items, (options == null ? SubmitOptions.DEFAULTS : options).key(null));
     }
 
     /** Submits {@code d} and everything it reaches in one graph. */
@@ -285,12 +181,7 @@ public final class Client implements AutoCloseable {
 
     /** Submits all of {@code ds} and everything they reach in one graph, shared nodes once. */
     public <R> List<TaskFuture<R>> compute(List<? extends Delayed<R>> ds) {
-        GraphBuilder b = new GraphBuilder(shipper);
-        List<String> wanted = new ArrayList<>(ds.size());
-        for (Delayed<R> d : ds) {
-            wanted.add(b.addDelayed(d));
-        }
-        return submitter.submit(b, wanted);
+        return submitter.compute(ds);
     }
 
     /**
@@ -324,24 +215,7 @@ public final class Client implements AutoCloseable {
 
     /** {@link #progress(Collection)} drawn on {@code output} ({@link ProgressOutput#forced} draws on any stream). */
     public void progress(Collection<? extends TaskFuture<?>> futures, ProgressOutput output) {
-        java.util.Map<String, KeyState> states = new java.util.LinkedHashMap<>();
-        futures.forEach(f -> states.putIfAbsent(f.key(), f.keyState()));
-        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(states.size());
-        try (TaskProgress bar = TaskProgress.start("tasks", states.size(), output)) {
-            for (KeyState s : states.values()) {
-                s.done.whenComplete((v, e) -> {
-                    bar.ended(s.status() == TaskStatus.FINISHED);
-                    all.countDown();
-                });
-            }
-            all.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PartitaException("interrupted while waiting for " + all.getCount() + " of " + states.size()
-                    + " tasks", e);
-        } finally {
-            java.lang.ref.Reference.reachabilityFence(futures); // a collected future would release its key
-        }
+        ProgressWait.await(futures, output);
     }
 
     // ---------------------------------------------------------------- scatter
@@ -361,12 +235,12 @@ public final class Client implements AutoCloseable {
      *                          (e.g. the key names another value)
      */
     public <T> TaskFuture<T> scatter(T value) {
-        return scatterer.<T>scatterAll(List.of(Keys.newKey("scatter")), java.util.Collections.singletonList(value)).getFirst();
+        return scatterer.<T>scatterAll(List.of(Keys.newKey("scatter")), Collections.singletonList(value)).getFirst();
     }
 
     /** {@link #scatter(Object)} under a key of the caller's choosing (scattering the same value under it again is fine). */
     public <T> TaskFuture<T> scatter(String key, T value) {
-        return scatterer.<T>scatterAll(List.of(Keys.requireValid(key)), java.util.Collections.singletonList(value)).getFirst();
+        return scatterer.<T>scatterAll(List.of(Keys.requireValid(key)), Collections.singletonList(value)).getFirst();
     }
 
     /**
@@ -374,11 +248,7 @@ public final class Client implements AutoCloseable {
      * value, in order. One DoPut per value; one registration per worker.
      */
     public <T> List<TaskFuture<T>> scatter(List<? extends T> values) {
-        List<String> ks = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            ks.add(Keys.newKey("scatter"));
-        }
-        return scatterer.scatterAll(ks, values);
+        return scatterer.scatterAll(Stream.generate(() -> Keys.newKey("scatter")).limit(values.size()).toList(), values);
     }
 
     /**
@@ -425,17 +295,7 @@ public final class Client implements AutoCloseable {
 
     /** Returns how many of the futures were still pending (and are now cancelled). */
     public int cancel(Collection<? extends TaskFuture<?>> futures) {
-        checkOpen();
-        List<String> ks = new ArrayList<>(futures.size());
-        int cancelled = 0;
-        for (TaskFuture<?> f : futures) {
-            ks.add(f.key());
-            if (f.keyState().failed(TaskStatus.CANCELLED, new CancellationException("task " + f.key() + " was cancelled"))) {
-                cancelled++;
-            }
-        }
-        send(new ClientRequest.CancelKeys(nextRequestId(), ks));
-        return cancelled;
+        return requests.cancel(futures);
     }
 
     /**
@@ -446,22 +306,7 @@ public final class Client implements AutoCloseable {
      * @throws RequestRefusedException when a worker is unknown, or when every worker would be retired
      */
     public List<String> retireWorkers(Collection<String> workers, Duration timeout) {
-        checkOpen();
-        long requestId = nextRequestId();
-        CompletableFuture<ClientUpdate> reply = updates.expectReply(requestId);
-        send(new ClientRequest.RetireWorkers(requestId, List.copyOf(workers)));
-        try {
-            return ((ClientUpdate.WorkersRetired) reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS)).workerIds();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof PartitaException p ? p : new PartitaException("retiring " + workers + " failed", e.getCause());
-        } catch (TimeoutException e) {
-            updates.forgetReply(requestId);
-            throw new PartitaException("workers " + workers + " were not retired within " + timeout
-                    + " (they may still be handing their keys over)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PartitaException("interrupted while retiring " + workers);
-        }
+        return requests.retire(workers, timeout);
     }
 
     /** {@link #retireWorkers(Collection, Duration)} with at most 5 minutes. */
@@ -486,36 +331,6 @@ public final class Client implements AutoCloseable {
         return pool;
     }
 
-    /** The cleaning action of a future: it must not reference the future, only the client and the key. */
-    private record ReleaseAction(Client client, String key) implements Runnable {
-        @Override
-        public void run() {
-            client.release(key);
-        }
-    }
-
-    void release(String key) {
-        releases.release(key);
-    }
-
-    /** A new future (one more reference) on {@code s}; released when collected. */
-    <R> TaskFuture<R> futureOf(KeyState s) {
-        return new TaskFuture<>(this, s, new ReleaseAction(this, s.key));
-    }
-
-    long nextRequestId() {
-        return requestIds.incrementAndGet();
-    }
-
-    CompletableFuture<Void> send(ClientRequest request) {
-        return send(MessageCodec.toCbor(request));
-    }
-
-    /** Sends on the current connection; while reconnecting, once connected again. */
-    CompletableFuture<Void> send(byte[] cborRequest) {
-        return connected.thenCompose(t -> t.send(cborRequest));
-    }
-
     // ---------------------------------------------------------------- updates
 
     /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
@@ -523,62 +338,10 @@ public final class Client implements AutoCloseable {
         updates.onUpdate(update);
     }
 
-    /**
-     * The scheduler went away: reconnect to whichever scheduler is active (a standby takes over), resuming under the
-     * same client id, and send again the graphs it had not accepted yet. Futures fail only if no scheduler takes this
-     * client back within {@link #RECONNECT_TIMEOUT}.
-     */
-    private void onConnectionLost(Throwable why) {
-        if (closing || http == null) {
-            return;
-        }
-        PartitaException e = why instanceof PartitaException p ? p : new PartitaException(String.valueOf(why), why);
-        CompletableFuture<Transport> waiting = new CompletableFuture<>();
-        connected = waiting;
-        LOG.log(System.Logger.Level.WARNING, "lost the scheduler at {0} ({1}); reconnecting", active, e.getMessage());
-        Thread.ofPlatform().daemon().name("partita-client-reconnect").start(() -> {
-            try {
-                Session session = openAny(System.nanoTime() + RECONNECT_TIMEOUT.toNanos());
-                welcomed(session.welcome());
-                transport = session;
-                for (byte[] graph : updates.pendingGraphs()) {
-                    session.send(graph);
-                }
-                waiting.complete(session);
-                LOG.log(System.Logger.Level.INFO, "reconnected to the scheduler at {0} as {1}", active, clientId);
-            } catch (RuntimeException failed) {
-                PartitaException gone = new PartitaException(e.getMessage() + "; no scheduler took this client back within "
-                        + RECONNECT_TIMEOUT.toSeconds() + " s (" + failed.getMessage() + ")", e);
-                closedBecause = gone;
-                waiting.completeExceptionally(gone);
-                updates.failAll(gone);
-            }
-        });
-    }
-
-    boolean isClosed() {
-        return closedBecause != null;
-    }
-
-    void checkOpen() {
-        PartitaException e = closedBecause;
-        if (e != null) {
-            throw new PartitaException("the client is not connected: " + e.getMessage(), e);
-        }
-    }
-
     /** Closes the session (the scheduler drops all this client's references), Flight clients and threads. */
     @Override
     public void close() {
-        closing = true;
-        if (closedBecause == null) {
-            closedBecause = new PartitaException("the client was closed");
-        }
-        Transport t = transport;
-        if (t != null) {
-            t.close();
-        }
-        updates.failAll(closedBecause);
+        connection.close();
         keys.clear();
         closeResources();
     }

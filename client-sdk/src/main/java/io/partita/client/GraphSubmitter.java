@@ -1,26 +1,39 @@
 package io.partita.client;
 
+import io.partita.client.code.CodeShipper;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.task.GraphSpec;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 
 /** Sends the graphs the client builds, each as one SubmitGraph, and hands out the futures of its wanted keys. */
 final class GraphSubmitter {
-    private final Client client;
+    private final Connection connection;
     private final KeyTable keys;
     private final UpdateHandler updates;
+    private final KeyFutures futures;
+    private final CodeShipper shipper;
     /** The scheduler's message limit, from its Welcome. */
     private volatile long maxMessageBytes = Long.MAX_VALUE;
 
-    GraphSubmitter(Client client, KeyTable keys, UpdateHandler updates) {
-        this.client = client;
+    GraphSubmitter(Connection connection, KeyTable keys, UpdateHandler updates, KeyFutures futures, CodeShipper shipper) {
+        this.shipper = shipper;
+        this.connection = connection;
         this.keys = keys;
         this.updates = updates;
+        this.futures = futures;
     }
+
+    /**
+     * {@link Client#map} sends its tasks in graphs of at most this many (pipelined, in order): a map over millions of
+     * items stays under the message limit, and the first tasks start while the rest are still being sent.
+     */
+    static final int MAP_GRAPH_TASKS = 50_000;
 
     void maxMessageBytes(long limit) {
         maxMessageBytes = limit;
@@ -33,10 +46,10 @@ final class GraphSubmitter {
      * refused here, before it is sent.
      */
     <R> List<TaskFuture<R>> submit(GraphBuilder b, List<String> wanted) {
-        client.checkOpen();
+        connection.checkOpen();
         wanted.forEach(b::want);
         GraphSpec graph = b.build();
-        long requestId = client.nextRequestId();
+        long requestId = connection.nextRequestId();
         byte[] bytes = MessageCodec.toCbor(new ClientRequest.SubmitGraph(requestId, graph));
         if (bytes.length > maxMessageBytes) {
             try {
@@ -55,15 +68,15 @@ final class GraphSubmitter {
             }
         }
         updates.expectGraph(requestId, introduced, bytes);
-        List<TaskFuture<R>> futures = new ArrayList<>(states.size());
+        List<TaskFuture<R>> out = new ArrayList<>(states.size());
         for (KeyState s : states) {
-            futures.add(client.futureOf(s));
+            out.add(futures.of(s));
         }
         try {
-            client.send(bytes).get();
+            connection.send(bytes).get();
         } catch (ExecutionException | InterruptedException e) {
             updates.forgetGraph(requestId);
-            futures.forEach(TaskFuture::release);
+            out.forEach(TaskFuture::release);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 throw new PartitaException("interrupted while submitting a graph of " + graph.tasks().size() + " tasks", e);
@@ -72,6 +85,42 @@ final class GraphSubmitter {
         } finally {
             Reference.reachabilityFence(b.argumentFutures);
         }
-        return futures;
+        return out;
+    }
+
+    /** One task of {@code fn} on {@code args}, in a graph of its own. */
+    <R> TaskFuture<R> submitTask(Object fn, List<Object> args, SubmitOptions options) {
+        GraphBuilder b = new GraphBuilder(shipper);
+        String key = b.addTask(fn, args, options);
+        return this.<R>submit(b, List.of(key)).getFirst();
+    }
+
+    /** All of {@code ds} and everything they reach, in one graph, shared nodes once. */
+    <R> List<TaskFuture<R>> compute(List<? extends Delayed<R>> ds) {
+        GraphBuilder b = new GraphBuilder(shipper);
+        List<String> wanted = new ArrayList<>(ds.size());
+        for (Delayed<R> d : ds) {
+            wanted.add(b.addDelayed(d));
+        }
+        return submit(b, wanted);
+    }
+
+    /** One task of {@code fn} per item, in graphs of at most {@link #MAP_GRAPH_TASKS}, the function serialized once. */
+    <A, R> List<TaskFuture<R>> map(Object fn, Collection<? extends A> items, SubmitOptions options) {
+        List<TaskFuture<R>> out = new ArrayList<>(items.size());
+        GraphBuilder b = new GraphBuilder(shipper);
+        List<String> wanted = new ArrayList<>();
+        for (A item : items) {
+            wanted.add(b.addTask(fn, Collections.singletonList(item), options));
+            if (wanted.size() == MAP_GRAPH_TASKS) {
+                out.addAll(this.<R>submit(b, wanted));
+                b = new GraphBuilder(shipper);
+                wanted = new ArrayList<>();
+            }
+        }
+        if (!wanted.isEmpty() || out.isEmpty()) {
+            out.addAll(this.<R>submit(b, wanted));
+        }
+        return out;
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class ReleaseBatcher {
     static final long FLUSH_MILLIS = 5;
 
-    private final Client client;
+    private final Connection connection;
     private final KeyTable keys;
     private final ScheduledExecutorService timer;
 
@@ -22,14 +22,14 @@ final class ReleaseBatcher {
     private List<String> releases = new ArrayList<>();
     private boolean scheduled;
 
-    ReleaseBatcher(Client client, KeyTable keys, ScheduledExecutorService timer) {
-        this.client = client;
+    ReleaseBatcher(Connection connection, KeyTable keys, ScheduledExecutorService timer) {
+        this.connection = connection;
         this.keys = keys;
         this.timer = timer;
     }
 
     void release(String key) {
-        if (client.isClosed()) {
+        if (connection.isClosed()) {
             return;
         }
         keys.release(key);
@@ -54,8 +54,8 @@ final class ReleaseBatcher {
             releases = new ArrayList<>();
             scheduled = false;
         }
-        if (!batch.isEmpty() && !client.isClosed()) {
-            client.send(new ClientRequest.ReleaseKeys(batch));
+        if (!batch.isEmpty() && !connection.isClosed()) {
+            connection.send(new ClientRequest.ReleaseKeys(batch));
         }
     }
 }

@@ -13,13 +13,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The client's scatter: puts values on the workers with one DoPut each (through the {@link Gatherer}), spread
  * round-robin, then registers them with the scheduler, one RegisterScattered per worker, and waits for its answers.
  */
 final class Scatterer {
-    private final Client client;
+    private final Connection connection;
+    private final KeyFutures futureOf;
+    private final Supplier<List<WorkerStatus>> workers;
     private final String hostPort;
     private final KeyTable keys;
     private final Gatherer gatherer;
@@ -27,8 +30,12 @@ final class Scatterer {
     private final UpdateHandler updates;
     private final AtomicInteger scatterTurn = new AtomicInteger();
 
-    Scatterer(Client client, String hostPort, KeyTable keys, Gatherer gatherer, ExecutorService pool, UpdateHandler updates) {
-        this.client = client;
+    /** @param workers the cluster's workers now (asked at each scatter) */
+    Scatterer(Connection connection, KeyFutures futureOf, Supplier<List<WorkerStatus>> workers, String hostPort, KeyTable keys,
+              Gatherer gatherer, ExecutorService pool, UpdateHandler updates) {
+        this.connection = connection;
+        this.futureOf = futureOf;
+        this.workers = workers;
         this.hostPort = hostPort;
         this.keys = keys;
         this.gatherer = gatherer;
@@ -38,11 +45,11 @@ final class Scatterer {
 
     /** Scatters {@code values[i]} as {@code scatterKeys[i]}; one future per value, in order. */
     <T> List<TaskFuture<T>> scatterAll(List<String> scatterKeys, List<? extends T> values) {
-        client.checkOpen();
+        connection.checkOpen();
         if (values.isEmpty()) {
             return List.of();
         }
-        List<WorkerStatus> workers = new ArrayList<>(client.workers());
+        List<WorkerStatus> workers = new ArrayList<>(this.workers.get());
         if (workers.isEmpty()) {
             throw new PartitaException("cannot scatter: no worker is connected to the scheduler at " + hostPort);
         }
@@ -71,11 +78,11 @@ final class Scatterer {
         }
         Map<WorkerStatus, CompletableFuture<ClientUpdate>> replies = new LinkedHashMap<>();
         for (var e : byWorker.entrySet()) {
-            long requestId = client.nextRequestId();
+            long requestId = connection.nextRequestId();
             CompletableFuture<ClientUpdate> reply = updates.expectReply(requestId);
             replies.put(e.getKey(), reply);
             List<ClientRequest.ScatteredKey> ks = e.getValue().stream().map(i -> registered[i]).toList();
-            client.send(new ClientRequest.RegisterScattered(requestId, e.getKey().info().workerId(), ks))
+            connection.send(new ClientRequest.RegisterScattered(requestId, e.getKey().info().workerId(), ks))
                     .whenComplete((v, err) -> {
                         if (err != null) {
                             updates.forgetReply(requestId);
@@ -92,7 +99,7 @@ final class Scatterer {
                 for (int i : e.getValue()) {
                     KeyState s = states.get(i);
                     s.finished(List.of(w.info().address()), registered[i].type(), registered[i].nbytes());
-                    futures.set(i, client.futureOf(s));
+                    futures.set(i, futureOf.of(s));
                 }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();

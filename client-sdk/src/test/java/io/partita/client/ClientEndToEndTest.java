@@ -20,15 +20,15 @@ class ClientEndToEndTest {
 
     @Test
     void submitMapComputeAndGatherAgainstAFakeCluster() throws Exception {
-        try (FakeScheduler cluster = new FakeScheduler(null);
+        try (TestScheduler cluster = new TestScheduler(null);
              Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
             List<TaskFuture<Integer>> squares = client.map(x -> x * x, IntStream.range(0, 200).boxed().toList());
             TaskFuture<Integer> total = client.submit((List<Integer> xs) -> xs.stream().mapToInt(Integer::intValue).sum(), squares);
             assertThat(total.result(Duration.ofSeconds(10))).isEqualTo(IntStream.range(0, 200).map(i -> i * i).sum());
 
-            int before = cluster.workerGets.get();
+            int before = cluster.worker.workerGets.get();
             assertThat(client.gather(squares)).isEqualTo(IntStream.range(0, 200).map(i -> i * i).boxed().toList());
-            assertThat(cluster.workerGets.get() - before).isEqualTo(1);
+            assertThat(cluster.worker.workerGets.get() - before).isEqualTo(1);
 
             TaskFuture<Point> p = client.compute(Delayed.of((Integer a, Integer b) -> new Point(a, b), Delayed.of(() -> 3), 4));
             assertThat(p.get()).isEqualTo(new Point(3, 4));
@@ -53,27 +53,25 @@ class ClientEndToEndTest {
         }
     }
 
-    private static long releasedKeys(FakeScheduler cluster) {
+    private static long releasedKeys(TestScheduler cluster) {
         return cluster.received.stream().filter(r -> r instanceof ClientRequest.ReleaseKeys)
                 .mapToLong(r -> ((ClientRequest.ReleaseKeys) r).keys().size()).sum();
     }
 
     @Test
     void anUnreachableWorkerIsGatheredThroughTheProxy() throws Exception {
-        try (FakeScheduler cluster = new FakeScheduler(null);
+        try (TestScheduler cluster = new TestScheduler(null);
              Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                cluster.holderUri = "grpc+tcp://127.0.0.1:" + s.getLocalPort();
-            }
+            cluster.workerUnreachable();
             List<TaskFuture<Integer>> fs = client.map(x -> x + 1, List.of(1, 2, 3));
             assertThat(client.gather(fs)).containsExactly(2, 3, 4);
-            assertThat(cluster.proxyGets).hasValue(1);
+            assertThat(cluster.worker.proxyGets).hasValue(1);
         }
     }
 
     @Test
     void tokenLargeGraphsAndConnectionErrors() throws Exception {
-        try (FakeScheduler cluster = new FakeScheduler("s3cret")) {
+        try (TestScheduler cluster = new TestScheduler("s3cret")) {
             assertThatThrownBy(() -> Client.connect(ClientOptions.of(cluster.address()).withToken(null)))
                     .isInstanceOf(PartitaException.class).hasMessageStartingWith("unauthenticated: ");
             try (Client client = Client.connect(ClientOptions.of(cluster.address()).withToken("s3cret")
@@ -82,7 +80,7 @@ class ClientEndToEndTest {
                         IntStream.range(0, 5000).mapToObj(i -> "value-" + i).toList());
                 List<String> out = client.gather(fs);
                 assertThat(out).hasSize(5000).startsWith("VALUE-0");
-                assertThat(cluster.workerGets).hasValue(0);
+                assertThat(cluster.worker.workerGets).hasValue(0);
             }
         }
         int port;

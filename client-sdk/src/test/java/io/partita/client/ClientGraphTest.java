@@ -48,13 +48,13 @@ class ClientGraphTest {
 
     @Test
     void aBigMapIsSentAsSeveralGraphsInOrder() throws Exception {
-        int n = Client.MAP_GRAPH_TASKS * 2 + 1;
+        int n = GraphSubmitter.MAP_GRAPH_TASKS * 2 + 1;
         List<TaskFuture<Integer>> futures = client.map((Integer x) -> x, java.util.stream.IntStream.range(0, n).boxed().toList());
         assertThat(futures).hasSize(n);
         List<String> sentKeys = new java.util.ArrayList<>();
         for (int g = 0; g < 3; g++) {
             GraphSpec graph = transport.lastGraph().graph();
-            assertThat(graph.tasks()).hasSize(g < 2 ? Client.MAP_GRAPH_TASKS : 1);
+            assertThat(graph.tasks()).hasSize(g < 2 ? GraphSubmitter.MAP_GRAPH_TASKS : 1);
             graph.tasks().forEach(t -> sentKeys.add(t.key()));
         }
         assertThat(sentKeys).containsExactlyElementsOf(futures.stream().map(TaskFuture::key).toList());

@@ -7,7 +7,6 @@ import io.partita.common.data.ArrowMemory;
 import io.partita.common.data.Partition;
 import io.partita.common.fn.Fn1;
 import io.partita.common.protocol.ClientRequest;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,7 +97,7 @@ class ScatterTest {
 
     @Test
     void scatterValuesAndAPartitionUseThemInTasksAndGatherThemBack() throws Exception {
-        try (FakeScheduler cluster = new FakeScheduler(null);
+        try (TestScheduler cluster = new TestScheduler(null);
              Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
             TaskFuture<String> hello = client.scatter("hello");
             assertThat(hello.isDone()).isTrue();
@@ -119,7 +118,7 @@ class ScatterTest {
                 TaskFuture<Partition> scattered = client.scatter("table-1", table);
                 assertThat(scattered.key()).isEqualTo("table-1");
                 assertThat(table.isClosed()).isFalse(); // the caller keeps it
-                assertThat(cluster.tables.get("table-1").rowCount()).isEqualTo(12);
+                assertThat(cluster.worker.tables.get("table-1").rowCount()).isEqualTo(12);
 
                 try (Partition back = scattered.result()) {
                     assertThat(back.schema()).isEqualTo(SCHEMA);
@@ -152,27 +151,25 @@ class ScatterTest {
 
     @Test
     void aTableOnAnUnreachableWorkerIsGatheredThroughTheProxy() throws Exception {
-        try (FakeScheduler cluster = new FakeScheduler(null);
+        try (TestScheduler cluster = new TestScheduler(null);
              Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
             TaskFuture<Partition> scattered;
             try (Partition table = partition(client.allocator())) {
                 scattered = client.scatter(table);
             }
-            try (ServerSocket s = new ServerSocket(0)) {
-                cluster.holderUri = "grpc+tcp://127.0.0.1:" + s.getLocalPort();
-            }
+            cluster.workerUnreachable();
             TaskFuture<Partition> same = client.submit((Partition p) -> doubledIds(p), scattered);
-            int before = cluster.proxyGets.get();
+            int before = cluster.worker.proxyGets.get();
             try (Partition p = same.result()) {
                 assertThat(p.rowCount()).isEqualTo(12);
             }
-            assertThat(cluster.proxyGets.get() - before).isEqualTo(1);
+            assertThat(cluster.worker.proxyGets.get() - before).isEqualTo(1);
         }
     }
 
     @Test
     void aRefusedScatterThrowsAndHoldsNothing() throws Exception {
-        try (FakeScheduler cluster = new FakeScheduler(null);
+        try (TestScheduler cluster = new TestScheduler(null);
              Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
             cluster.refuseScatter = "key k-1 already exists with other data";
             assertThatThrownBy(() -> client.scatter("k-1", 5))
@@ -183,9 +180,24 @@ class ScatterTest {
     }
 
     @Test
+    void theSchedulerRefusesOtherDataUnderAScatteredKey() throws Exception {
+        try (TestScheduler cluster = new TestScheduler(null);
+             Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
+            TaskFuture<Integer> first = client.scatter("k-1", 5);
+            assertThat(client.scatter("k-1", 5).result()).isEqualTo(5); // the same value again is fine
+            assertThatThrownBy(() -> client.scatter("k-1", "five"))
+                    .isInstanceOf(PartitaException.class)
+                    .hasMessageStartingWith("the scheduler refused scattered data: worker worker-1 (w1): "
+                            + "key k-1 already exists with other data (java.lang.Integer");
+            assertThat(client.heldKeys()).isEqualTo(1); // the first k-1, not the refused one
+            assertThat(first.status()).isEqualTo(TaskStatus.FINISHED);
+        }
+    }
+
+    @Test
     void closingTheClientWithAPartitionStillHeldReportsItAndDoesNotThrow() throws Exception {
         Partition leaked;
-        try (FakeScheduler cluster = new FakeScheduler(null)) {
+        try (TestScheduler cluster = new TestScheduler(null)) {
             Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null));
             try (Partition table = partition(client.allocator())) {
                 leaked = client.scatter(table).result();

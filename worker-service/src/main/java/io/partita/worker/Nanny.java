@@ -1,5 +1,6 @@
 package io.partita.worker;
 
+import io.partita.common.net.Backoff;
 import io.partita.common.process.JavaProcess;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,6 +31,8 @@ final class Nanny {
     static final Duration RESTART_WINDOW = Duration.ofMinutes(5);
     /** Longer than a worker's retirement ({@link WorkerServer#RETIRE_TIMEOUT}): its keys move before it stops. */
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** The pause before a restart: 0.25 s doubling up to 4 s, counted by the restarts in the window. */
+    static final Backoff RESTART_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(4));
 
     /** One worker the nanny keeps running: its name, and how to start it. */
     record Child(String name, Launcher launcher) {}
@@ -178,7 +181,7 @@ final class Nanny {
 
     /** A short pause before a restart, growing with the restarts in the window: 0.25 s, 0.5 s, 1 s, 2 s, 4 s. */
     static Duration backoff(int restartsInWindow) {
-        return Duration.ofMillis(Math.min(4_000, 250L << Math.min(10, Math.max(0, restartsInWindow - 1))));
+        return RESTART_BACKOFF.delay(restartsInWindow);
     }
 
     /**

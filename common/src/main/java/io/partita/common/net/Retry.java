@@ -2,12 +2,13 @@ package io.partita.common.net;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 
 /**
  * Retries an idempotent call between our processes when its connection fails (closed, reset, refused, timed out):
- * exponential back-off, bounded by attempts and by a deadline; every failed attempt is logged with its causes. A
- * call that fails for a reason retrying cannot fix throws {@link Refused}, which is thrown at once.
+ * exponential back-off ({@link Backoff}), bounded by attempts and by a deadline; every failed attempt is logged with
+ * its causes. A call that fails for a reason retrying cannot fix throws {@link Refused}, which is thrown at once.
  */
 public final class Retry {
     /** Attempts, first back-off (doubled each time up to {@code maxBackoff}), and the time all attempts may take. */
@@ -16,6 +17,12 @@ public final class Retry {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
             }
+        }
+
+        /** The pauses between attempts: doubling from {@code firstBackoff} up to {@code maxBackoff}, within the deadline. */
+        public Backoff backoff() {
+            return Backoff.exponential(firstBackoff, maxBackoff.compareTo(firstBackoff) < 0 ? firstBackoff : maxBackoff)
+                    .withMaxAttempts(maxAttempts).withDeadline(deadline);
         }
 
         /** For fetches between our processes: 6 attempts from 50 ms to 2 s apart, within 30 s. */
@@ -46,31 +53,29 @@ public final class Retry {
      * @param what names the call in logs ("fetching artifact 1f3a... from http://10.0.0.1:8786")
      */
     public static <T> T call(String what, Policy policy, Logger log, Call<T> call) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + policy.deadline().toNanos();
-        long backoffMs = policy.firstBackoff().toMillis();
+        Backoff.Attempts attempts = policy.backoff().start(System.nanoTime());
         IOException first = null;
-        for (int attempt = 1; ; attempt++) {
+        while (true) {
             try {
                 return call.run();
             } catch (Refused e) {
                 throw withEarlier(e, first);
             } catch (IOException e) {
-                boolean last = attempt >= policy.maxAttempts()
-                        || System.nanoTime() + backoffMs * 1_000_000 > deadline;
-                if (last) {
+                Optional<Duration> pause = attempts.next(System.nanoTime());
+                int attempt = attempts.failed();
+                if (pause.isEmpty()) {
                     log.warn("{} failed (attempt {} of {}), giving up: {}", what, attempt, policy.maxAttempts(),
                             Causes.describe(e));
                     throw withEarlier(e, first);
                 }
                 log.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", what, attempt, policy.maxAttempts(),
-                        backoffMs, Causes.describe(e));
+                        pause.get().toMillis(), Causes.describe(e));
                 if (first == null) {
                     first = e;
                 } else {
                     first.addSuppressed(e);
                 }
-                Thread.sleep(backoffMs); // back-off between attempts, not a wait for an outcome
-                backoffMs = Math.min(backoffMs * 2, policy.maxBackoff().toMillis());
+                Thread.sleep(pause.get()); // back-off between attempts, not a wait for an outcome
             }
         }
     }

@@ -3,6 +3,7 @@ package io.partita.worker.cluster;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.net.Backoff;
 import io.partita.common.net.Causes;
 import io.partita.common.net.InternalHttp;
 import io.partita.common.protocol.ClusterInfo;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 /** Asks the scheduler how to join its cluster ({@code GET /api/cluster}), retrying within a deadline. */
 public final class ClusterJoin {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterJoin.class);
+    /** Pauses between rounds over the schedulers: 100 ms doubling up to 2 s. */
+    static final Backoff RETRY = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
     private ClusterJoin() {}
 
     /**
@@ -25,10 +28,9 @@ public final class ClusterJoin {
      */
     public static ClusterInfo clusterInfo(SchedulerAddresses schedulers, ClusterToken token, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Backoff.Attempts attempts = RETRY.withDeadline(timeout).start(System.nanoTime());
         String lastError = "no attempt";
         try (HttpClient http = InternalHttp.client(Duration.ofSeconds(5))) {
-            long backoffMs = 100;
             while (true) {
                 for (String scheduler : schedulers.resolve()) {
                     HttpRequest.Builder req = HttpRequest.newBuilder(schedulers.httpUri(scheduler).resolve("/api/cluster"))
@@ -49,12 +51,12 @@ public final class ClusterJoin {
                     }
                     LOG.warn("asking the scheduler how to join failed, retrying: {}", lastError);
                 }
-                if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+                java.util.Optional<Duration> pause = attempts.next(System.nanoTime());
+                if (pause.isEmpty()) {
                     throw new SchedulerUnreachableException("cannot reach a scheduler at " + String.join(", ", schedulers.given())
                             + " within " + timeout.toSeconds() + " s (" + lastError + "): is partita-scheduler running?");
                 }
-                Thread.sleep(backoffMs); // retry back-off, not waiting for an outcome
-                backoffMs = Math.min(backoffMs * 2, 2_000);
+                Thread.sleep(pause.get()); // retry back-off, not waiting for an outcome
             }
         }
     }

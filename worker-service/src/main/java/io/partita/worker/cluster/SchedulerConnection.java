@@ -3,6 +3,7 @@ package io.partita.worker.cluster;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.net.Backoff;
 import io.partita.common.net.Causes;
 import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerReport;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerConnection.class);
+    /** Pauses between rounds over the schedulers: 100 ms doubling up to 1 s. */
+    static final Backoff RETRY = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     private final Vertx vertx;
     private final Context context;
@@ -113,7 +116,8 @@ public final class SchedulerConnection implements AutoCloseable {
     /** Tries every scheduler in turn, with back-off, until one registers this worker; returns null, or the last problem. */
     private String connectAny(long deadline) throws InterruptedException {
         String problem = "no attempt";
-        long backoffMs = 100;
+        long now = System.nanoTime();
+        Backoff.Attempts attempts = RETRY.withDeadline(Duration.ofNanos(Math.max(0, deadline - now))).start(now);
         while (!closed && !refused) {
             for (String a : schedulers.resolve()) {
                 problem = attempt(a, deadline);
@@ -122,11 +126,11 @@ public final class SchedulerConnection implements AutoCloseable {
                 }
                 LOG.warn("registering with the scheduler failed: {}", problem);
             }
-            if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+            java.util.Optional<Duration> pause = attempts.next(System.nanoTime());
+            if (pause.isEmpty()) {
                 return problem;
             }
-            Thread.sleep(backoffMs); // retry back-off, not waiting for an outcome
-            backoffMs = Math.min(backoffMs * 2, 1_000);
+            Thread.sleep(pause.get()); // retry back-off, not waiting for an outcome
         }
         return "the worker is stopping";
     }
