@@ -340,64 +340,24 @@ public final class NetworkHosts implements AutoCloseable {
         }
     }
 
-    /**
-     * For shell scripts (benchmarks): {@code create N} builds N hosts owned by the calling shell (they count as stale
-     * once it exits) and prints {@code id ID}, then one line per host {@code NAME NAMESPACE ADDRESS SHM_DIR}, then
-     * {@code exec NAME PREFIX...} lines; {@code delete ID}; {@code delete-stale}; {@code shape ID HOST LATENCY_US
-     * RATE_BIT}; {@code down ID HOST}; {@code up ID HOST}.
-     */
+    /** For shell scripts (benchmarks): see {@link NetworkHostsCommand}. */
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.err.println("usage: NetworkHosts create N | delete ID | delete-stale | shape ID HOST LATENCY_US RATE_BIT"
-                    + " | down ID HOST | up ID HOST");
-            System.exit(2);
-        }
-        switch (args[0]) {
-            case "create" -> {
-                ProcessHandle owner = ProcessHandle.current().parent().orElse(ProcessHandle.current());
-                NetworkHosts net = create(Integer.parseInt(args[1]), owner);
-                Runtime.getRuntime().removeShutdownHook(net.shutdownHook); // the namespaces outlive this command
-                System.out.println("id " + net.id());
-                for (Host h : net.hosts()) {
-                    System.out.println(h.name() + " " + h.namespace() + " " + h.address() + " " + h.shmDir());
-                }
-                for (Host h : net.hosts()) {
-                    System.out.println("exec " + h.name() + " " + String.join(" ", net.execPrefix(h).stream()
-                            .map(s -> s.matches("[A-Za-z0-9_./=-]+") ? s : "'" + s.replace("'", "'\\''") + "'").toList()));
-                }
-            }
-            case "delete" -> Fixtures.delete(args[1]);
-            case "delete-stale" -> System.out.println("deleted: " + Fixtures.deleteStale());
-            case "shape", "down", "up" -> {
-                String id = args[1];
-                int index = Integer.parseInt(args[2].replaceFirst("^h", ""));
-                String ns = Fixtures.hostNamespace(id, index);
-                if (!Files.exists(Fixtures.NETNS_DIR.resolve(ns))) {
-                    throw new IllegalArgumentException("no host " + args[2] + " in fixture " + id);
-                }
-                switch (args[0]) {
-                    case "down" -> Shell.ip("-n", Fixtures.bridgeNamespace(id), "link", "set", "v" + index, "down");
-                    case "up" -> Shell.ip("-n", Fixtures.bridgeNamespace(id), "link", "set", "v" + index, "up");
-                    default -> {
-                        NetworkHosts view = new NetworkHosts(id, "", hostsOf(id, index), true);
-                        Runtime.getRuntime().removeShutdownHook(view.shutdownHook);
-                        view.shape(view.host(index), Duration.ofNanos(Long.parseLong(args[3]) * 1000), Long.parseLong(args[4]));
-                    }
-                }
-            }
-            default -> {
-                System.err.println("unknown command " + args[0]);
-                System.exit(2);
-            }
-        }
+        NetworkHostsCommand.run(args);
     }
 
-    /** Placeholders for hosts 1..index of fixture {@code id} (names only), for {@link #main}'s shape. */
-    private static List<Host> hostsOf(String id, int upTo) {
+    /** Lets the namespaces outlive this JVM: the command-line tool hands them to the calling shell. */
+    void keepAfterExit() {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    }
+
+    /** A view of hosts 1..upTo of an existing fixture (names only), for the command line's shape. */
+    static NetworkHosts view(String id, int upTo) {
         List<Host> list = new ArrayList<>();
         for (int i = 1; i <= upTo; i++) {
             list.add(new Host(i, "h" + i, Fixtures.hostNamespace(id, i), "", Fixtures.shmRoot(id).resolve("h" + i)));
         }
-        return list;
+        NetworkHosts view = new NetworkHosts(id, "", list, true);
+        view.keepAfterExit();
+        return view;
     }
 }
