@@ -1,13 +1,13 @@
 package io.partita.benchmarks;
 
-import static io.partita.benchmarks.DataPlaneBenchmark.MIB;
-import static io.partita.benchmarks.DataPlaneBenchmark.TASK_TIMEOUT;
-import static io.partita.benchmarks.DataPlaneBenchmark.awaitDone;
-import static io.partita.benchmarks.DataPlaneBenchmark.column;
-import static io.partita.benchmarks.DataPlaneBenchmark.latency;
-import static io.partita.benchmarks.DataPlaneBenchmark.logs;
-import static io.partita.benchmarks.DataPlaneBenchmark.median;
-import static io.partita.benchmarks.DataPlaneBenchmark.transferPath;
+import static io.partita.benchmarks.DataPlaneTasks.MIB;
+import static io.partita.benchmarks.DataPlaneTasks.TASK_TIMEOUT;
+import static io.partita.benchmarks.DataPlaneTasks.awaitDone;
+import static io.partita.benchmarks.DataPlaneTasks.column;
+import static io.partita.benchmarks.DataPlaneTasks.latency;
+import static io.partita.benchmarks.DataPlaneTasks.logs;
+import static io.partita.benchmarks.DataPlaneTasks.median;
+import static io.partita.benchmarks.DataPlaneTasks.transferPath;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
