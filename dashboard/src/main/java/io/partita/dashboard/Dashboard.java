@@ -10,6 +10,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -54,8 +55,11 @@ public final class Dashboard implements AutoCloseable {
     public Dashboard(Vertx vertx, DashboardSource source) {
         this.vertx = vertx;
         this.source = source;
-        for (String page : List.of("status", "workers", "graph")) {
-            pages.put(page, Buffer.buffer(load(RESOURCES + page + ".html")));
+        List<String> names = List.of("status", "workers", "graph");
+        PageShell shell = new PageShell(new String(load(RESOURCES + "shell.html"), StandardCharsets.UTF_8), names);
+        for (String page : names) {
+            String part = new String(load(RESOURCES + page + ".html"), StandardCharsets.UTF_8);
+            pages.put(page, Buffer.buffer(shell.render(page, part)));
         }
     }
 
