@@ -152,6 +152,10 @@ final class TestScheduler implements AutoCloseable {
                     WorkerCommand command = s.command();
                     context.runOnContext(v -> worker.accept(command)); // after this event, as over a socket
                 }
+                // nothing stored for a standby here: a graph is "stored" at once, as the loop would report it
+                case Instruction.PersistGraph p -> context.runOnContext(v ->
+                        handle(new Event.GraphPersisted("persisted", p.clientId(), p.requestId(), null)));
+                case Instruction.ForgetGraph f -> { }
             }
         }
         state.checkInvariants();

@@ -88,7 +88,7 @@ public class SchedulerStateBenchmark {
 
     private static void collect(List<Instruction> instructions, Map<String, List<String>> sent) {
         for (Instruction i : instructions) {
-            if (i instanceof Instruction.SendToWorker(String worker, WorkerCommand.ExecuteTasks ex)) {
+            if (i instanceof Instruction.SendToWorker(_, String worker, WorkerCommand.ExecuteTasks ex)) {
                 ex.tasks().forEach(t -> sent.get(worker).add(t.key()));
             }
         }
