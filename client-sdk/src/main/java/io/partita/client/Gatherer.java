@@ -6,6 +6,7 @@ import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.PutOutcome;
 import io.partita.common.flight.ScatterDescriptor;
 import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
@@ -21,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
-import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -143,7 +143,7 @@ final class Gatherer implements AutoCloseable {
     void putValue(String uri, String key, byte[] value) {
         try (VectorSchemaRoot root = VectorSchemaRoot.create(KeyValueBatches.SCHEMA, allocator)) {
             FlightClient.ClientStreamListener stream = client(uri).startPut(new ScatterDescriptor(key, false).toDescriptor(),
-                    root, new AsyncPutListener(), callOptions);
+                    root, new PutOutcome(), callOptions);
             try {
                 ((VarCharVector) root.getVector(0)).setSafe(0, key.getBytes(StandardCharsets.UTF_8));
                 ((VarBinaryVector) root.getVector(1)).setSafe(0, value);

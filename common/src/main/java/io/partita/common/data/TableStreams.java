@@ -1,13 +1,12 @@
 package io.partita.common.data;
 
 import io.partita.common.flight.FlightJvm;
+import io.partita.common.flight.PutOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -19,7 +18,6 @@ import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -277,11 +275,11 @@ public final class TableStreams {
             try {
                 // a client JVM without --add-opens=java.base/java.nio cannot: then Flight copies each batch
                 stream.setUseZeroCopy(FlightJvm.ZERO_COPY_WRITE);
-                sendSliced(p, maxBatchBytes, outcome.done::isDone, stream::isReady, () -> {
-                    while (!stream.isReady() && !outcome.done.isDone()) {
+                sendSliced(p, maxBatchBytes, outcome::isDone, stream::isReady, () -> {
+                    while (!stream.isReady() && !outcome.isDone()) {
                         LockSupport.parkNanos(100_000);
                     }
-                    return !outcome.done.isDone(); // the server ended the call early: getResult reports why
+                    return !outcome.isDone(); // the server ended the call early: getResult reports why
                 }, batch -> {
                     bytes[0] += Batches.load(batch, root, allocator);
                     if (first[0]) { // the first batch announces the table's size (see sizeHint)
@@ -299,40 +297,5 @@ public final class TableStreams {
             stream.getResult();
         }
         return bytes[0];
-    }
-
-    /** Completion of a DoPut as a future, so the sender can see an early end while waiting for readiness. */
-    private static final class PutOutcome implements FlightClient.PutListener {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-
-        @Override
-        public void getResult() {
-            try {
-                done.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw CallStatus.INTERNAL.withCause(e.getCause()).toRuntimeException();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw CallStatus.CANCELLED.withCause(e).withDescription("interrupted").toRuntimeException();
-            }
-        }
-
-        @Override
-        public void onNext(PutResult val) {
-            val.close();
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            done.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            done.complete(null);
-        }
     }
 }

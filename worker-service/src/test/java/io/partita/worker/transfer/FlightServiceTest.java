@@ -2,6 +2,7 @@ package io.partita.worker.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.codec.ValueCodec;
@@ -10,6 +11,7 @@ import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.KeyValueBatches;
+import io.partita.common.flight.PutOutcome;
 import io.partita.common.flight.ScatterDescriptor;
 import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
@@ -19,11 +21,13 @@ import io.partita.worker.store.TransferStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -168,6 +172,34 @@ class FlightServiceTest {
         }
         assertThat(store.contains("s-3")).isFalse();
         assertThat(scattered).isEmpty();
+    }
+
+    /**
+     * Flight's {@code putNext} waits for the call to be ready until the listener reports it cancelled: with a listener
+     * that never did (ours, before {@link PutOutcome#isCancelled()}), a batch sent after the server had refused the
+     * call spun on a core forever, which hung {@link #aScatterWithoutTheTokenIsRefused} in CI whenever the refusal
+     * came between the sender's readiness check and its {@code putNext}. Here the refusal is awaited first, so that
+     * interleaving happens every time.
+     */
+    @Test
+    void aBatchSentAfterTheServerRefusedThePutReturnsInsteadOfSpinning() {
+        PutOutcome outcome = new PutOutcome();
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(KeyValueBatches.SCHEMA, allocator)) {
+            FlightClient.ClientStreamListener put = client.startPut(new ScatterDescriptor("s-4", false).toDescriptor(),
+                    root, outcome);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!outcome.isDone() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(outcome.isDone()).as("the server refused the call").isTrue();
+            ((VarCharVector) root.getVector(0)).setSafe(0, "s-4".getBytes(StandardCharsets.UTF_8));
+            ((VarBinaryVector) root.getVector(1)).setSafe(0, ValueCodec.encode("late"));
+            root.setRowCount(1);
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> put.putNext());
+            assertThatThrownBy(put::getResult).isInstanceOfSatisfying(FlightRuntimeException.class,
+                    e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+        }
+        assertThat(store.contains("s-4")).isFalse();
     }
 
     @Test
