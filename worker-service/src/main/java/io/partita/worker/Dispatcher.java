@@ -12,9 +12,8 @@ import io.partita.worker.transfer.PeerFetcher;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +39,8 @@ final class Dispatcher {
     private final Consumer<WorkerReport> send;
     /** The scheduler said this worker's retirement is complete. */
     private final Runnable onRetired;
-    private final Map<String, FunctionSpec> functions = new HashMap<>();
+    /** Specs sent on the current scheduler connection (emptied with it, as the scheduler's record of them is). */
+    private final SentFunctions functions = new SentFunctions();
     private final ConcurrentLinkedQueue<WorkerEvent> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private List<WorkerReport.TaskDone> done = new ArrayList<>();
@@ -69,7 +69,7 @@ final class Dispatcher {
     void onCommand(WorkerCommand command) {
         switch (command) {
             case WorkerCommand.ExecuteTasks e -> {
-                e.functions().forEach(f -> functions.put(f.id(), f));
+                functions.received(e.functions());
                 process(new WorkerEvent.TasksAssigned(nextStimulus("execute"), e.tasks()));
             }
             case WorkerCommand.FreeKeys f -> process(new WorkerEvent.KeysFreed(nextStimulus("free"), f.keys()));
@@ -83,6 +83,7 @@ final class Dispatcher {
 
     /** The connection to the scheduler was lost; call on the dispatcher's context. */
     void schedulerLost() {
+        functions.connectionLost(); // the scheduler that registers this worker again sends the specs anew
         process(new WorkerEvent.SchedulerLost(nextStimulus("scheduler-lost")));
     }
 
@@ -179,6 +180,14 @@ final class Dispatcher {
 
     int running() {
         return state.running();
+    }
+
+    /**
+     * What this worker holds for a scheduler it registers with: the state says which keys (it alone records that),
+     * the store their sizes. Call on the dispatcher's context.
+     */
+    List<WorkerReport.HeldKey> heldKeys() {
+        return state.keysInOwnRight().stream().sorted().map(store::heldKey).filter(Objects::nonNull).toList();
     }
 
     int queued() {

@@ -11,6 +11,7 @@ import io.partita.worker.cluster.SchedulerConnection;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.exec.TaskRunner;
 import io.partita.worker.http.WorkerHttp;
+import io.partita.worker.http.WorkerStatus;
 import io.partita.worker.transfer.SegmentRoute;
 import io.partita.worker.state.WorkerState;
 import io.partita.worker.memory.MemoryMonitor;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * A running worker: joins the scheduler's cluster, serves Flight and HTTP, keeps the worker WebSocket, and runs
  * tasks. {@link #start} blocks until the worker is registered; {@link #close} stops everything it started, in order.
  */
-public final class WorkerServer implements AutoCloseable {
+public final class WorkerServer implements WorkerStatus, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
     private static final long MAX_MESSAGE_BYTES = 256L << 20;
 
@@ -162,7 +163,7 @@ public final class WorkerServer implements AutoCloseable {
                 config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
                 ProcessHandle.current().pid(), segmentDir.toString(), spillDir.toString());
         SchedulerConnection connection = new SchedulerConnection(vertx, context, config.schedulers(), config.token(),
-                config.connectTimeout(), MAX_MESSAGE_BYTES, () -> new WorkerReport.RegisterWorker(me, store.heldKeys()),
+                config.connectTimeout(), MAX_MESSAGE_BYTES, () -> new WorkerReport.RegisterWorker(me, dispatcher.heldKeys()),
                 dispatcher::onCommand, () -> {
                     endRetirement();
                     context.runOnContext(v -> dispatcher.schedulerLost());
@@ -276,6 +277,7 @@ public final class WorkerServer implements AutoCloseable {
         return c == null ? "" : c.address();
     }
 
+    @Override
     public String workerId() {
         return workerId;
     }
@@ -292,16 +294,19 @@ public final class WorkerServer implements AutoCloseable {
         return httpPort;
     }
 
+    @Override
     public boolean isRegistered() {
         SchedulerConnection c = scheduler;
         return c != null && c.isRegistered();
     }
 
     /** This worker's Prometheus metrics ({@code /metrics}). */
+    @Override
     public WorkerMetrics metrics() {
         return metrics;
     }
 
+    @Override
     public ObjectStore store() {
         return store;
     }

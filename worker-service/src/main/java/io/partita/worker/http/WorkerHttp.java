@@ -1,6 +1,5 @@
 package io.partita.worker.http;
 
-import io.partita.worker.WorkerServer;
 import io.partita.worker.transfer.SegmentRoute;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -24,7 +23,7 @@ public final class WorkerHttp {
      * on the one port: Vert.x hands each connection to the next, so the parts of a bulk transfer (one connection each,
      * sent with sendfile by the connection's event loop) go out on more than one core. The future holds the port.
      */
-    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerServer worker, SegmentRoute segments) {
+    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments) {
         int instances = instances();
         // a negative port is Vert.x's "one random port shared by every server listening with this value"
         int listenPort = port == 0 ? -1 : port;
@@ -47,7 +46,7 @@ public final class WorkerHttp {
         return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
-    private static Router router(Vertx vertx, WorkerServer worker, SegmentRoute segments) {
+    private static Router router(Vertx vertx, WorkerStatus worker, SegmentRoute segments) {
         Router router = Router.router(vertx);
         router.get(SegmentRoute.PATH).handler(segments);
         router.get("/health").handler(ctx -> {

@@ -1,7 +1,6 @@
 package io.partita.worker.memory;
 
 import io.partita.common.protocol.WorkerLoad.MemoryByTier;
-import io.partita.worker.store.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * segment files live in tmpfs, which counts against a container's limit). Subtracting the shared pages keeps the
  * segments this process maps from being counted twice.
  *
- * <p>Constructing a monitor also sets the store's memory limit ({@link ObjectStore#limitMemory}): the store makes
+ * <p>Constructing a monitor also sets the store's memory limit ({@link SpillableStore#limitMemory}): the store makes
  * room synchronously before each write, with the same policy and resident-memory reading; this periodic sample is
  * the safety net for memory the store does not see (task buffers, the JVM itself).
  */
@@ -33,7 +32,7 @@ public final class MemoryMonitor implements AutoCloseable {
     public static final int EXIT_MEMORY = 3;
     private static final Logger LOG = LoggerFactory.getLogger(MemoryMonitor.class);
 
-    private final ObjectStore store;
+    private final SpillableStore store;
     private final MemoryPolicy policy;
     private final LongSupplier residentBytes;
     private final Consumer<Boolean> onPause;
@@ -48,7 +47,7 @@ public final class MemoryMonitor implements AutoCloseable {
      * @param onPause       told true when task starts must pause, false when they may resume
      * @param onTerminate   ends the process (after the monitor logged why)
      */
-    public MemoryMonitor(ObjectStore store, MemoryPolicy policy, LongSupplier residentBytes, Consumer<Boolean> onPause,
+    public MemoryMonitor(SpillableStore store, MemoryPolicy policy, LongSupplier residentBytes, Consumer<Boolean> onPause,
                          Runnable onTerminate) {
         this.store = store;
         this.policy = policy;

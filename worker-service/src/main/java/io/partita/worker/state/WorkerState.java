@@ -6,13 +6,11 @@ import io.partita.common.protocol.WorkerReport;
 import io.partita.common.task.Arg;
 import io.partita.worker.state.Instruction.Drop;
 import io.partita.worker.state.Instruction.Execute;
-import io.partita.worker.state.Instruction.FetchInputs;
 import io.partita.worker.state.Instruction.ReportAcquired;
 import io.partita.worker.state.Instruction.ReportDone;
 import io.partita.worker.state.Instruction.ReportFailed;
 import io.partita.worker.state.Instruction.ReportFetchFailed;
 import io.partita.worker.state.Instruction.ReportStealResponse;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,27 +21,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The worker's task state, apart from all I/O (after Dask's {@code WorkerState}): {@link #handle} is the only way
  * in; it returns what to fetch, run, report and drop. Not thread-safe: the adapter calls it from one event loop.
  */
 public final class WorkerState {
-    private static final int STORY_LIMIT = 10_000;
-
     private final String selfId;
     private final int nthreads;
     private final Map<String, Task> tasks = new HashMap<>();
     private final TreeSet<Task> ready = new TreeSet<>(
             Comparator.comparingInt((Task t) -> -t.spec.priority()).thenComparingLong(t -> t.spec.order())
                     .thenComparingLong(t -> t.seq));
-    private final Set<String> local = new HashSet<>();
-    private final Set<String> fetchedCopies = new HashSet<>();
-    private final Map<String, Fetch> fetches = new HashMap<>();
-    private final Map<String, Integer> depRefs = new HashMap<>();
-    /** Fetches to start once memory is no longer paused (holder to keys), in the order they were wanted. */
-    private final Map<WorkerAddress, List<String>> deferredFetches = new LinkedHashMap<>();
-    private final ArrayDeque<Transition> story = new ArrayDeque<>();
+    /** Which keys are held here and why: the one record of it (the store only keeps their bytes). */
+    private final HeldKeys held = new HeldKeys();
+    private final Fetches fetches = new Fetches();
+    private final TaskStory story = new TaskStory();
     private long seq;
     private int running;
     private boolean paused;
@@ -62,20 +56,6 @@ public final class WorkerState {
             this.spec = spec;
             this.seq = seq;
             this.deps = deps;
-        }
-    }
-
-    private static final class Fetch {
-        final ArrayDeque<WorkerAddress> others;
-        final Set<String> waiters = new LinkedHashSet<>();
-        /** Known to be an Arrow table. */
-        final boolean table;
-        WorkerAddress current;
-
-        Fetch(List<WorkerAddress> holders, boolean table) {
-            this.others = new ArrayDeque<>(holders);
-            this.table = table;
-            this.current = others.poll();
         }
     }
 
@@ -120,24 +100,24 @@ public final class WorkerState {
             case WorkerEvent.MemoryPaused e -> paused = e.paused();
         }
         // while paused, no new fetch starts (a fetched input would only add memory); fetches already under way finish
-        toFetch.forEach((holder, keys) -> deferredFetches.computeIfAbsent(holder, h -> new ArrayList<>()).addAll(keys));
+        fetches.defer(toFetch);
         if (!paused) {
-            startDeferredFetches(sid, out);
+            fetches.startDeferred(sid, out);
         }
         startReady(sid, out);
         return out;
     }
 
     private void assign(ExecuteTask spec, String sid, Map<WorkerAddress, List<String>> toFetch, List<Instruction> out) {
-        if (tasks.containsKey(spec.key()) || local.contains(spec.key())) {
+        if (tasks.containsKey(spec.key()) || held.holds(spec.key())) {
             return; // already here (a repeated command): the first one's report stands
         }
         Set<String> deps = new LinkedHashSet<>(Arg.keysOf(spec.args()));
         deps.addAll(spec.dependencies().keySet());
         Task task = new Task(spec, seq++, List.copyOf(deps));
         for (String dep : task.deps) {
-            depRefs.merge(dep, 1, Integer::sum);
-            if (!local.contains(dep)) {
+            held.use(dep);
+            if (!held.holds(dep)) {
                 task.missing.add(dep);
             }
         }
@@ -149,7 +129,7 @@ public final class WorkerState {
         }
         move(task, TaskState.FETCHING, sid);
         for (String dep : List.copyOf(task.missing)) {
-            Fetch fetch = fetches.get(dep);
+            Fetches.Fetch fetch = fetches.get(dep);
             if (fetch == null) {
                 List<WorkerAddress> holders = spec.dependencies().getOrDefault(dep, List.of()).stream()
                         .filter(h -> !h.workerId().equals(selfId)).toList();
@@ -157,8 +137,7 @@ public final class WorkerState {
                     drop(task, dep, "", "no other worker holds it", sid, out);
                     return;
                 }
-                fetch = new Fetch(holders, spec.tables().contains(dep));
-                fetches.put(dep, fetch);
+                fetch = fetches.start(dep, holders, spec.tables().contains(dep));
                 toFetch.computeIfAbsent(fetch.current, h -> new ArrayList<>()).add(dep);
             }
             fetch.waiters.add(task.spec.key());
@@ -166,12 +145,11 @@ public final class WorkerState {
     }
 
     private void fetched(String key, String sid, List<Instruction> out) {
-        Fetch fetch = fetches.remove(key);
-        if (fetch == null || local.contains(key)) {
+        Fetches.Fetch fetch = fetches.remove(key);
+        if (fetch == null || held.holds(key)) {
             return;
         }
-        local.add(key);
-        fetchedCopies.add(key);
+        held.holdCopy(key);
         for (String waiter : fetch.waiters) {
             Task task = tasks.get(waiter);
             task.missing.remove(key);
@@ -180,23 +158,22 @@ public final class WorkerState {
                 ready.add(task);
             }
         }
-        if (!depRefs.containsKey(key)) {
+        if (!held.inUse(key)) {
             dropCopy(key, sid, out); // every task that wanted it went away while it travelled
         }
     }
 
     /** {@code key} arrived to be kept here in its own right (scattered by a client, or copied off a retiring worker). */
     private void heldInOwnRight(String key, String sid, List<Instruction> out) {
-        if (fetches.containsKey(key)) {
+        if (fetches.contains(key)) {
             fetched(key, sid, out); // it arrived another way: the waiting tasks may run
         }
-        local.add(key);
-        fetchedCopies.remove(key); // held in its own right: kept until the scheduler frees it
+        held.holdInOwnRight(key); // kept until the scheduler frees it
     }
 
     private void fetchFailed(String key, WorkerEvent.FetchFailed e, Map<WorkerAddress, List<String>> toFetch,
                              List<Instruction> out) {
-        Fetch fetch = fetches.get(key);
+        Fetches.Fetch fetch = fetches.get(key);
         if (fetch == null || !fetch.current.workerId().equals(e.holderWorkerId())) {
             return; // stale: already fetched or already moved on to another holder
         }
@@ -219,7 +196,7 @@ public final class WorkerState {
     }
 
     private void finished(String key, String sid, List<Instruction> out, boolean ok,
-                          java.util.function.Supplier<Instruction> report) {
+                          Supplier<Instruction> report) {
         Task task = tasks.get(key);
         if (task == null) {
             throw new IllegalStateException("task " + key + " finished but is not running here; history: " + story(key));
@@ -233,7 +210,7 @@ public final class WorkerState {
         } else {
             move(task, ok ? TaskState.DONE : TaskState.ERRED, sid);
             if (ok) {
-                local.add(key);
+                held.hold(key);
             }
             out.add(report.get());
         }
@@ -253,17 +230,16 @@ public final class WorkerState {
                 default -> { }
             }
         }
-        if (!local.contains(key)) {
+        if (!held.holds(key)) {
             return;
         }
-        if (depRefs.containsKey(key)) {
+        if (held.inUse(key)) {
             // a task here still uses it (one kept running through a lost scheduler connection, whose input the
             // scheduler has meanwhile rescheduled): kept as a private copy, dropped when the last such task ends
-            fetchedCopies.add(key);
+            held.keepAsCopy(key);
             return;
         }
-        local.remove(key);
-        fetchedCopies.remove(key);
+        held.forget(key);
         out.add(new Drop(sid, List.of(key)));
     }
 
@@ -273,8 +249,8 @@ public final class WorkerState {
         List<String> failed = new ArrayList<>();
         Map<WorkerAddress, List<String>> byHolder = new LinkedHashMap<>();
         keys.forEach((key, holders) -> {
-            if (local.contains(key)) {
-                fetchedCopies.remove(key);
+            if (held.holds(key)) {
+                held.holdInOwnRight(key);
                 already.add(key);
                 return;
             }
@@ -309,56 +285,26 @@ public final class WorkerState {
     private void release(Task task, String sid, List<Instruction> out) {
         tasks.remove(task.spec.key());
         for (String dep : task.missing) {
-            Fetch fetch = fetches.get(dep);
+            Fetches.Fetch fetch = fetches.get(dep);
             if (fetch != null) {
                 fetch.waiters.remove(task.spec.key());
             }
         }
         for (String dep : task.deps) {
-            if (depRefs.merge(dep, -1, Integer::sum) <= 0) {
-                depRefs.remove(dep);
-                if (fetchedCopies.contains(dep)) {
-                    dropCopy(dep, sid, out);
-                }
+            if (held.unuse(dep) && held.isCopy(dep)) {
+                dropCopy(dep, sid, out);
             }
         }
     }
 
     private void dropCopy(String key, String sid, List<Instruction> out) {
-        fetchedCopies.remove(key);
-        local.remove(key);
+        held.forget(key);
         out.add(new Drop(sid, List.of(key)));
-    }
-
-    /** Starts the fetches wanted so far, skipping those no longer needed or moved on to another holder. */
-    private void startDeferredFetches(String sid, List<Instruction> out) {
-        deferredFetches.forEach((holder, keys) -> {
-            List<String> still = new ArrayList<>();
-            Set<String> tables = new HashSet<>();
-            for (String key : keys) {
-                Fetch fetch = fetches.get(key);
-                if (fetch == null || !holder.equals(fetch.current) || still.contains(key)) {
-                    continue; // arrived another way, or failed over to another holder
-                }
-                if (fetch.waiters.isEmpty()) {
-                    fetches.remove(key); // every task that wanted it went away while it waited
-                    continue;
-                }
-                still.add(key);
-                if (fetch.table) {
-                    tables.add(key);
-                }
-            }
-            if (!still.isEmpty()) {
-                out.add(new FetchInputs(sid, holder, still, tables));
-            }
-        });
-        deferredFetches.clear();
     }
 
     /** Fetches waiting for memory to fall under the pause fraction (for tests and the dashboard). */
     public int deferredFetches() {
-        return deferredFetches.values().stream().mapToInt(List::size).sum();
+        return fetches.deferredCount();
     }
 
     private void startReady(String sid, List<Instruction> out) {
@@ -377,21 +323,18 @@ public final class WorkerState {
                 return story(task.spec.key()).toString();
             }
         });
-        if (story.size() >= STORY_LIMIT) {
-            story.pollFirst();
-        }
-        story.addLast(new Transition(task.spec.key(), task.state, to, sid));
+        story.record(new Transition(task.spec.key(), task.state, to, sid));
         task.state = to;
     }
 
     /** Recorded transitions of {@code key}, oldest first (bounded history). */
     public List<Transition> story(String key) {
-        return story.stream().filter(t -> t.key().equals(key)).toList();
+        return story.of(key);
     }
 
     public TaskState state(String key) {
         Task task = tasks.get(key);
-        return task == null ? (local.contains(key) ? TaskState.DONE : null) : task.state;
+        return task == null ? (held.holds(key) ? TaskState.DONE : null) : task.state;
     }
 
     /** True while memory is over the pause fraction: ready tasks wait. */
@@ -409,11 +352,15 @@ public final class WorkerState {
     }
 
     public boolean holds(String key) {
-        return local.contains(key);
+        return held.holds(key);
     }
 
-    public Set<String> heldKeys() {
-        return Set.copyOf(local);
+    /**
+     * The keys held here in their own right (results, scattered and acquired keys; not the copies fetched for tasks
+     * here, which go when those tasks end): what a scheduler is told this worker holds when it registers.
+     */
+    public Set<String> keysInOwnRight() {
+        return held.inOwnRight();
     }
 
     /** Throws if the internal bookkeeping is inconsistent (for tests). */
@@ -432,7 +379,7 @@ public final class WorkerState {
             }
             if (t.state == TaskState.FETCHING) {
                 for (String dep : t.missing) {
-                    Fetch f = fetches.get(dep);
+                    Fetches.Fetch f = fetches.get(dep);
                     if (f == null || !f.waiters.contains(t.spec.key())) {
                         throw new IllegalStateException(t.spec.key() + " waits for " + dep + " but no fetch is in flight");
                     }

@@ -6,6 +6,7 @@ import io.partita.common.data.SegmentFiles;
 import io.partita.common.protocol.WorkerLoad.Activity;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.worker.memory.MemoryPolicy;
+import io.partita.worker.memory.SpillableStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe: tasks write from the pool, Flight reads from gRPC threads, the memory monitor spills from its own
  * thread (the copy to disk runs outside the lock).
  */
-public final class ObjectStore implements AutoCloseable {
+public final class ObjectStore implements SpillableStore, AutoCloseable {
     /** The type reported to the scheduler for a table result. */
     public static final String TABLE_TYPE = Partition.class.getName();
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
@@ -118,6 +119,7 @@ public final class ObjectStore implements AutoCloseable {
      *
      * @param residentBytes the process's resident memory not counting the segments it maps (read once per write)
      */
+    @Override
     public void limitMemory(MemoryPolicy policy, LongSupplier residentBytes) {
         room.limit(policy, residentBytes);
     }
@@ -383,9 +385,10 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /** Every key held, with its size and whether it is a table, for a (re-)registration with a scheduler. */
-    public synchronized List<WorkerReport.HeldKey> heldKeys() {
-        return entries.values().stream()
-                .map(e -> new WorkerReport.HeldKey(e.key, e.size, e.table ? TABLE_TYPE : "")).toList();
+    /** {@code key}'s size and type as a scheduler is told them, or null when it is not stored here. */
+    public synchronized WorkerReport.HeldKey heldKey(String key) {
+        StoreEntry e = entries.get(key);
+        return e == null ? null : new WorkerReport.HeldKey(e.key, e.size, e.table ? TABLE_TYPE : "");
     }
 
     public synchronized int size() {
@@ -397,14 +400,17 @@ public final class ObjectStore implements AutoCloseable {
         return tierBytes.total();
     }
 
+    @Override
     public synchronized long heapBytes() {
         return tierBytes.heap();
     }
 
+    @Override
     public synchronized long segmentBytes() {
         return tierBytes.segment();
     }
 
+    @Override
     public synchronized long spilledBytes() {
         return tierBytes.spilled();
     }
@@ -413,6 +419,7 @@ public final class ObjectStore implements AutoCloseable {
      * Shared memory this store holds: its segments and its spare segment files (memory pages allocated ahead for
      * new segments). Process memory is the private resident memory plus this.
      */
+    @Override
     public long sharedMemoryBytes() {
         return segmentBytes() + spares.bytes();
     }
@@ -433,11 +440,13 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /** Deletes the spare segment files (memory is needed); returns the bytes freed. Spilling should come after this. */
+    @Override
     public long dropSpares() {
         return spares.drop();
     }
 
     /** Keys that may be spilled now (in memory, not pinned, not borrowed), least recently used first. */
+    @Override
     public synchronized List<MemoryPolicy.Candidate> spillCandidates() {
         List<StoreEntry> list = new ArrayList<>();
         for (StoreEntry e : entries.values()) {
@@ -454,6 +463,7 @@ public final class ObjectStore implements AutoCloseable {
      * its bytes) and returns the bytes moved; 0 when it is not spillable now (gone, pinned, borrowed, already
      * spilled) or the write failed (logged).
      */
+    @Override
     public long spill(String key) {
         StoreEntry e;
         synchronized (this) {

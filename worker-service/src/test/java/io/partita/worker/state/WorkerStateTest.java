@@ -109,6 +109,9 @@ class WorkerStateTest {
         assertThat(executed(out)).containsExactly("t2");
         out = state.handle(new WorkerEvent.InputsFetched("f", "a", Set.of("y")));
         assertThat(executed(out)).containsExactly("t1");
+        // copies are held but not in their own right: a scheduler this worker registers with is not told of them
+        assertThat(state.holds("x")).isTrue();
+        assertThat(state.keysInOwnRight()).isEmpty();
         complete("t2");
         out = complete("t1");
         // the fetched copies are dropped once no task here needs them: the scheduler does not know about them
@@ -225,7 +228,7 @@ class WorkerStateTest {
 
         out = complete("t1");
         assertThat(out).noneMatch(Drop.class::isInstance); // held in its own right, not a fetched copy
-        assertThat(state.holds("s")).isTrue();
+        assertThat(state.keysInOwnRight()).containsExactlyInAnyOrder("s", "t1");
         assertThat(executed(assign(task("t2", 0, "s")))).containsExactly("t2"); // no fetch: it is here
         complete("t2");
         assertThat(state.handle(new WorkerEvent.KeysFreed("f", List.of("s")))).singleElement().isInstanceOf(Drop.class);
