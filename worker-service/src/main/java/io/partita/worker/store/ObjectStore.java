@@ -384,7 +384,6 @@ public final class ObjectStore implements SpillableStore, AutoCloseable {
         return Set.copyOf(entries.keySet());
     }
 
-    /** Every key held, with its size and whether it is a table, for a (re-)registration with a scheduler. */
     /** {@code key}'s size and type as a scheduler is told them, or null when it is not stored here. */
     public synchronized WorkerReport.HeldKey heldKey(String key) {
         StoreEntry e = entries.get(key);
