@@ -267,6 +267,44 @@ class SchedulerStateTest extends StateHarness {
         assertThat(executed(done("w2", "g-1"), "w2")).containsExactly("g-2");
     }
 
+    /**
+     * A restriction or resource no worker meets is not an error: the task waits, as in Dask's no-worker state, since
+     * a worker that meets it may still join (a GPU node, a worker started by adaptive scaling).
+     */
+    @Test
+    void aTaskNoWorkerCanRunWaitsForOneThatCan() {
+        join("w1");
+        TaskSpec g1 = new TaskSpec("g-1", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
+        TaskSpec named = new TaskSpec("n-1", F.id(), List.of(), 0, 0, Map.of(), List.of("gpu"));
+        List<Instruction> out = submit("c", graph(List.of(g1, named), "g-1", "n-1"));
+        assertThat(executedAnywhere(out)).isEmpty();
+        assertThat(updates(out, ClientUpdate.KeysErred.class)).isEmpty();
+        out = on(new WorkerJoined(sid(), gpuWorker("w2"), List.of()));
+        assertThat(executed(out, "w2")).containsExactlyInAnyOrder("g-1", "n-1");
+    }
+
+    /**
+     * A task every worker able to run it has refused (its code cannot be loaded there) errs, even while workers that
+     * could never run it (no GPU) remain: waiting for them would wait for ever.
+     */
+    @Test
+    void aTaskRefusedByEveryWorkerThatCouldRunItErrs() {
+        join("w1");
+        on(new WorkerJoined(sid(), gpuWorker("w2"), List.of()));
+        TaskSpec g1 = new TaskSpec("g-1", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
+        assertThat(executed(submit("c", graph(List.of(g1), "g-1")), "w2")).containsExactly("g-1");
+        RemoteError noCode = RemoteError.of("io.partita.worker.code.CodeFetchException", "cannot fetch artifact", "g-1");
+        List<Instruction> out = on(new TasksFailed(sid(), "w2", List.of(new TaskFailed("g-1", noCode, true))));
+        assertThat(executedAnywhere(out)).isEmpty();
+        assertThat(updates(out, ClientUpdate.KeysErred.class)).singleElement()
+                .satisfies(e -> assertThat(e.keys()).singleElement().satisfies(k -> assertThat(k.error()).isSameAs(noCode)));
+    }
+
+    private static WorkerInfo gpuWorker(String id) {
+        return new WorkerInfo(id, "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0, Map.of("GPU", 1.0), "m-" + id,
+                2, "", "");
+    }
+
     @Test
     void higherPriorityIsSentFirst() {
         TaskSpec lo = new TaskSpec("lo-1", F.id(), List.of(), 0, 0, Map.of(), List.of());
