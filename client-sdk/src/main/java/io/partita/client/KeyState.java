@@ -1,5 +1,6 @@
 package io.partita.client;
 
+import io.partita.common.data.Partition;
 import io.partita.common.protocol.WorkerAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,10 +46,8 @@ final class KeyState {
 
     /** True when the value is an Arrow table, fetched with DoGet(TableTicket) as a {@code Partition}. */
     synchronized boolean isTable() {
-        return TABLE_TYPE.equals(type);
+        return Partition.isType(type);
     }
-
-    static final String TABLE_TYPE = io.partita.common.data.Partition.class.getName();
 
     synchronized Throwable error() {
         return error;

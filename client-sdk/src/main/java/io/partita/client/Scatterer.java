@@ -127,7 +127,7 @@ final class Scatterer {
     private ClientRequest.ScatteredKey put(String uri, String key, Object value) {
         if (value instanceof Partition p) {
             long bytes = gatherer.putTable(uri, key, p);
-            return new ClientRequest.ScatteredKey(key, bytes, KeyState.TABLE_TYPE);
+            return new ClientRequest.ScatteredKey(key, bytes, Partition.TYPE);
         }
         byte[] bytes = ValueCodec.encode(value);
         gatherer.putValue(uri, key, bytes);

@@ -142,7 +142,7 @@ final class TestWorker implements AutoCloseable {
             Object result = ArrowMemory.withAllocator(allocator, () -> Functions.invoke(fn, args));
             if (result instanceof Partition p) {
                 tables.put(t.key(), p);
-                done.add(new TaskDone(t.key(), p.bufferBytes(), Partition.class.getName(), start, 1));
+                done.add(new TaskDone(t.key(), p.bufferBytes(), Partition.TYPE, start, 1));
             } else {
                 byte[] v = ValueCodec.encode(result);
                 values.put(t.key(), v);

@@ -72,11 +72,6 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
                 Path.of("/dev/shm/partita"), spillDir, Map.of(), ClusterToken.none(), null, Duration.ofSeconds(30));
     }
 
-    public WorkerConfig withShmDir(Path dir) {
-        return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                dir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost);
-    }
-
     public WorkerConfig withConnectTimeout(Duration timeout) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
                 shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost);

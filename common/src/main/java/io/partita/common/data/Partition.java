@@ -17,6 +17,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * task returns is taken over by the worker: do not close it. A partition a client gathers belongs to the caller.
  */
 public final class Partition implements AutoCloseable {
+    /**
+     * The type every side of the protocol reports for a key that holds a partition (a task's result, a scattered or
+     * a held key): the one word for "this key is an Arrow table, fetched with a TableTicket".
+     */
+    public static final String TYPE = Partition.class.getName();
+
     private final Schema schema;
     private final List<VectorSchemaRoot> batches;
     private boolean closed;
@@ -30,6 +36,11 @@ public final class Partition implements AutoCloseable {
                         + ", but one has " + b.getSchema());
             }
         }
+    }
+
+    /** Whether a key of the reported {@code type} holds a partition (see {@link #TYPE}). */
+    public static boolean isType(String type) {
+        return TYPE.equals(type);
     }
 
     /** A partition of {@code batches} (at least one), taking ownership of them. */

@@ -39,18 +39,8 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
                 Ports.HAZELCAST, "partita", ClusterToken.none(), 256L << 20, 512L << 20, null, SchedulerLimits.defaults(), List.of());
     }
 
-    public SchedulerConfig withPorts(int port, int dashboardPort, int flightPort, int hazelcastPort) {
-        return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
-    }
-
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
-    }
-
-    public SchedulerConfig withClusterName(String name) {
-        return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, name, token,
                 maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
     }
 }

@@ -87,9 +87,6 @@ final class Placement {
         }
     }
 
-    /** The type a worker reports for a table result. */
-    private static final String TABLE_TYPE = Partition.class.getName();
-
     private void assign(TaskRecord t, WorkerRecord w) {
         ctx.transition(t, TaskState.PROCESSING);
         t.processingOn = w;
@@ -101,7 +98,7 @@ final class Placement {
         Set<String> tables = Set.of();
         for (TaskRecord d : t.dependencies) {
             deps.put(d.key(), StateContext.addresses(d));
-            if (TABLE_TYPE.equals(d.type)) {
+            if (Partition.isType(d.type)) {
                 tables = tables.isEmpty() ? new HashSet<>() : tables;
                 tables.add(d.key());
             }

@@ -112,7 +112,7 @@ public final class TaskRunner {
         if (result instanceof Partition table) {
             try {
                 long size = store.putTable(key, table); // takes it over and closes it
-                return new WorkerEvent.TaskCompleted(stimulusId, key, size, ObjectStore.TABLE_TYPE, startMillis, micros,
+                return new WorkerEvent.TaskCompleted(stimulusId, key, size, Partition.TYPE, startMillis, micros,
                         threadNumber.get());
             } catch (RuntimeException e) {
                 return new WorkerEvent.TaskErred(stimulusId, key, new RemoteError(e.getClass().getName(),

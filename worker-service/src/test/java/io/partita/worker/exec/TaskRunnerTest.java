@@ -65,7 +65,7 @@ class TaskRunnerTest {
         WorkerEvent event = runner.run(task, fn, "s");
 
         assertThat(event).isInstanceOfSatisfying(WorkerEvent.TaskCompleted.class, done -> {
-            assertThat(done.type()).isEqualTo(Partition.class.getName());
+            assertThat(done.type()).isEqualTo(Partition.TYPE);
             assertThat(done.nbytes()).isEqualTo(store.sizeOf("t-2"));
         });
         assertThat(dir.resolve("shm").resolve(ObjectStore.segmentFileName("t-2"))).exists();
