@@ -2,6 +2,8 @@ package io.partita.launcher;
 
 import io.partita.client.Client;
 import io.partita.common.config.PartitaDefaults;
+import io.partita.common.config.PartitaVersion;
+import io.partita.common.config.TokenOption;
 import io.partita.common.process.JavaProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,8 +55,8 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--hazelcast-port", defaultValue = "5701", description = "Scheduler Hazelcast port (default: ${DEFAULT-VALUE}).")
     int hazelcastPort;
 
-    @Option(names = "--auth-token", description = "Cluster token that clients must present (default: none).")
-    String authToken;
+    @Mixin
+    TokenOption token;
 
     @Option(names = "--example", description = "Run an example computation on the cluster and print its result.")
     boolean example;
@@ -79,7 +82,7 @@ public final class LocalCommand implements Callable<Integer> {
         Thread stopAll = new Thread(this::stopAll, "partita-local-stop");
         Runtime.getRuntime().addShutdownHook(stopAll);
 
-        Map<String, String> env = authToken == null ? Map.of() : Map.of("PARTITA_AUTH_TOKEN", authToken);
+        Map<String, String> env = token.raw() == null ? Map.of() : Map.of("PARTITA_AUTH_TOKEN", token.raw());
         List<String> schedulerArgs = List.of("--host", host, "--port", String.valueOf(port),
                 "--dashboard-port", String.valueOf(dashboardPort), "--flight-port", String.valueOf(flightPort),
                 "--hazelcast-port", String.valueOf(hazelcastPort));

@@ -1,5 +1,6 @@
 package io.partita.launcher;
 
+import io.partita.common.config.PartitaVersion;
 import io.partita.scheduler.SchedulerCli;
 import io.partita.worker.WorkerCli;
 import picocli.CommandLine;

@@ -1,9 +1,11 @@
 package io.partita.scheduler;
 
-import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.ByteSize;
+import io.partita.common.config.NetworkOptions;
 import io.partita.common.config.PartitaDefaults;
+import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
+import io.partita.common.config.TokenOption;
 import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
@@ -14,19 +16,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(footer = PartitaDefaults.FOOTER_SCHEDULER, name = "partita-scheduler", defaultValueProvider = PartitaDefaults.Scheduler.class, mixinStandardHelpOptions = true, version = "partita-scheduler 0.1.0-SNAPSHOT",
+@Command(footer = PartitaDefaults.FOOTER_SCHEDULER, name = "partita-scheduler", defaultValueProvider = PartitaDefaults.Scheduler.class, mixinStandardHelpOptions = true, versionProvider = PartitaVersion.class,
         description = "Runs the Partita scheduler: client and worker API, dashboard, Flight proxy and a Hazelcast member.")
 public final class SchedulerCli implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise to workers and clients (default: ${DEFAULT-VALUE}); see --listen-address.")
-    String host;
-
-    @Option(names = "--listen-address", description = "Address the client API, dashboard and Flight proxy listen on, when not --host: "
-            + "0.0.0.0 for every interface (in a Kubernetes pod, so that kubectl port-forward reaches them). --host stays the address "
-            + "announced to workers and clients and the Hazelcast member address (default: --host).")
-    String listenAddress;
+    @Mixin
+    NetworkOptions network;
 
     @Option(names = "--port", defaultValue = "" + Ports.SCHEDULER_API, description = "Client and worker API port, HTTP and WebSocket (default: ${DEFAULT-VALUE}).")
     int port;
@@ -43,8 +41,8 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--cluster-name", defaultValue = "partita", description = "Hazelcast cluster name workers join (default: ${DEFAULT-VALUE}).")
     String clusterName;
 
-    @Option(names = "--auth-token", description = "Shared cluster token required on every endpoint; none by default. Prefer PARTITA_AUTH_TOKEN to keep it out of ps.")
-    String authToken;
+    @Mixin
+    TokenOption token;
 
     @Option(names = "--max-message-size", defaultValue = "256MiB", description = "Largest WebSocket message accepted (default: ${DEFAULT-VALUE}).")
     String maxMessageSize;
@@ -78,10 +76,10 @@ public final class SchedulerCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SchedulerConfig config = new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName,
-                ClusterToken.of(authToken), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
+        SchedulerConfig config = new SchedulerConfig(network.host(), port, dashboardPort, flightPort, hazelcastPort, clusterName,
+                token.token(), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
                 SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
-                        .withWorkStealing(workStealing), join, listenAddress);
+                        .withWorkStealing(workStealing), join, network.listenAddress());
         SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,10 +1,12 @@
 package io.partita.worker;
 
-import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.ByteSize;
+import io.partita.common.config.NetworkOptions;
 import io.partita.common.config.PartitaDefaults;
+import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.config.TokenOption;
 import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.memory.MemoryLimits;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * {@code partita-worker SCHEDULER_ADDRESS}: by default a nanny ({@link Nanny}) that runs {@code --nworkers} workers
  * in child JVMs and restarts them; with {@code --no-nanny}, one worker in this process.
  */
-@Command(footer = PartitaDefaults.FOOTER_WORKER, name = "partita-worker", mixinStandardHelpOptions = true, version = "partita-worker 0.1.0",
+@Command(footer = PartitaDefaults.FOOTER_WORKER, name = "partita-worker", mixinStandardHelpOptions = true, versionProvider = PartitaVersion.class,
         description = "Starts a Partita worker that joins the scheduler at SCHEDULER_ADDRESS.",
         defaultValueProvider = PartitaDefaults.Worker.class)
 public final class WorkerCli implements Callable<Integer> {
@@ -53,15 +56,8 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--name", description = "Worker name, kept when the nanny restarts the worker; with --nworkers N > 1, NAME-0 to NAME-<N-1>. Default: the hostname and process id.")
     String name;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address this worker is reached at: announced to the scheduler, "
-            + "other workers and clients (its Flight and bulk-path URIs), and the interface of its Hazelcast member; it also listens "
-            + "there unless --listen-address says otherwise. On a machine with several addresses, the one the other hosts reach. "
-            + "Default: ${DEFAULT-VALUE}.")
-    String host;
-
-    @Option(names = "--listen-address", description = "Address the Flight server and the HTTP port listen on, when not --host: "
-            + "0.0.0.0 for every interface. --host stays the address announced to the others. Default: --host.")
-    String listenAddress;
+    @Mixin
+    NetworkOptions network;
 
     @Option(names = "--flight-port", defaultValue = "" + Ports.WORKER_FLIGHT, description = "Arrow Flight port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int flightPort;
@@ -90,8 +86,8 @@ public final class WorkerCli implements Callable<Integer> {
     @Option(names = "--resources", split = ",", description = "Abstract resources this worker offers, e.g. GPU=1,MEM=2.")
     Map<String, Double> resources = new LinkedHashMap<>();
 
-    @Option(names = "--auth-token", description = "The cluster token, when the scheduler requires one.")
-    String authToken;
+    @Mixin
+    TokenOption token;
 
     @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from the hostname, /etc/machine-id and the network namespace (see docs/data-plane.md).")
     String hostId;
@@ -151,9 +147,9 @@ public final class WorkerCli implements Callable<Integer> {
         try {
             config = new WorkerConfig(schedulers,
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
-                name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), host, flightPort,
-                httpPort, shmDir, spillDir, resources, ClusterToken.of(authToken), hostId,
-                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, listenAddress);
+                name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), network.host(), flightPort,
+                httpPort, shmDir, spillDir, resources, token.token(), hostId,
+                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, network.listenAddress());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
@@ -180,7 +176,7 @@ public final class WorkerCli implements Callable<Integer> {
             System.exit(1);
         }));
         System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http http://"
-                + host + ":" + server.httpPort() + ", scheduler " + server.schedulerAddress());
+                + network.host() + ":" + server.httpPort() + ", scheduler " + server.schedulerAddress());
         int code = server.awaitTermination();
         return code;
     }
@@ -198,8 +194,8 @@ public final class WorkerCli implements Callable<Integer> {
         List<String> jvmFlags = Nanny.memoryFlags(limit, JavaProcess.jvmArguments());
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Nanny.PID_ENV, Long.toString(ProcessHandle.current().pid()));
-        if (authToken != null) {
-            env.put("PARTITA_WORKER_AUTH_TOKEN", authToken); // by environment, so that it does not show in the process list
+        if (token.raw() != null) {
+            env.put("PARTITA_WORKER_AUTH_TOKEN", token.raw()); // by environment, so that it does not show in the process list
         }
         List<Nanny.Child> children = new ArrayList<>();
         for (int i = 0; i < nworkers; i++) {
@@ -222,7 +218,7 @@ public final class WorkerCli implements Callable<Integer> {
     /** The arguments of child worker {@code i}: this command's settings, for one worker in its own process. */
     List<String> childArgs(int i, String childName, long limit) {
         List<String> args = new ArrayList<>(List.of(scheduler, "--no-nanny", "--nworkers", "1", "--name", childName,
-                "--host", host, "--memory-limit", Long.toString(limit),
+                "--host", network.host(), "--memory-limit", Long.toString(limit),
                 "--flight-port", Integer.toString(flightPort == 0 ? 0 : flightPort + i),
                 "--http-port", Integer.toString(httpPort == 0 ? 0 : httpPort + i),
                 "--shm-dir", shmDir.toString(), "--connect-timeout", Integer.toString(connectTimeoutSeconds),
@@ -240,8 +236,8 @@ public final class WorkerCli implements Callable<Integer> {
         if (hostId != null) {
             args.addAll(List.of("--host-id", hostId));
         }
-        if (listenAddress != null) {
-            args.addAll(List.of("--listen-address", listenAddress));
+        if (network.listenAddress() != null) {
+            args.addAll(List.of("--listen-address", network.listenAddress()));
         }
         resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
         return args;

@@ -1,8 +1,8 @@
-package io.partita.launcher;
+package io.partita.common.config;
 
 import picocli.CommandLine;
 
-/** The version printed by {@code --version}: the jar's implementation version when packaged. */
+/** The version every Partita command prints for {@code --version}: the jar's implementation version when packaged. */
 public final class PartitaVersion implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
