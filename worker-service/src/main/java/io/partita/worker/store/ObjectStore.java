@@ -43,8 +43,6 @@ import org.apache.arrow.memory.BufferAllocator;
  * {@link StoreWrites} (keys coming in), {@link Spiller}, {@link RoomMaker} (make-room), {@link SegmentSpares}.
  */
 public final class ObjectStore implements SpillableStore, AutoCloseable {
-    /** The type reported to the scheduler for a table result. */
-    public static final String TABLE_TYPE = Partition.class.getName();
 
     private final BufferAllocator allocator;
     private final Path segmentDir;
@@ -273,7 +271,7 @@ public final class ObjectStore implements SpillableStore, AutoCloseable {
     /** {@code key}'s size and type as a scheduler is told them, or null when it is not stored here. */
     public synchronized WorkerReport.HeldKey heldKey(String key) {
         StoreEntry e = index.get(key);
-        return e == null ? null : new WorkerReport.HeldKey(e.key, e.size, e.table ? TABLE_TYPE : "");
+        return e == null ? null : new WorkerReport.HeldKey(e.key, e.size, e.table ? Partition.TYPE : "");
     }
 
     public synchronized int size() {
