@@ -17,8 +17,11 @@ import picocli.CommandLine.Option;
 /**
  * Tasks per second of Partita and Dask distributed, in one invocation on this machine: 2 worker processes x 1 thread
  * each on loopback; N independent no-op tasks (map + gather) and a pairwise tree reduction over L leaves. The
- * client's submit time is counted. Dask is measured with its default configuration and with worker-saturation inf;
- * the better of the two is Dask's figure.
+ * client's submit time is counted. Each side has the same warm-up (3 x 5,000 no-ops and a tree over 2,000 leaves),
+ * then {@code --repeats} measured rounds, reported as the median rate with its spread (min-max). Dask is measured
+ * with its default configuration and with worker-saturation inf; the better median of the two is Dask's figure.
+ * With {@code --compare-home}, a second Partita build (an older one) is measured in the same invocation, the same
+ * way, so that a change can be held against the build before it.
  */
 @Command(name = "throughput-benchmark", mixinStandardHelpOptions = true,
         description = "Tasks per second, Partita beside Dask distributed (2 workers x 1 thread, loopback).")
@@ -29,11 +32,16 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     @Option(names = "--leaves", defaultValue = "10000", description = "Leaves of the tree reduction (default: ${DEFAULT-VALUE}).")
     int leaves;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "Measured runs; the best is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", defaultValue = "5", description = "Measured rounds per side; the median is reported with "
+            + "its min-max (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--partita-home", defaultValue = ".", description = "Folder holding bin/partita (default: the current one).")
     Path partitaHome;
+
+    @Option(names = "--compare-home", description = "Folder of another Partita build (e.g. a worktree of the previous "
+            + "commit, built with ./mvnw -DskipTests package) measured in the same invocation (default: none).")
+    Path compareHome;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with dask.distributed (default: ${DEFAULT-VALUE}).")
     String python;
@@ -41,43 +49,84 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     @Option(names = "--skip-dask", description = "Measure Partita only.")
     boolean skipDask;
 
+    /** Measured rates (tasks per second) of one side, one per round. */
+    record Rates(List<Double> noop, List<Double> tree) {
+        static Rates of(int tasks, int leaves, List<Double> noopSeconds, List<Double> treeSeconds) {
+            return new Rates(noopSeconds.stream().map(s -> tasks / s).toList(),
+                    treeSeconds.stream().map(s -> (2.0 * leaves - 1) / s).toList());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        double[] partita = measurePartita();
-        System.out.printf(Locale.ROOT, "Partita: %,.0f no-op tasks/s, %,.0f tree tasks/s%n", partita[0], partita[1]);
+        Rates partita = measurePartita(partitaHome, "throughput");
+        System.out.printf(Locale.ROOT, "Partita (%s): %s no-op tasks/s, %s tree tasks/s%n", partitaHome,
+                spread(partita.noop()), spread(partita.tree()));
+        if (compareHome != null) {
+            Rates other = measurePartita(compareHome, "throughput-compare");
+            System.out.printf(Locale.ROOT, "Partita (%s): %s no-op tasks/s, %s tree tasks/s%n", compareHome,
+                    spread(other.noop()), spread(other.tree()));
+            System.out.printf(Locale.ROOT, "%s against %s: no-op %.2fx, tree %.2fx (ratio of medians)%n", partitaHome,
+                    compareHome, median(partita.noop()) / median(other.noop()), median(partita.tree()) / median(other.tree()));
+        }
         if (skipDask) {
             return 0;
         }
         JsonNode dask = measureDask();
-        double daskNoop = Math.max(dask.at("/default/noop_tasks_per_s").asDouble(), dask.at("/inf/noop_tasks_per_s").asDouble());
-        double daskTree = Math.max(dask.at("/default/tree_tasks_per_s").asDouble(), dask.at("/inf/tree_tasks_per_s").asDouble());
-        System.out.printf(Locale.ROOT, "Dask %s: default %,.0f / %,.0f, worker-saturation inf %,.0f / %,.0f (no-op / tree tasks/s)%n",
-                dask.path("version").asText(), dask.at("/default/noop_tasks_per_s").asDouble(), dask.at("/default/tree_tasks_per_s").asDouble(),
-                dask.at("/inf/noop_tasks_per_s").asDouble(), dask.at("/inf/tree_tasks_per_s").asDouble());
+        Rates daskDefault = daskRates(dask.path("default"));
+        Rates daskInf = daskRates(dask.path("inf"));
+        System.out.printf(Locale.ROOT, "Dask %s: default %s / %s, worker-saturation inf %s / %s (no-op / tree tasks/s)%n",
+                dask.path("version").asText(), spread(daskDefault.noop()), spread(daskDefault.tree()),
+                spread(daskInf.noop()), spread(daskInf.tree()));
+        List<Double> daskNoop = median(daskDefault.noop()) >= median(daskInf.noop()) ? daskDefault.noop() : daskInf.noop();
+        List<Double> daskTree = median(daskDefault.tree()) >= median(daskInf.tree()) ? daskDefault.tree() : daskInf.tree();
         System.out.println();
-        System.out.println("| workload | Partita tasks/s | Dask best tasks/s | ratio |");
+        System.out.println("| workload | Partita tasks/s | Dask (better config) tasks/s | ratio of medians |");
         System.out.println("| --- | ---: | ---: | ---: |");
-        System.out.printf(Locale.ROOT, "| %,d no-op tasks | %,.0f | %,.0f | %.1fx |%n", tasks, partita[0], daskNoop, partita[0] / daskNoop);
-        System.out.printf(Locale.ROOT, "| tree reduction, %,d leaves | %,.0f | %,.0f | %.1fx |%n", leaves, partita[1], daskTree, partita[1] / daskTree);
+        System.out.printf(Locale.ROOT, "| %,d no-op tasks | %s | %s | %.1fx |%n", tasks, spread(partita.noop()),
+                spread(daskNoop), median(partita.noop()) / median(daskNoop));
+        System.out.printf(Locale.ROOT, "| tree reduction, %,d leaves | %s | %s | %.1fx |%n", leaves, spread(partita.tree()),
+                spread(daskTree), median(partita.tree()) / median(daskTree));
         return 0;
     }
 
-    private double[] measurePartita() throws Exception {
-        try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, "", 1), List.of(),
-                Path.of("benchmarks/target/bench-logs/throughput"));
+    private Rates measurePartita(Path home, String logs) throws Exception {
+        try (ClusterLaunch cluster = new ClusterLaunch(home, 2, new ClusterLaunch.WorkerSpec("0", false, "", 1), List.of(),
+                Path.of("benchmarks/target/bench-logs/" + logs));
              Client client = cluster.connect()) {
-            for (int i = 0; i < 3; i++) { // warm-up: JIT on every side
+            for (int i = 0; i < 3; i++) { // warm-up, the same as Dask's: JIT on every side
                 noop(client, 5_000);
                 tree(client, 2_000);
             }
-            double bestNoop = Double.MAX_VALUE;
-            double bestTree = Double.MAX_VALUE;
+            List<Double> noopSeconds = new ArrayList<>();
+            List<Double> treeSeconds = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
-                bestNoop = Math.min(bestNoop, noop(client, tasks));
-                bestTree = Math.min(bestTree, tree(client, leaves));
+                noopSeconds.add(noop(client, tasks));
+                treeSeconds.add(tree(client, leaves));
             }
-            return new double[] {tasks / bestNoop, (2.0 * leaves - 1) / bestTree};
+            return Rates.of(tasks, leaves, noopSeconds, treeSeconds);
         }
+    }
+
+    private Rates daskRates(JsonNode side) {
+        List<Double> noopSeconds = new ArrayList<>();
+        List<Double> treeSeconds = new ArrayList<>();
+        side.path("noop_s").forEach(n -> noopSeconds.add(n.asDouble()));
+        side.path("tree_s").forEach(n -> treeSeconds.add(n.asDouble()));
+        return Rates.of(tasks, leaves, noopSeconds, treeSeconds);
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** "median (min-max)" of rates. */
+    static String spread(List<Double> rates) {
+        List<Double> sorted = rates.stream().sorted().toList();
+        return sorted.isEmpty() ? "-" : String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)", median(sorted), sorted.getFirst(),
+                sorted.getLast());
     }
 
     /** Seconds to submit {@code n} no-op tasks and gather their results. */
