@@ -4,9 +4,10 @@ Same workloads as the Partita side, on 2 worker processes x 1 thread over loopba
 
 handover: (with Dask's default lz4 compression and with compression off; the better is Dask's figure)
     a 256 MiB int64 numpy array (32M values) produced by a task pinned to worker A, then summed by a task
-    pinned to worker B (remote input) or to A (input already local). The hand-over rate is
-    size / (best remote latency - best local latency), each latency measured from submit to result on the client,
-    best of --repeats after a warm-up. Every repeat produces a fresh array (a new key), so B never holds it yet.
+    pinned to worker B (remote input) or to A (input already local). The hand-over time is the median over
+    --repeats rounds (after a warm-up round) of the paired difference remote - local, each latency measured from
+    submit to result on the client; no rate when that median is not positive. Every round produces a fresh array (a
+    new key), so B never holds it yet.
 remote (--scheduler ADDR): against a cluster started elsewhere (workers a and b in other network namespaces, say):
     the hand-over a -> b as the median of per-round (remote - local) differences, and the client's gather of the array
     from a; medians with min and max.
@@ -62,7 +63,7 @@ def handover(size_mib, repeats, compression):
     with dask.config.set({"distributed.comm.compression": compression}), LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         a, b = sorted(client.scheduler_info()["workers"])
-        best_remote = best_local = float("inf")
+        differences, locals_, remotes = [], [], []
         for r in range(repeats + 1):  # the first round is the warm-up
             x = client.submit(produce, n, r, workers=[a], pure=False)
             wait(x)
@@ -70,18 +71,24 @@ def handover(size_mib, repeats, compression):
             remote, v2 = latency(client, consume, x, workers=[b])
             assert v1 == expected and v2 == expected, (v1, v2)
             if r > 0:
-                best_local = min(best_local, local)
-                best_remote = min(best_remote, remote)
+                differences.append(remote - local)
+                locals_.append(local)
+                remotes.append(remote)
             del x
             time.sleep(0.2)  # let the scheduler release the replicas
-        delta = best_remote - best_local
-        return {"compression": str(compression), "bytes": n * 8, "best_local_s": best_local, "best_remote_s": best_remote,
-                "handover_s": delta, "bytes_per_s": (n * 8) / delta if delta > 0 else None}
+        delta = stats(differences)["median"]
+        return {"compression": str(compression), "bytes": n * 8, "local_s": stats(locals_), "remote_s": stats(remotes),
+                "differences_s": stats(differences), "handover_s": delta,
+                "bytes_per_s": (n * 8) / delta if delta > 0 else None}
 
 
 def stats(values):
     v = sorted(values)
-    return {"median": v[len(v) // 2], "min": v[0], "max": v[-1], "n": len(v)} if v else None
+    if not v:
+        return None
+    mid = len(v) // 2
+    median = v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+    return {"median": median, "min": v[0], "max": v[-1], "n": len(v)}
 
 
 def remote(address, workers, size_mib, repeats):

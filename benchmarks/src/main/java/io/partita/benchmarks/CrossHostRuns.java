@@ -6,7 +6,7 @@ import static io.partita.benchmarks.DataPlaneTasks.awaitDone;
 import static io.partita.benchmarks.DataPlaneTasks.column;
 import static io.partita.benchmarks.DataPlaneTasks.latency;
 import static io.partita.benchmarks.DataPlaneTasks.logs;
-import static io.partita.benchmarks.DataPlaneTasks.median;
+import static io.partita.benchmarks.Stats.median;
 import static io.partita.benchmarks.DataPlaneTasks.transferPath;
 
 import com.fasterxml.jackson.databind.JsonNode;

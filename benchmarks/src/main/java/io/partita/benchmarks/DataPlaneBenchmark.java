@@ -5,8 +5,8 @@ import static io.partita.benchmarks.DataPlaneTasks.awaitDone;
 import static io.partita.benchmarks.DataPlaneTasks.column;
 import static io.partita.benchmarks.DataPlaneTasks.latency;
 import static io.partita.benchmarks.DataPlaneTasks.logs;
-import static io.partita.benchmarks.DataPlaneTasks.median;
-import static io.partita.benchmarks.DataPlaneTasks.spread;
+import static io.partita.benchmarks.Stats.median;
+import static io.partita.benchmarks.Stats.msSpread;
 import static io.partita.benchmarks.DataPlaneTasks.sumCount;
 import static io.partita.benchmarks.DataPlaneTasks.transferPath;
 
@@ -39,8 +39,9 @@ import picocli.CommandLine.Option;
  * <ul>
  *   <li>{@code handover}: a 256 MiB table (one BigInt column, 32M rows) produced by a task pinned to worker a and
  *       summed by a task pinned to worker b, both workers with the same host id (shared segments). The hand-over
- *       rate is size / (best submit-to-result latency of the consumer on b - the same on a, where the input is
- *       already local), best of {@code --repeats} after a warm-up, a fresh table each repeat.</li>
+ *       time is the median over {@code --repeats} rounds (after a warm-up round) of the paired difference: the
+ *       submit-to-result latency of the consumer on b minus the same on a, where the input is already local; a
+ *       fresh table each round; no rate when that median is not positive.</li>
  *   <li>{@code bulk}: the same with the workers given different {@code --host-id}s, so the table moves over the
  *       network, by the bulk path between workers (the holder's segment file over HTTP, sendfile); compared with
  *       Dask's figure from {@code handover}.</li>
@@ -62,7 +63,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     @Option(names = "--size-mib", defaultValue = "256", description = "Size of the handed-over table (default: ${DEFAULT-VALUE}).")
     int sizeMib;
 
-    @Option(names = "--repeats", defaultValue = "10", description = "Measured hand-overs; the best is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", defaultValue = "10", description = "Measured hand-over rounds; the median of the paired differences is reported (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--total-mib", defaultValue = "4096", description = "Data persisted by 'larger' (default: ${DEFAULT-VALUE}).")
@@ -147,15 +148,17 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code medianDifference}: the median over rounds of (remote - local), a check on the best-of figures. */
-    record Handover(String name, long bytes, double bestLocal, double bestRemote, double medianDifference, String path,
+    /** Per-round latencies and paired differences (remote - local) of one hand-over benchmark. */
+    record Handover(String name, long bytes, List<Double> locals, List<Double> remotes, String path,
                     List<Double> differences, List<Double> compareDifferences, List<Double> paired) {
+        /** The hand-over time: the median of the paired differences. */
         double seconds() {
-            return bestRemote - bestLocal;
+            return median(differences);
         }
 
+        /** NaN when the remote consumer was not slower than the local one at the median: nothing to measure. */
         double bytesPerSecond() {
-            return bytes / seconds();
+            return seconds() > 0 ? bytes / seconds() : Double.NaN;
         }
     }
 
@@ -183,8 +186,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                 System.out.printf("Partita %s: worker c (host id %s) has the extra JVM options: %s%n", name,
                         ws.get(2).info().hostId(), compareJavaOpts);
             }
-            double bestLocal = Double.MAX_VALUE;
-            double bestRemote = Double.MAX_VALUE;
+            List<Double> locals = new ArrayList<>();
+            List<Double> remotes = new ArrayList<>();
             List<Double> differences = new ArrayList<>();
             List<Double> compareDifferences = new ArrayList<>();
             List<Double> paired = new ArrayList<>();
@@ -203,8 +206,8 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "  round %d: consumer on %s (local) %.1f ms, on %s (remote) %.1f ms%s%n",
                         r, a, local * 1e3, b, remote * 1e3, compare ? String.format(Locale.ROOT, ", on c (remote, compared) %.1f ms", other * 1e3) : "");
                 if (r > 0) {
-                    bestLocal = Math.min(bestLocal, local);
-                    bestRemote = Math.min(bestRemote, remote);
+                    locals.add(local);
+                    remotes.add(remote);
                     differences.add(remote - local);
                     if (compare) {
                         compareDifferences.add(other - local);
@@ -216,9 +219,7 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
             }
             Thread.sleep(1_500); // worker loads are published about once a second
             String path = transferPath(ClusterLaunch.byName(client).get(1).load());
-            double median = median(differences);
-            return new Handover(name, (long) n * Long.BYTES, bestLocal, bestRemote, median, path, differences,
-                    compareDifferences, paired);
+            return new Handover(name, (long) n * Long.BYTES, locals, remotes, path, differences, compareDifferences, paired);
         }
     }
 
@@ -321,13 +322,16 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
     }
 
     private void report(Map<String, Object> partita, JsonNode dask) {
-        double daskRate = dask == null ? Double.NaN : dask.at("/handover/bytes_per_s").asDouble(Double.NaN);
+        JsonNode daskBest = dask == null ? null : dask.at("/handover/bytes_per_s");
+        double daskRate = daskBest != null && daskBest.isNumber() ? daskBest.asDouble() : Double.NaN;
         if (dask != null) {
             System.out.printf("Dask %s%n", dask.path("version").asText());
             for (JsonNode run : dask.path("handover_runs")) {
-                System.out.printf(Locale.ROOT, "  Dask hand-over, compression %s: local %.1f ms, remote %.1f ms -> %.2f GB/s%n",
-                        run.path("compression").asText(), run.path("best_local_s").asDouble() * 1e3,
-                        run.path("best_remote_s").asDouble() * 1e3, run.path("bytes_per_s").asDouble() / 1e9);
+                System.out.printf(Locale.ROOT, "  Dask hand-over, compression %s: local %s, remote %s, remote - local %s -> %s%n",
+                        run.path("compression").asText(), msSpread(run.path("local_s")), msSpread(run.path("remote_s")),
+                        msSpread(run.path("differences_s")), run.path("bytes_per_s").isNumber()
+                                ? String.format(Locale.ROOT, "%.2f GB/s", run.path("bytes_per_s").asDouble() / 1e9)
+                                : "no rate (remote not slower than local)");
             }
         }
         System.out.println();
@@ -343,11 +347,12 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
                 case "bulk" -> "other host (bulk path)";
                 default -> "other host, Flight only";
             };
-            String p = v instanceof Handover h ? String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", h.bytesPerSecond() / 1e9, h.seconds() * 1e3)
+            String p = v instanceof Handover h ? (Double.isNaN(h.bytesPerSecond()) ? "no rate (remote not slower than local)"
+                    : String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", h.bytesPerSecond() / 1e9, h.seconds() * 1e3))
                     : v == null ? "not run" : "failed";
             String d = Double.isNaN(daskRate) ? "not run" : String.format(Locale.ROOT, "%.2f GB/s (%.1f ms)", daskRate / 1e9,
                     dask.at("/handover/handover_s").asDouble() * 1e3);
-            String ratio = v instanceof Handover h && !Double.isNaN(daskRate) ? String.format(Locale.ROOT, "%.1fx", h.bytesPerSecond() / daskRate) : "-";
+            String ratio = v instanceof Handover h && !Double.isNaN(daskRate) && !Double.isNaN(h.bytesPerSecond()) ? String.format(Locale.ROOT, "%.1fx", h.bytesPerSecond() / daskRate) : "-";
             System.out.printf("| %s | %s | %s | %s |%n", label, p, d, ratio);
         }
         if (benches.contains("larger")) {
@@ -365,14 +370,12 @@ public final class DataPlaneBenchmark implements Callable<Integer> {
         System.out.println();
         for (Object v : partita.values()) {
             if (v instanceof Handover h) {
-                System.out.printf(Locale.ROOT, "Partita hand-over (" + h.name() + "): local %.1f ms, remote %.1f ms (median of remote - local per round: %.1f ms); %s%n",
-                        h.bestLocal() * 1e3, h.bestRemote() * 1e3, h.medianDifference() * 1e3, h.path());
-                System.out.printf(Locale.ROOT, "  remote - local on b: %s -> %.2f GB/s at the median%n", spread(h.differences()),
-                        h.bytes() / median(h.differences()) / 1e9);
+                System.out.printf(Locale.ROOT, "Partita hand-over (%s): local %s, remote %s, remote - local on b %s; %s%n",
+                        h.name(), msSpread(h.locals()), msSpread(h.remotes()), msSpread(h.differences()), h.path());
                 if (!h.compareDifferences().isEmpty()) {
                     System.out.printf(Locale.ROOT, "  remote - local on c (%s): %s -> %.2f GB/s at the median; paired c - b: %s%n",
-                            compareJavaOpts, spread(h.compareDifferences()), h.bytes() / median(h.compareDifferences()) / 1e9,
-                            spread(h.paired()));
+                            compareJavaOpts, msSpread(h.compareDifferences()), h.bytes() / median(h.compareDifferences()) / 1e9,
+                            msSpread(h.paired()));
                 }
             } else if (v instanceof Larger l) {
                 System.out.printf(Locale.ROOT, "Partita larger: persist %.1f s, wall %.1f s, peak worker %,d MiB (peak VmRSS %,d MiB, "

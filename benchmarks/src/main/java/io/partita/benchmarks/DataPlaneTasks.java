@@ -64,19 +64,6 @@ final class DataPlaneTasks {
 
     // ---------------------------------------------------------------- 1 and 2: hand-over
 
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
-    }
-
-    /** "median ms (min-max)" of seconds. */
-    static String spread(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        return sorted.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f ms (%.1f-%.1f)", median(sorted) * 1e3,
-                sorted.getFirst() * 1e3, sorted.getLast() * 1e3);
-    }
-
     /** Submit-to-result seconds of the sum of {@code x} on the workers of {@code on}. */
     static double latency(Client client, SubmitOptions on, TaskFuture<Partition> x, long expected) {
         long start = System.nanoTime();

@@ -1,5 +1,8 @@
 package io.partita.benchmarks;
 
+import static io.partita.benchmarks.Stats.median;
+import static io.partita.benchmarks.Stats.rateSpread;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.partita.client.Client;
@@ -61,11 +64,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Rates partita = measurePartita(partitaHome, "throughput");
         System.out.printf(Locale.ROOT, "Partita (%s): %s no-op tasks/s, %s tree tasks/s%n", partitaHome,
-                spread(partita.noop()), spread(partita.tree()));
+                rateSpread(partita.noop()), rateSpread(partita.tree()));
         if (compareHome != null) {
             Rates other = measurePartita(compareHome, "throughput-compare");
             System.out.printf(Locale.ROOT, "Partita (%s): %s no-op tasks/s, %s tree tasks/s%n", compareHome,
-                    spread(other.noop()), spread(other.tree()));
+                    rateSpread(other.noop()), rateSpread(other.tree()));
             System.out.printf(Locale.ROOT, "%s against %s: no-op %.2fx, tree %.2fx (ratio of medians)%n", partitaHome,
                     compareHome, median(partita.noop()) / median(other.noop()), median(partita.tree()) / median(other.tree()));
         }
@@ -76,17 +79,17 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         Rates daskDefault = daskRates(dask.path("default"));
         Rates daskInf = daskRates(dask.path("inf"));
         System.out.printf(Locale.ROOT, "Dask %s: default %s / %s, worker-saturation inf %s / %s (no-op / tree tasks/s)%n",
-                dask.path("version").asText(), spread(daskDefault.noop()), spread(daskDefault.tree()),
-                spread(daskInf.noop()), spread(daskInf.tree()));
+                dask.path("version").asText(), rateSpread(daskDefault.noop()), rateSpread(daskDefault.tree()),
+                rateSpread(daskInf.noop()), rateSpread(daskInf.tree()));
         List<Double> daskNoop = median(daskDefault.noop()) >= median(daskInf.noop()) ? daskDefault.noop() : daskInf.noop();
         List<Double> daskTree = median(daskDefault.tree()) >= median(daskInf.tree()) ? daskDefault.tree() : daskInf.tree();
         System.out.println();
         System.out.println("| workload | Partita tasks/s | Dask (better config) tasks/s | ratio of medians |");
         System.out.println("| --- | ---: | ---: | ---: |");
-        System.out.printf(Locale.ROOT, "| %,d no-op tasks | %s | %s | %.1fx |%n", tasks, spread(partita.noop()),
-                spread(daskNoop), median(partita.noop()) / median(daskNoop));
-        System.out.printf(Locale.ROOT, "| tree reduction, %,d leaves | %s | %s | %.1fx |%n", leaves, spread(partita.tree()),
-                spread(daskTree), median(partita.tree()) / median(daskTree));
+        System.out.printf(Locale.ROOT, "| %,d no-op tasks | %s | %s | %.1fx |%n", tasks, rateSpread(partita.noop()),
+                rateSpread(daskNoop), median(partita.noop()) / median(daskNoop));
+        System.out.printf(Locale.ROOT, "| tree reduction, %,d leaves | %s | %s | %.1fx |%n", leaves, rateSpread(partita.tree()),
+                rateSpread(daskTree), median(partita.tree()) / median(daskTree));
         return 0;
     }
 
@@ -114,19 +117,6 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         side.path("noop_s").forEach(n -> noopSeconds.add(n.asDouble()));
         side.path("tree_s").forEach(n -> treeSeconds.add(n.asDouble()));
         return Rates.of(tasks, leaves, noopSeconds, treeSeconds);
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    /** "median (min-max)" of rates. */
-    static String spread(List<Double> rates) {
-        List<Double> sorted = rates.stream().sorted().toList();
-        return sorted.isEmpty() ? "-" : String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)", median(sorted), sorted.getFirst(),
-                sorted.getLast());
     }
 
     /** Seconds to submit {@code n} no-op tasks and gather their results. */
