@@ -5,6 +5,7 @@ import io.partita.common.data.Partition;
 import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
+import io.partita.common.flight.FlightFailures;
 import io.partita.common.flight.KeyValueBatches;
 import io.partita.common.flight.PutOutcome;
 import io.partita.common.flight.ScatterDescriptor;
@@ -63,7 +64,7 @@ final class Gatherer implements AutoCloseable {
     Map<String, byte[]> fetch(Map<String, List<WorkerAddress>> holdersByKey) {
         Map<String, byte[]> values = new ConcurrentHashMap<>(Math.max(16, holdersByKey.size() * 2));
         if (mode == GatherMode.PROXY) {
-            fetchFrom(proxy(), holdersByKey.keySet(), values);
+            fetchThroughProxy(holdersByKey.keySet(), values);
         } else {
             Map<String, List<String>> plan = plan(holdersByKey);
             List<String> retry = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -82,7 +83,7 @@ final class Gatherer implements AutoCloseable {
                 }
             }
             if (!retry.isEmpty()) {
-                fetchFrom(proxy(), retry, values);
+                fetchThroughProxy(retry, values);
             }
         }
         return values;
@@ -116,7 +117,7 @@ final class Gatherer implements AutoCloseable {
                     throw new PartitaException("unauthenticated: " + uri + " refused the fetch of " + key + ": " + e.getMessage(), e);
                 }
                 last = new PartitaException("cannot fetch the table " + key + " from " + uri + ": " + code + " " + e.getMessage(), e);
-                boolean next = mode == GatherMode.AUTO && (unreachable(e) || code == FlightStatusCode.NOT_FOUND);
+                boolean next = mode == GatherMode.AUTO && (FlightFailures.unreachable(e) || code == FlightStatusCode.NOT_FOUND);
                 if (!next) {
                     throw last;
                 }
@@ -199,7 +200,7 @@ final class Gatherer implements AutoCloseable {
         try {
             fetchFrom(uri, keys, values);
         } catch (FlightRuntimeException e) {
-            if (mode == GatherMode.AUTO && unreachable(e)) {
+            if (mode == GatherMode.AUTO && FlightFailures.unreachable(e)) {
                 LOG.log(System.Logger.Level.DEBUG, "worker {0} unreachable ({1}); fetching through the scheduler", uri, e.getMessage());
                 retry.addAll(keys);
                 return;
@@ -216,9 +217,23 @@ final class Gatherer implements AutoCloseable {
         }
     }
 
-    private static boolean unreachable(FlightRuntimeException e) {
-        FlightStatusCode code = e.status().code();
-        return code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.TIMED_OUT || code == FlightStatusCode.UNKNOWN;
+    /**
+     * Fetches {@code keys} through the scheduler's proxy. A proxy that cannot be reached (a scheduler killed, its
+     * standby taking over) leaves them out, as the proxy leaves out keys whose holders died: the caller waits for
+     * their next holders and asks again.
+     */
+    private void fetchThroughProxy(Collection<String> keys, Map<String, byte[]> values) {
+        String uri = proxy();
+        try {
+            fetchFrom(uri, keys, values);
+        } catch (FlightRuntimeException e) {
+            if (!FlightFailures.unreachable(e)) {
+                throw new PartitaException("cannot fetch results through the scheduler's proxy " + uri + ": "
+                        + e.status().code() + " " + e.getMessage(), e);
+            }
+            LOG.log(System.Logger.Level.DEBUG, "the proxy {0} is unreachable ({1}); {2} keys not fetched this round",
+                    uri, e.getMessage(), keys.size());
+        }
     }
 
     private void fetchFrom(String uri, Collection<String> keys, Map<String, byte[]> values) {

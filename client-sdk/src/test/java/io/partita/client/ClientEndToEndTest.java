@@ -70,6 +70,18 @@ class ClientEndToEndTest {
     }
 
     @Test
+    void aProxyThatCannotBeReachedOnceIsAskedAgainInsteadOfFailingTheGather() throws Exception {
+        try (TestScheduler cluster = new TestScheduler(null);
+             Client client = Client.connect(ClientOptions.of(cluster.address()).withToken(null))) {
+            cluster.workerUnreachable();
+            cluster.worker.proxyUnavailable.set(1); // as when the scheduler is killed and its standby takes over
+            List<TaskFuture<Integer>> fs = client.map(x -> x + 1, List.of(1, 2, 3));
+            assertThat(client.gather(fs)).containsExactly(2, 3, 4);
+            assertThat(cluster.worker.proxyGets).hasValue(2);
+        }
+    }
+
+    @Test
     void tokenLargeGraphsAndConnectionErrors() throws Exception {
         try (TestScheduler cluster = new TestScheduler("s3cret")) {
             assertThatThrownBy(() -> Client.connect(ClientOptions.of(cluster.address()).withToken(null)))

@@ -59,13 +59,15 @@ final class TestWorker implements AutoCloseable {
     private final List<WorkerCommand.ExecuteTask> waiting = new ArrayList<>();
     private final AtomicLong stimulus = new AtomicLong();
     private volatile boolean directStopped;
+    /** Fetches the proxy answers with UNAVAILABLE before it serves again (a fault to inject). */
+    final AtomicInteger proxyUnavailable = new AtomicInteger();
 
     /** @param report gets the worker's id and the events its work caused, to feed into the scheduler's state */
     TestWorker(String workerId, BiConsumer<String, List<Event>> report) throws Exception {
         this.workerId = workerId;
         this.report = report;
-        this.direct = flight(workerGets);
-        this.proxy = flight(proxyGets);
+        this.direct = flight(workerGets, new AtomicInteger());
+        this.proxy = flight(proxyGets, proxyUnavailable);
     }
 
     String flightUri() {
@@ -166,11 +168,15 @@ final class TestWorker implements AutoCloseable {
         return workerId + "-" + stimulus.incrementAndGet();
     }
 
-    private FlightServer flight(AtomicInteger gets) throws Exception {
+    private FlightServer flight(AtomicInteger gets, AtomicInteger unavailable) throws Exception {
         return FlightServer.builder(allocator, Location.forGrpcInsecure("127.0.0.1", 0), new NoOpFlightProducer() {
             @Override
             public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
                 gets.incrementAndGet();
+                if (unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    listener.error(CallStatus.UNAVAILABLE.withDescription("Network closed for unknown reason").toRuntimeException());
+                    return;
+                }
                 if (FlightTickets.decode(ticket) instanceof TableTicket t) {
                     Partition p = tables.get(t.key());
                     if (p == null) {

@@ -5,6 +5,7 @@ import io.partita.common.data.Partition;
 import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
+import io.partita.common.flight.FlightFailures;
 import io.partita.common.flight.FlightTickets;
 import io.partita.common.flight.KeyValueBatches;
 import io.partita.common.flight.TableTicket;
@@ -12,9 +13,11 @@ import io.partita.common.protocol.WorkerAddress;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,7 @@ import org.apache.arrow.util.AutoCloseables;
  * from a holder into the proxy's allocator, streams it back and frees it.
  */
 public final class FlightProxy implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FlightProxy.class.getName());
     private final RootAllocator root = new RootAllocator();
     private final BufferAllocator allocator = root.newChildAllocator("flight-proxy", 0, Long.MAX_VALUE);
     private final Map<String, FlightClient> clients = new ConcurrentHashMap<>();
@@ -108,20 +112,38 @@ public final class FlightProxy implements AutoCloseable {
                 .maxInboundMessageSize(Integer.MAX_VALUE).build());
     }
 
-    /** Fetches from the first holder of each key, one DoGet per holder. Keys not in memory are left out. */
+    /**
+     * Fetches each key from its holders, one DoGet per holder and round: keys of a holder that cannot be reached (a
+     * worker that died before the state heard of it) are asked of their next holder, and left out when none is left,
+     * like keys no longer in memory, so that the client waits for them to be computed again instead of failing.
+     */
     private Map<String, byte[]> fetch(List<String> keys, Map<String, List<WorkerAddress>> where) throws Exception {
-        Map<String, List<String>> byHolder = new LinkedHashMap<>();
-        for (String key : keys) {
-            List<WorkerAddress> h = where.get(key);
-            if (h != null && !h.isEmpty()) {
-                byHolder.computeIfAbsent(h.getFirst().flightUri(), u -> new ArrayList<>()).add(key);
-            }
-        }
         Map<String, byte[]> values = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> e : byHolder.entrySet()) {
-            FlightClient client = client(e.getKey());
-            KeyValueBatches.read(client.getStream(new FetchTicket(e.getValue()).toTicket(), FlightAuth.callOptions(token)),
-                    values::put);
+        Set<String> unreachable = new HashSet<>();
+        List<String> todo = keys;
+        while (!todo.isEmpty()) { // bounded: each round with work marks one more holder unreachable or ends
+            Map<String, List<String>> byHolder = new LinkedHashMap<>();
+            for (String key : todo) {
+                where.getOrDefault(key, List.of()).stream().map(WorkerAddress::flightUri)
+                        .filter(u -> !unreachable.contains(u)).findFirst()
+                        .ifPresent(u -> byHolder.computeIfAbsent(u, x -> new ArrayList<>()).add(key));
+            }
+            List<String> again = new ArrayList<>();
+            for (Map.Entry<String, List<String>> e : byHolder.entrySet()) {
+                try {
+                    KeyValueBatches.read(client(e.getKey()).getStream(new FetchTicket(e.getValue()).toTicket(),
+                            FlightAuth.callOptions(token)), values::put);
+                } catch (FlightRuntimeException failure) {
+                    if (!FlightFailures.unreachable(failure)) {
+                        throw failure;
+                    }
+                    LOG.log(System.Logger.Level.DEBUG, "holder {0} unreachable ({1}); trying the next holders of {2} keys",
+                            e.getKey(), failure.getMessage(), e.getValue().size());
+                    unreachable.add(e.getKey());
+                    e.getValue().stream().filter(k -> !values.containsKey(k)).forEach(again::add);
+                }
+            }
+            todo = again;
         }
         return values;
     }

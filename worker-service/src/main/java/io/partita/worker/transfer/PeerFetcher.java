@@ -5,6 +5,7 @@ import io.partita.common.data.Partition;
 import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
+import io.partita.common.flight.FlightFailures;
 import io.partita.common.net.Causes;
 import io.partita.common.net.Retry;
 import io.partita.common.flight.KeyValueBatches;
@@ -189,8 +190,7 @@ public final class PeerFetcher implements AutoCloseable {
         } catch (FlightRuntimeException e) {
             closeQuietly(clients.remove(holder.flightUri()));
             FlightStatusCode code = e.status().code();
-            boolean transport = code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.INTERNAL
-                    || code == FlightStatusCode.UNKNOWN || code == FlightStatusCode.TIMED_OUT;
+            boolean transport = FlightFailures.unreachable(e) || code == FlightStatusCode.INTERNAL;
             IOException failure = transport ? new IOException(e.getMessage(), e) : new Retry.Refused(e.getMessage());
             if (!transport) {
                 failure.initCause(e);
