@@ -47,11 +47,16 @@ final class ClusterLaunch implements AutoCloseable {
         }
     }
 
+    /** One scheduler process: the first is the active one, any others its standbys. */
+    record SchedulerProcess(Process process, String address, int dashboardPort) {}
+
+    /** Every scheduler's address, comma-separated (what the workers and clients are given). */
     final String address;
     final int dashboardPort;
     final Path shmDir;
     final Path spillRoot;
     private final Process scheduler;
+    private final List<SchedulerProcess> schedulers = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
 
     /** @param schedulerArgs extra arguments of {@code partita-scheduler} (e.g. {@code --no-work-stealing}) */
@@ -65,17 +70,37 @@ final class ClusterLaunch implements AutoCloseable {
      */
     ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir, BenchHosts hosts)
             throws IOException {
+        this(partitaHome, nworkers, spec, schedulerArgs, logDir, hosts, 0);
+    }
+
+    /**
+     * With {@code standbys} more schedulers on host 1 that join the first one's Hazelcast cluster and stand by; the
+     * workers are given every scheduler's address.
+     */
+    ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir, BenchHosts hosts,
+                  int standbys) throws IOException {
         Files.createDirectories(logDir);
-        int port = freePort();
-        this.address = hosts.address(1) + ":" + port;
         this.shmDir = spec.shmRoot().resolve("partita-bench-" + ProcessHandle.current().pid());
         this.spillRoot = logDir.resolve("spill").toAbsolutePath();
         Path bin = partitaHome.resolve("bin").toAbsolutePath();
-        this.dashboardPort = freePort();
-        List<String> schedulerCommand = new ArrayList<>(List.of("--host", hosts.address(1), "--port", "" + port,
-                "--dashboard-port", "" + dashboardPort, "--flight-port", "" + freePort(), "--hazelcast-port", "" + freePort()));
-        schedulerCommand.addAll(schedulerArgs);
-        this.scheduler = launch(hosts, 1, bin.resolve("partita-scheduler"), schedulerCommand, logDir.resolve("scheduler.log"), "");
+        int hazelcastPort = freePort();
+        for (int s = 0; s <= standbys; s++) {
+            int port = freePort();
+            int dashboard = freePort();
+            List<String> schedulerCommand = new ArrayList<>(List.of("--host", hosts.address(1), "--port", "" + port,
+                    "--dashboard-port", "" + dashboard, "--flight-port", "" + freePort(),
+                    "--hazelcast-port", "" + (s == 0 ? hazelcastPort : freePort())));
+            if (s > 0) {
+                schedulerCommand.addAll(List.of("--join", hosts.address(1) + ":" + hazelcastPort));
+            }
+            schedulerCommand.addAll(schedulerArgs);
+            Process p = launch(hosts, 1, bin.resolve("partita-scheduler"), schedulerCommand,
+                    logDir.resolve(s == 0 ? "scheduler.log" : "scheduler-" + (s + 1) + ".log"), "");
+            schedulers.add(new SchedulerProcess(p, hosts.address(1) + ":" + port, dashboard));
+        }
+        this.scheduler = schedulers.getFirst().process();
+        this.dashboardPort = schedulers.getFirst().dashboardPort();
+        this.address = String.join(",", schedulers.stream().map(SchedulerProcess::address).toList());
         for (int i = 0; i < nworkers; i++) {
             String name = "" + (char) ('a' + i);
             List<String> args = new ArrayList<>(List.of(address, "--name", name, "--host", hosts.address(2 + i), "--nthreads", "" + spec.nthreads(),
@@ -132,12 +157,23 @@ final class ClusterLaunch implements AutoCloseable {
         return client.workers().stream().sorted(Comparator.comparing(w -> w.info().name())).toList();
     }
 
-    /** The scheduler's {@code /health} summary (task counts by state, finished, stolen...). */
+    /** The first scheduler's {@code /health} summary (task counts by state, finished, stolen...). */
     JsonNode health() throws IOException, InterruptedException {
+        return health(schedulers.getFirst());
+    }
+
+    /** {@code s}'s {@code /health} summary (its role, task counts by state, tasks recovered...). */
+    JsonNode health(SchedulerProcess s) throws IOException, InterruptedException {
         HttpResponse<String> r = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10)).send(
-                HttpRequest.newBuilder(URI.create("http://" + address.substring(0, address.lastIndexOf(':')) + ":" + dashboardPort + "/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + s.address().substring(0, s.address().lastIndexOf(':')) + ":"
+                        + s.dashboardPort() + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body());
+    }
+
+    /** The schedulers, the first (active at the start) first. */
+    List<SchedulerProcess> schedulers() {
+        return List.copyOf(schedulers);
     }
 
     /** The scheduler JVM's pid (bin/partita-scheduler execs the JVM). */
@@ -152,7 +188,7 @@ final class ClusterLaunch implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         List<Process> all = new ArrayList<>(workers);
-        all.add(scheduler);
+        schedulers.forEach(s -> all.add(s.process()));
         all.forEach(Process::destroy);
         for (Process p : all) {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -78,7 +78,7 @@ class FailoverTest {
                 long killed = System.nanoTime();
                 cluster.waitUntil("the standby to become active", Duration.ofSeconds(30),
                         () -> cluster.active().filter(standby::equals).isPresent());
-                // how fast is for a benchmark to say, not a test: printed below, never asserted
+                // how fast is for benchmarks/run-failover.sh to say, not a test: printed below, never asserted
                 Duration takeOver = Duration.ofNanos(System.nanoTime() - killed);
 
                 assertThat(total.result(Duration.ofSeconds(120))).isEqualTo((long) LEAVES * (LEAVES - 1) / 2);
