@@ -2,8 +2,10 @@
 
 Same workloads as the Partita side, with the scheduler and 2 workers as separate processes on loopback
 (dask-scheduler / dask-worker, so that the scheduler's memory can be read on its own):
-  uneven   N sleeping tasks, every 4th one 20x longer, work stealing on and off (default queuing config)
-  memory   growth of the scheduler's resident memory while M finished no-op tasks are held, per task
+  uneven   N sleeping tasks, every 4th one 20x longer, work stealing on and off (default queuing config);
+           --repeats rounds after one warm-up
+  memory   growth of the scheduler's resident memory while M finished no-op tasks are held, per task;
+           --repeats rounds, each on a fresh cluster
   million  a map of 1,000,000 no-op tasks: seconds to the first result and to the last, under a time limit
 Prints one JSON line.
 """
@@ -80,18 +82,21 @@ def uneven(args, stealing):
     try:
         client = cluster.client
         client.gather(client.map(sleeper, range(2000), short_micros=args.short_micros, pure=False))  # warm-up
-        start = time.perf_counter()
-        results = client.gather(client.map(sleeper, range(args.uneven_tasks), short_micros=args.short_micros, pure=False))
-        seconds = time.perf_counter() - start
-        assert results == list(range(args.uneven_tasks))
         busy = sum(duration(i, args.short_micros) for i in range(args.uneven_tasks))
-        return {"seconds": seconds, "tasks_per_s": args.uneven_tasks / seconds,
-                "utilization": busy / (seconds * 2 * args.threads)}
+        rounds = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            results = client.gather(client.map(sleeper, range(args.uneven_tasks), short_micros=args.short_micros, pure=False))
+            seconds = time.perf_counter() - start
+            assert results == list(range(args.uneven_tasks))
+            rounds.append(seconds)
+        return {"seconds": rounds, "tasks_per_s": [args.uneven_tasks / s for s in rounds],
+                "utilization": [busy / (s * 2 * args.threads) for s in rounds]}
     finally:
         cluster.close()
 
 
-def memory(args):
+def memory_round(args):
     cluster = Cluster(1, {})
     try:
         client = cluster.client
@@ -104,10 +109,14 @@ def memory(args):
         time.sleep(1)
         after = proc.memory_info().rss
         del futures
-        return {"tasks": args.memory_tasks, "rss_before": before, "rss_after": after,
-                "rss_bytes_per_task": (after - before) / args.memory_tasks}
+        return (after - before) / args.memory_tasks
     finally:
         cluster.close()
+
+
+def memory(args):
+    """One fresh cluster per round: a scheduler's memory does not shrink back between rounds."""
+    return {"tasks": args.memory_tasks, "rss_bytes_per_task": [memory_round(args) for _ in range(args.repeats)]}
 
 
 def million(args):
@@ -146,6 +155,7 @@ def main():
     parser.add_argument("--memory-tasks", type=int, default=200000)
     parser.add_argument("--million-tasks", type=int, default=1000000)
     parser.add_argument("--timeout", type=int, default=600)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     benches = args.bench.split(",")
     out = {"version": dask.__version__}

@@ -1,5 +1,8 @@
 package io.partita.benchmarks;
 
+import static io.partita.benchmarks.Stats.median;
+import static io.partita.benchmarks.Stats.rateSpread;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.partita.client.Client;
@@ -25,12 +28,15 @@ import picocli.CommandLine.Option;
  * <ul>
  *   <li>{@code uneven}: tasks per second on N sleeping tasks whose durations are skewed by key (every 4th task 20x
  *       longer), with work stealing on and off; also the threads' utilization (time spent in tasks / wall time x
- *       threads).</li>
+ *       threads); one warm-up, then {@code --repeats} rounds.</li>
  *   <li>{@code memory}: scheduler memory per task: growth of the scheduler process's resident memory from before to
- *       after a graph of M no-op tasks has finished (their futures held, so the scheduler keeps every task).</li>
+ *       after a graph of M no-op tasks has finished (their futures held, so the scheduler keeps every task), the
+ *       before and after of the same round paired; {@code --repeats} rounds, each on a fresh cluster.</li>
  *   <li>{@code million}: a map of 1,000,000 no-op tasks: seconds from the start of submission to the first result,
- *       and to the last. Dask runs it under a 10-minute limit.</li>
+ *       and to the last; one run (minutes long). Dask runs it under a 10-minute limit.</li>
  * </ul>
+ *
+ * <p>Figures are medians over the rounds with their spread (min-max); the warm-ups are the same on both sides.
  */
 @Command(name = "scheduling-benchmark", mixinStandardHelpOptions = true,
         description = "Scheduler benchmarks (stealing, memory per task, a million tasks), Partita beside Dask distributed.")
@@ -56,6 +62,11 @@ public final class SchedulingBenchmark implements Callable<Integer> {
 
     @Option(names = "--dask-timeout", defaultValue = "600", description = "Seconds Dask may take on 'million' (default: ${DEFAULT-VALUE}).")
     int daskTimeout;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Measured rounds of 'uneven' and 'memory' per side (each "
+            + "'memory' round on a fresh cluster); medians are reported with their min-max. 'million' runs once "
+            + "(default: ${DEFAULT-VALUE}).")
+    int repeats;
 
     @Option(names = "--partita-home", defaultValue = ".", description = "Folder holding bin/ (default: the current one).")
     Path partitaHome;
@@ -96,7 +107,8 @@ public final class SchedulingBenchmark implements Callable<Integer> {
 
     // ---------------------------------------------------------------- uneven durations
 
-    record Uneven(double seconds, double tasksPerSecond, double utilization, long stolen) {}
+    /** Per measured round: tasks per second, utilization, and tasks stolen in that round. */
+    record Uneven(List<Double> tasksPerSecond, List<Double> utilization, List<Double> stolen) {}
 
     private Uneven uneven(boolean stealing) throws Exception {
         String name = "uneven-" + (stealing ? "on" : "off");
@@ -105,22 +117,28 @@ public final class SchedulingBenchmark implements Callable<Integer> {
                 schedulerArgs, logs(name));
              Client client = cluster.connect()) {
             int shortUs = shortMicros;
-            runUneven(client, 2_000, shortUs); // warm-up
-            long start = System.nanoTime();
-            List<Long> results = runUneven(client, unevenTasks, shortUs);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long busyMicros = 0;
-            for (int i = 0; i < unevenTasks; i++) {
-                busyMicros += durationMicros(i, shortUs);
-                if (results.get(i) != i) {
-                    throw new IllegalStateException("wrong result for task " + i);
+            runUneven(client, 2_000, shortUs); // warm-up, the same as Dask's
+            long busyMicros = IntStream.range(0, unevenTasks).mapToLong(i -> durationMicros(i, shortUs)).sum();
+            List<Double> rates = new ArrayList<>();
+            List<Double> utilization = new ArrayList<>();
+            List<Double> stolen = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                long stolenBefore = cluster.health().path("tasksStolen").asLong();
+                long start = System.nanoTime();
+                List<Long> results = runUneven(client, unevenTasks, shortUs);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                for (int i = 0; i < unevenTasks; i++) {
+                    if (results.get(i) != i) {
+                        throw new IllegalStateException("wrong result for task " + i);
+                    }
                 }
+                rates.add(unevenTasks / seconds);
+                utilization.add(busyMicros / 1e6 / (seconds * 2 * threads));
+                stolen.add((double) (cluster.health().path("tasksStolen").asLong() - stolenBefore));
+                System.out.printf(Locale.ROOT, "Partita uneven, stealing %s, round %d: %.2f s, %,.0f tasks/s, utilization %.0f%%%n",
+                        stealing ? "on" : "off", r + 1, seconds, unevenTasks / seconds, utilization.getLast() * 100);
             }
-            double utilization = busyMicros / 1e6 / (seconds * 2 * threads);
-            long stolen = cluster.health().path("tasksStolen").asLong();
-            System.out.printf(Locale.ROOT, "Partita uneven, stealing %s: %.2f s, %,.0f tasks/s, utilization %.0f%%%n",
-                    stealing ? "on" : "off", seconds, unevenTasks / seconds, utilization * 100);
-            return new Uneven(seconds, unevenTasks / seconds, utilization, stolen);
+            return new Uneven(rates, utilization, stolen);
         }
     }
 
@@ -144,7 +162,16 @@ public final class SchedulingBenchmark implements Callable<Integer> {
         }
     }
 
-    private Memory memory() throws Exception {
+    /** One fresh cluster per round: a scheduler's heap and resident memory do not shrink back between rounds. */
+    private List<Memory> memory() throws Exception {
+        List<Memory> rounds = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            rounds.add(memoryRound());
+        }
+        return rounds;
+    }
+
+    private Memory memoryRound() throws Exception {
         try (ClusterLaunch cluster = new ClusterLaunch(partitaHome, 2, new ClusterLaunch.WorkerSpec("0", false, "", 1),
                 List.of(), logs("memory"));
              Client client = cluster.connect()) {
@@ -224,7 +251,8 @@ public final class SchedulingBenchmark implements Callable<Integer> {
     private JsonNode measureDask() throws Exception {
         List<String> command = new ArrayList<>(List.of(python, "benchmarks/dask/scheduling.py", "--bench", String.join(",", benches),
                 "--uneven-tasks", "" + unevenTasks, "--short-micros", "" + shortMicros, "--threads", "" + threads,
-                "--memory-tasks", "" + memoryTasks, "--million-tasks", "" + millionTasks, "--timeout", "" + daskTimeout));
+                "--memory-tasks", "" + memoryTasks, "--million-tasks", "" + millionTasks, "--timeout", "" + daskTimeout,
+                "--repeats", "" + repeats));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
@@ -244,19 +272,25 @@ public final class SchedulingBenchmark implements Callable<Integer> {
         for (String mode : List.of("on", "off")) {
             if (partita.get("uneven-" + mode) instanceof Uneven u) {
                 JsonNode d = dask == null ? null : dask.path("uneven_" + mode);
-                String ds = d == null || d.isMissingNode() ? "not run" : String.format(Locale.ROOT, "%,.0f tasks/s (%.0f%% busy)",
-                        d.path("tasks_per_s").asDouble(), d.path("utilization").asDouble() * 100);
-                String ratio = d == null || d.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.1fx", u.tasksPerSecond() / d.path("tasks_per_s").asDouble());
-                System.out.printf(Locale.ROOT, "| %,d uneven tasks, 2 workers x %d threads, stealing %s | %,.0f tasks/s (%.0f%% busy, %,d stolen) | %s | %s |%n",
-                        unevenTasks, threads, mode, u.tasksPerSecond(), u.utilization() * 100, u.stolen(), ds, ratio);
+                boolean ran = d != null && !d.isMissingNode();
+                List<Double> daskRates = ran ? doubles(d.path("tasks_per_s")) : List.of();
+                String ds = ran ? String.format(Locale.ROOT, "%s tasks/s (%.0f%% busy)", rateSpread(daskRates),
+                        median(doubles(d.path("utilization"))) * 100) : "not run";
+                String ratio = ran ? String.format(Locale.ROOT, "%.1fx", median(u.tasksPerSecond()) / median(daskRates)) : "-";
+                System.out.printf(Locale.ROOT, "| %,d uneven tasks, 2 workers x %d threads, stealing %s | %s tasks/s (%.0f%% busy, %,.0f stolen) | %s | %s |%n",
+                        unevenTasks, threads, mode, rateSpread(u.tasksPerSecond()), median(u.utilization()) * 100,
+                        median(u.stolen()), ds, ratio);
             }
         }
-        if (partita.get("memory") instanceof Memory m) {
+        if (partita.get("memory") instanceof List<?> rounds) {
+            List<Double> rss = rounds.stream().map(m -> ((Memory) m).rssPerTask()).toList();
+            List<Double> heap = rounds.stream().map(m -> ((Memory) m).heapPerTask()).toList();
             JsonNode d = dask == null ? null : dask.path("memory");
-            double daskPerTask = d == null ? Double.NaN : d.path("rss_bytes_per_task").asDouble(Double.NaN);
-            System.out.printf(Locale.ROOT, "| scheduler memory, %,d tasks held (RSS growth) | %,.0f bytes/task (live heap %,.0f) | %s | %s |%n",
-                    m.tasks(), m.rssPerTask(), m.heapPerTask(), Double.isNaN(daskPerTask) ? "not run" : String.format(Locale.ROOT, "%,.0f bytes/task", daskPerTask),
-                    Double.isNaN(daskPerTask) ? "-" : String.format(Locale.ROOT, "%.2fx the memory", m.rssPerTask() / daskPerTask));
+            List<Double> daskRss = d == null || d.isMissingNode() ? List.of() : doubles(d.path("rss_bytes_per_task"));
+            System.out.printf(Locale.ROOT, "| scheduler memory, %,d tasks held (RSS growth) | %s bytes/task (live heap %s) | %s | %s |%n",
+                    memoryTasks, rateSpread(rss), rateSpread(heap),
+                    daskRss.isEmpty() ? "not run" : rateSpread(daskRss) + " bytes/task",
+                    daskRss.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2fx the memory", median(rss) / median(daskRss)));
         }
         if (partita.get("million") instanceof Million mm) {
             JsonNode d = dask == null ? null : dask.path("million");
@@ -272,6 +306,12 @@ public final class SchedulingBenchmark implements Callable<Integer> {
                     mm.firstResultSeconds(), mm.totalSeconds(), ds, d != null && d.path("finished").asBoolean()
                             ? String.format(Locale.ROOT, "%.1fx faster", d.path("total_s").asDouble() / mm.totalSeconds()) : "-");
         }
+    }
+
+    private static List<Double> doubles(JsonNode array) {
+        List<Double> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asDouble()));
+        return out;
     }
 
     private static Path logs(String name) {
