@@ -59,7 +59,7 @@ final class TestScheduler implements AutoCloseable {
         this.token = token;
         this.worker = new TestWorker(WORKER_ID, (id, events) -> context.runOnContext(v -> events.forEach(this::handle)));
         WorkerInfo info = new WorkerInfo(WORKER_ID, "worker-1", "127.0.0.1", "h1", worker.flightUri(), 0, 2, 0, Map.of(),
-                "m1", 1, "", "");
+                1, "", "");
         Promise<HttpServer> started = Promise.promise();
         context.runOnContext(v -> {
             handle(new Event.WorkerJoined(sid(), info, List.of()));

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,14 +37,21 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--flight-port", defaultValue = "" + Ports.SCHEDULER_FLIGHT_PROXY, description = "Arrow Flight proxy port (default: ${DEFAULT-VALUE}).")
     int flightPort;
 
-    @Option(names = "--hazelcast-port", defaultValue = "" + Ports.HAZELCAST, description = "Hazelcast member port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hazelcast-port", defaultValue = "" + Ports.HAZELCAST, description = "Hazelcast member port, "
+            + "for the other schedulers of the cluster only: workers and clients never use it (default: ${DEFAULT-VALUE}).")
     int hazelcastPort;
 
-    @Option(names = "--cluster-name", defaultValue = "partita", description = "Hazelcast cluster name workers join (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster-name", defaultValue = "partita", description = "Hazelcast cluster name the schedulers of one cluster share (default: ${DEFAULT-VALUE}).")
     String clusterName;
 
     @Mixin
     TokenOption token;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "<file>", description = "File whose content seals what the "
+            + "schedulers keep in Hazelcast (accepted graphs, jars), so that a Hazelcast member or client that knows only "
+            + "the cluster name can neither read nor plant them; the same file on every scheduler of the cluster. "
+            + "Required, or the token, when listening off loopback (default: the token).")
+    Path clusterSecretFile;
 
     @Option(names = "--max-message-size", defaultValue = "256MiB", description = "Largest WebSocket message accepted (default: ${DEFAULT-VALUE}).")
     String maxMessageSize;
@@ -69,6 +78,16 @@ public final class SchedulerCli implements Callable<Integer> {
             description = "Let less loaded workers take queued tasks from more loaded ones (default: on; --no-work-stealing turns it off).")
     boolean workStealing;
 
+    @Option(names = "--worker-timeout", defaultValue = "10", paramLabel = "<seconds>", description = "Seconds a registered "
+            + "worker may stay silent (it reports its load twice a second) before it is declared lost and its keys are "
+            + "recomputed elsewhere (default: ${DEFAULT-VALUE}).")
+    int workerTimeoutSeconds;
+
+    /** A configuration the scheduler refuses (for example no cluster secret off loopback): restarting cannot help. */
+    static final int EXIT_CONFIGURATION = 2;
+    /** The scheduler failed to start or stopped serving: restart it. */
+    static final int EXIT_FAILED = 1;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new SchedulerCli());
         System.exit(cli.execute(args));
@@ -79,10 +98,19 @@ public final class SchedulerCli implements Callable<Integer> {
         SchedulerConfig config = new SchedulerConfig(network.host(), port, dashboardPort, flightPort, hazelcastPort, clusterName,
                 token.token(), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
                 SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
-                        .withWorkStealing(workStealing), join, network.listenAddress());
-        SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+                        .withWorkStealing(workStealing), join, network.listenAddress(), clusterSecretFile,
+                java.time.Duration.ofSeconds(workerTimeoutSeconds));
+        SchedulerServer server;
+        try {
+            server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            System.err.println("partita-scheduler: cannot start: " + cause.getMessage());
+            return cause instanceof IllegalArgumentException ? EXIT_CONFIGURATION : EXIT_FAILED;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        AtomicReference<String> failed = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> { // also on the way out after a failure
             try {
                 server.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -91,8 +119,16 @@ public final class SchedulerCli implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "partita-scheduler-shutdown"));
+        server.failure().onSuccess(why -> {
+            failed.set(why);
+            stopped.countDown();
+        });
         System.out.println(server.readyLine());
         stopped.await();
+        if (failed.get() != null) {
+            System.err.println("partita-scheduler: stopping, as it cannot go on: " + failed.get());
+            return EXIT_FAILED;
+        }
         return 0;
     }
 }

@@ -71,7 +71,15 @@ public final class SchedulerServer implements AutoCloseable {
     public String readyLine() {
         return "Partita scheduler ready: client API " + config.host() + ":" + port() + ", dashboard http://"
                 + config.host() + ":" + dashboardPort() + ", Flight proxy " + verticle.flightUri() + ", Hazelcast "
-                + config.host() + ":" + config.hazelcastPort() + " (cluster " + config.clusterName() + ")";
+                + config.host() + ":" + config.hazelcastPort() + " for other schedulers (cluster " + config.clusterName() + ")";
+    }
+
+    /**
+     * Completes with the reason when this scheduler can no longer serve (its Hazelcast member stopped under it);
+     * its process should then stop and be restarted.
+     */
+    public Future<String> failure() {
+        return verticle.failure();
     }
 
     /** Stops everything (undeploying the verticle closes the servers, Flight and Hazelcast). */

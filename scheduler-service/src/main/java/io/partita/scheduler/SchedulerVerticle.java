@@ -1,6 +1,8 @@
 package io.partita.scheduler;
 
+import io.partita.scheduler.cluster.ClusterSecret;
 import io.partita.scheduler.cluster.HazelcastCluster;
+import io.partita.scheduler.cluster.Sealer;
 import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.dashboard.SchedulerDashboard;
 import io.partita.scheduler.failover.Failover;
@@ -17,6 +19,7 @@ import io.partita.scheduler.store.ArtifactStore;
 import io.partita.scheduler.store.GraphStore;
 import io.partita.common.protocol.WorkerAddress;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,6 +27,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,9 @@ final class SchedulerVerticle extends VerticleBase {
     private SchedulerLoop loop;
     private HazelcastCluster cluster;
     private Failover failover;
+    private WorkerEndpoint workers;
+    /** Why this scheduler can no longer serve (its Hazelcast member stopped), once it happened. */
+    private final Promise<String> failure = Promise.promise();
     private FlightProxy flight;
     private HttpServer api;
     private HttpServer dashboard;
@@ -59,19 +66,20 @@ final class SchedulerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         loop = new SchedulerLoop(context, new SchedulerState(schedulerId, config.limits(), artifacts::contains));
-        WorkerEndpoint[] workers = new WorkerEndpoint[1];
+        Sealer sealer;
+        try {
+            sealer = ClusterSecret.sealer(config);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
         Future<HazelcastCluster> hz = vertx.executeBlocking(() -> new HazelcastCluster(config.host(), config.hazelcastPort(),
-                config.clusterName(), schedulerId, config.join(), config.host() + ":" + config.port(),
-                workerId -> context.runOnContext(v -> {
-                    if (workers[0] != null) {
-                        workers[0].gone(workerId, "its Hazelcast member left");
-                    }
-                }),
+                config.clusterName(), schedulerId, config.join(), config.host() + ":" + config.port(), sealer,
                 () -> context.runOnContext(v -> {
                     if (failover != null) {
                         failover.membershipChanged();
                     }
-                })));
+                }),
+                why -> context.runOnContext(v -> failed(why))));
         Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.listenHost(), config.flightPort(), config.token(),
                 this::holdersFromOtherThread));
         return Future.all(hz, fl).compose(v -> {
@@ -80,15 +88,15 @@ final class SchedulerVerticle extends VerticleBase {
             GraphStore graphs = new GraphStore(cluster.graphs());
             loop.storeGraphsIn(graphs);
             failover = new Failover(vertx, loop, cluster, graphs, artifacts, config.maxMessageBytes(), schedulerId);
-            workers[0] = new WorkerEndpoint(vertx, loop, cluster, config.maxMessageBytes());
+            workers = new WorkerEndpoint(vertx, loop, cluster.workers(), config.maxMessageBytes(), config.workerTimeout().toMillis());
             SchedulerState state = loop.state();
-            SchedulerMetrics metrics = new SchedulerMetrics(state, cluster::loads, cluster.totals(), cluster::membersByRole,
+            SchedulerMetrics metrics = new SchedulerMetrics(state, workers::loads, workers.totals(), cluster::schedulerCount,
                     () -> failover.role() == Role.ACTIVE);
-            SchedulerDashboard dashboardData = new SchedulerDashboard(state, cluster.loads(), this::summary, System::currentTimeMillis);
+            SchedulerDashboard dashboardData = new SchedulerDashboard(state, workers.loads(), this::summary, System::currentTimeMillis);
             loop.observe(metrics::observe);
             loop.observe(dashboardData::observe);
             status = new StatusRoutes(vertx, metrics, dashboardData);
-            ApiRoutes routes = new ApiRoutes(vertx, config, schedulerId, loop, cluster, artifacts, this::standby, workers[0], flightUri());
+            ApiRoutes routes = new ApiRoutes(vertx, config, schedulerId, loop, cluster, artifacts, this::standby, workers, flightUri());
             int vertxLimit = (int) Math.min(Integer.MAX_VALUE - 1024, config.maxMessageBytes() + (64L << 20));
             // No h2c: a file sent on a stream upgraded from HTTP/1.1 could reach the wire unframed (InternalHttp)
             HttpServerOptions options = new HttpServerOptions()
@@ -97,7 +105,7 @@ final class SchedulerVerticle extends VerticleBase {
                     .setMaxWebSocketMessageSize(vertxLimit);
             api = vertx.createHttpServer(options).requestHandler(routes.router());
             dashboard = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-                    .requestHandler(status.router(this::summary));
+                    .requestHandler(status.router(this::summary, () -> Optional.ofNullable(failure.future().result())));
             return Future.all(api.listen(config.port(), config.listenHost()), dashboard.listen(config.dashboardPort(), config.listenHost()));
         }).onSuccess(v -> {
             failover.membershipChanged();
@@ -110,6 +118,21 @@ final class SchedulerVerticle extends VerticleBase {
             closeQuietly(fl.result());
             return null;
         }));
+    }
+
+    /**
+     * This scheduler cannot go on: {@code /health} answers 503 from now on, and {@link #failure()} completes, so that
+     * the process exits non-zero and is restarted (by Kubernetes, or the operator's supervisor).
+     */
+    private void failed(String why) {
+        if (failure.tryComplete(why)) {
+            LOG.error("this scheduler cannot go on: {}", why);
+        }
+    }
+
+    /** Completes with the reason when this scheduler can no longer serve. */
+    Future<String> failure() {
+        return failure.future();
     }
 
     /** Standby, or taking over (still reading the graphs): workers and clients are sent to the active scheduler. */
@@ -127,7 +150,7 @@ final class SchedulerVerticle extends VerticleBase {
      * published with their load) when it moved by more than 10%: placement prices the inputs a worker lacks with it.
      */
     private void measureBandwidth() {
-        double mean = cluster.loads().values().stream().mapToDouble(l -> l.transfers().fetchBytesPerSecond())
+        double mean = workers.loads().values().stream().mapToDouble(l -> l.transfers().fetchBytesPerSecond())
                 .filter(b -> b > 0).average().orElse(0);
         if (mean > 0 && Math.abs(mean - reportedBandwidth) > 0.1 * reportedBandwidth) {
             reportedBandwidth = mean;

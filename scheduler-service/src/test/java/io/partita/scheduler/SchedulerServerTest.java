@@ -98,8 +98,8 @@ class SchedulerServerTest {
         HttpResponse<String> cluster = call("GET", server.port(), "/api/cluster", null, true);
         assertThat(cluster.statusCode()).isEqualTo(200);
         ClusterInfo info = MessageCodec.fromJson(cluster.body(), ClusterInfo.class);
-        assertThat(info.clusterName()).startsWith("partita-test-");
-        assertThat(info.members()).hasSize(1);
+        assertThat(info.schedulerId()).isEqualTo(server.schedulerId());
+        assertThat(info.schedulers()).hasSize(1);
         assertThat(call("GET", server.port(), "/api/workers", null, true).body()).isEqualTo("[]");
     }
 

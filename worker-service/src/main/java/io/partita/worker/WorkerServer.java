@@ -1,12 +1,9 @@
 package io.partita.worker;
 
-import io.partita.common.protocol.ClusterInfo;
-import io.partita.common.protocol.MemberAttributes;
 import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerLoad;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.worker.cluster.ClusterJoin;
-import io.partita.worker.cluster.ClusterMember;
 import io.partita.worker.cluster.SchedulerConnection;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.exec.TaskRunner;
@@ -28,9 +25,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -98,7 +93,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
     }
 
     private void doStart() throws Exception {
-        ClusterInfo info = ClusterJoin.clusterInfo(config.schedulers(), config.token(), config.connectTimeout());
+        ClusterJoin.clusterInfo(config.schedulers(), config.token(), config.connectTimeout());
         String hostId = config.hostId() != null && !config.hostId().isBlank() ? config.hostId() : HostIdentity.hostId();
         Path spill;
         if (config.spillDir() != null) {
@@ -147,20 +142,8 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
 
         httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token())));
 
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put(MemberAttributes.ROLE, MemberAttributes.ROLE_WORKER);
-        attributes.put(MemberAttributes.WORKER_ID, workerId);
-        attributes.put(MemberAttributes.NAME, config.name());
-        attributes.put(MemberAttributes.HOST_ID, hostId);
-        attributes.put(MemberAttributes.FLIGHT_URI, flight.uri());
-        attributes.put(MemberAttributes.SHM_DIR, shmRoot.toString());
-        attributes.put(MemberAttributes.NTHREADS, Integer.toString(config.nthreads()));
-        attributes.put(MemberAttributes.MEMORY_LIMIT, Long.toString(config.memoryLimit()));
-        ClusterMember member = ClusterMember.join(info, config.host(), attributes);
-        own(member);
-
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
-                config.nthreads(), config.memoryLimit(), config.resources(), member.memberUuid(),
+                config.nthreads(), config.memoryLimit(), config.resources(),
                 ProcessHandle.current().pid(), segmentDir.toString(), spillDir.toString());
         SchedulerConnection connection = new SchedulerConnection(vertx, context, config.schedulers(), config.token(),
                 config.connectTimeout(), MAX_MESSAGE_BYTES, () -> new WorkerReport.RegisterWorker(me, dispatcher.heldKeys()),
@@ -173,7 +156,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         connection.connect();
 
         context.runOnContext(v -> {
-            // counts are read on the loop; the Hazelcast write (and /proc read) run on a worker thread
+            // counts are read on the loop; the /proc read runs on a worker thread. The load is the heartbeat too.
             long timer = vertx.setPeriodic(LOAD_PERIOD_MS, id -> {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
@@ -185,7 +168,9 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
                             stats.snapshot(), monitor.paused(), processCpuPercent(), STARTED_MILLIS,
                             stats.recentActivity(now - ACTIVITY_OVERLAP_MS));
                     metrics.published(load);
-                    member.publish(load);
+                    if (isRegistered()) {
+                        send(new WorkerReport.Load(load));
+                    }
                     return null;
                 }, false);
             });

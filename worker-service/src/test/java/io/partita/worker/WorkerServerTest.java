@@ -2,14 +2,10 @@ package io.partita.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.codec.ValueCodec;
 import io.partita.common.fn.Fn1;
 import io.partita.common.protocol.ClusterInfo;
-import io.partita.common.protocol.MemberAttributes;
 import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerReport;
 import io.partita.common.task.Arg;
@@ -32,13 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A worker against a fake scheduler: a Hazelcast data member plus /api/cluster and the worker WebSocket. */
+/** A worker against a fake scheduler: /api/cluster and the worker WebSocket. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class WorkerServerTest {
     @TempDir
     Path dir;
 
-    private HazelcastInstance hazelcast;
     private Vertx vertx;
     private HttpServer http;
     private final ConcurrentLinkedQueue<WorkerReport> reports = new ConcurrentLinkedQueue<>();
@@ -46,18 +41,7 @@ class WorkerServerTest {
 
     @BeforeEach
     void fakeScheduler() throws Exception {
-        Config config = new Config().setClusterName("partita-test-" + ProcessHandle.current().pid());
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        config.getNetworkConfig().setPort(5801).setPortAutoIncrement(true).getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
-        hazelcast = Hazelcast.newHazelcastInstance(config);
-        int hzPort = hazelcast.getCluster().getLocalMember().getAddress().getPort();
-        ClusterInfo info = new ClusterInfo(config.getClusterName(), List.of("127.0.0.1:" + hzPort), "sched-1", "test", List.of());
-
+        ClusterInfo info = new ClusterInfo("sched-1", "test", List.of());
         vertx = Vertx.vertx();
         http = vertx.createHttpServer()
                 .webSocketHandler(ws -> {
@@ -77,18 +61,14 @@ class WorkerServerTest {
     @AfterEach
     void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        hazelcast.shutdown();
     }
 
     @Test
-    void registersRunsTasksAndPublishesLoad() throws Exception {
+    void registersRunsTasksAndReportsItsLoadOnItsConnection() throws Exception {
         try (WorkerServer server = WorkerServer.start(WorkerConfig.local("127.0.0.1", http.actualPort(), "w", 2, dir))) {
-            assertThat(reports.peek()).isInstanceOfSatisfying(WorkerReport.RegisterWorker.class,
-                    r -> assertThat(r.info().workerId()).isEqualTo(server.workerId()));
-            assertThat(hazelcast.getCluster().getMembers()).anySatisfy(m -> {
-                assertThat(m.isLiteMember()).isTrue();
-                assertThat(m.getAttribute(MemberAttributes.WORKER_ID)).isEqualTo(server.workerId());
-                assertThat(m.getAttribute(MemberAttributes.FLIGHT_URI)).isEqualTo(server.flightUri());
+            assertThat(reports.peek()).isInstanceOfSatisfying(WorkerReport.RegisterWorker.class, r -> {
+                assertThat(r.info().workerId()).isEqualTo(server.workerId());
+                assertThat(r.info().flightUri()).isEqualTo(server.flightUri());
             });
 
             Fn1<Integer, Integer> square = x -> x * x;
@@ -106,7 +86,11 @@ class WorkerServerTest {
             worker.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor(new WorkerCommand.FreeKeys(List.of("square-12")))));
             await(() -> !server.store().contains("square-12"), () -> "freed key dropped");
 
-            await(() -> hazelcast.getMap(MemberAttributes.WORKER_LOAD_MAP).containsKey(server.workerId()), () -> "load published");
+            // the load, twice a second, is the worker's heartbeat: after the registration, never before it
+            await(() -> loads().size() >= 2, () -> "two loads reported, got " + reports);
+            assertThat(loads()).allSatisfy(l -> assertThat(l.workerId()).isEqualTo(server.workerId()));
+            assertThat(reports.peek()).isInstanceOf(WorkerReport.RegisterWorker.class);
+            await(() -> loads().getLast().storedKeys() == 199, () -> "a load counting 199 keys held, got " + loads());
         }
     }
 
@@ -140,6 +124,10 @@ class WorkerServerTest {
 
     private List<WorkerReport.RegisterWorker> registrations() {
         return reports.stream().filter(WorkerReport.RegisterWorker.class::isInstance).map(WorkerReport.RegisterWorker.class::cast).toList();
+    }
+
+    private List<io.partita.common.protocol.WorkerLoad> loads() {
+        return reports.stream().filter(WorkerReport.Load.class::isInstance).map(r -> ((WorkerReport.Load) r).load()).toList();
     }
 
     private List<String> doneKeys() {

@@ -54,7 +54,7 @@ public class SchedulerStateBenchmark {
             String id = "w-" + i;
             sent.put(id, new ArrayList<>());
             collect(state.handle(List.of(new Event.WorkerJoined(sid(), new WorkerInfo(id, "w" + i, "10.0.0." + i, "host-" + i,
-                    "grpc+tcp://10.0.0.1:8789", 8790, 2, 8L << 30, Map.of(), "m-" + id, 1000 + i, "", ""), List.of())), now), sent);
+                    "grpc+tcp://10.0.0.1:8789", 8790, 2, 8L << 30, Map.of(), 1000 + i, "", ""), List.of())), now), sent);
         }
         state.handle(List.of(new Event.ClientConnected(sid(), "client-1")), now);
         List<TaskSpec> specs = new ArrayList<>(TASKS);

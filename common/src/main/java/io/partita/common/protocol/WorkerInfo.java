@@ -4,14 +4,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Who a worker is. The same facts are the worker's Hazelcast member attributes (see {@link MemberAttributes}).
+ * Who a worker is, as it tells the scheduler when it registers.
  *
  * @param memoryLimit bytes; 0 when unlimited
  * @param segmentDir  the directory holding this worker's shared segments (its own folder under {@code --shm-dir})
  * @param spillDir    the directory holding the tables this worker spilled (same file format and names)
  */
 public record WorkerInfo(String workerId, String name, String host, String hostId, String flightUri, int httpPort,
-                         int nthreads, long memoryLimit, Map<String, Double> resources, String memberUuid, long pid,
+                         int nthreads, long memoryLimit, Map<String, Double> resources, long pid,
                          String segmentDir, String spillDir) {
     public WorkerInfo {
         Objects.requireNonNull(workerId, "workerId");

@@ -3,7 +3,7 @@ package io.partita.common.protocol;
 import java.util.List;
 
 /**
- * A worker's load, published into Hazelcast ({@link MemberAttributes#WORKER_LOAD_MAP}) twice a second.
+ * A worker's load, sent to the scheduler twice a second ({@link WorkerReport.Load}).
  *
  * @param running        tasks executing now
  * @param queued         tasks received and not yet started

@@ -16,6 +16,12 @@ public sealed interface WorkerReport {
         public RegisterWorker { heldKeys = List.copyOf(heldKeys); }
     }
 
+    /**
+     * The worker's load, twice a second: its heartbeat too. A worker the scheduler hears nothing from for the worker
+     * timeout is declared lost, whatever its connection says (a cut-off host leaves the connection open for minutes).
+     */
+    record Load(WorkerLoad load) implements WorkerReport {}
+
     /** A key a worker holds: its size, and its type as far as the worker knows it (tables; "" for other values). */
     record HeldKey(String key, long nbytes, String type) {}
 

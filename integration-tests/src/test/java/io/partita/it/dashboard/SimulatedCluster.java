@@ -91,7 +91,7 @@ final class SimulatedCluster implements AutoCloseable {
                 String id = String.format("sim-%03d", i);
                 queues.put(id, new ArrayDeque<>());
                 handle(new Event.WorkerJoined(sid(), new WorkerInfo(id, String.format("w%03d", i), "10.0.0." + (1 + i / 8),
-                        "host-" + i / 8, "grpc+tcp://10.0.0.1:8789", 8790, threads, 8L << 30, Map.of(), "m-" + id, 1000 + i,
+                        "host-" + i / 8, "grpc+tcp://10.0.0.1:8789", 8790, threads, 8L << 30, Map.of(), 1000 + i,
                         "", ""), List.of()));
             }
             handle(new Event.ClientConnected(sid(), "client-00000001"));

@@ -69,8 +69,7 @@ class MetricsScrapeTest {
         PrometheusText before = scrape(scheduler);
         assertWellFormed(before);
         assertThat(before.value("partita_workers", "state", "idle")).isEqualTo(2);
-        assertThat(before.value("partita_hazelcast_members", "role", "worker")).isEqualTo(2);
-        assertThat(before.value("partita_hazelcast_members", "role", "scheduler")).isEqualTo(1);
+        assertThat(before.value("partita_schedulers")).isEqualTo(1);
         assertThat(before.value("partita_scheduler_active")).isEqualTo(1);
         assertThat(before.value("partita_graphs_accepted_total")).isZero();
         assertThat(before.sum("partita_tasks")).isZero();

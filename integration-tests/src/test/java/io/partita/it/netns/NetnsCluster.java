@@ -35,6 +35,11 @@ import java.util.function.BooleanSupplier;
 final class NetnsCluster implements AutoCloseable {
     private static final Path BIN = Path.of("..", "bin").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Every process of the cluster shares it: off loopback a scheduler requires a secret to seal its Hazelcast state,
+     * and what crosses these hosts is then authenticated as on a real network.
+     */
+    static final String TOKEN = "netns-" + java.util.UUID.randomUUID();
 
     final NetworkHosts net;
     private final Path logs;
@@ -172,6 +177,7 @@ final class NetnsCluster implements AutoCloseable {
                 HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
                 c.setConnectTimeout(2000);
                 c.setReadTimeout(5000);
+                c.setRequestProperty("Authorization", "Bearer " + TOKEN);
                 try {
                     if (c.getResponseCode() != 200) {
                         return Optional.<String>empty();
@@ -199,7 +205,7 @@ final class NetnsCluster implements AutoCloseable {
         Path log = logs.resolve("client-" + label + ".log");
         ProcessBuilder b = net.processBuilder(host, command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        b.environment().remove("PARTITA_AUTH_TOKEN");
+        b.environment().put("PARTITA_AUTH_TOKEN", TOKEN);
         Process p = b.start();
         others.add(p);
         return new ClientRun(p, log);
@@ -271,7 +277,7 @@ final class NetnsCluster implements AutoCloseable {
         command.addAll(args);
         ProcessBuilder b = net.processBuilder(host, command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(log).toFile()));
-        b.environment().remove("PARTITA_AUTH_TOKEN");
+        b.environment().put("PARTITA_AUTH_TOKEN", TOKEN);
         b.environment().put("PARTITA_JAVA_OPTS", "-Xmx512m");
         return b.start();
     }

@@ -4,54 +4,57 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
-import io.partita.common.codec.MessageCodec;
-import io.partita.common.protocol.MemberAttributes;
-import io.partita.common.protocol.WorkerLoad;
-import io.partita.scheduler.metrics.ClusterLoad;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleListener;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scheduler's Hazelcast data member: membership (workers leaving), the workers' published load, and which
- * scheduler is active. Several schedulers may form one cluster ({@code --join}); the active one is the oldest
- * scheduler member (Hazelcast orders members by when they joined, the same on every member), so when it leaves the
- * next oldest takes over without an election round. The others stand by.
+ * The scheduler's Hazelcast data member: which scheduler is active, and the sealed state a standby needs to take over
+ * (accepted graphs, jars, the registered workers). Only schedulers are members. Several schedulers may form one
+ * cluster ({@code --join}); the active one is the oldest scheduler member (Hazelcast orders members by when they
+ * joined, the same on every member), so when it leaves the next oldest takes over without an election round. The
+ * others stand by.
+ *
+ * <p>Hazelcast's open-source edition authenticates no member: whatever arrives through it is read sealed
+ * ({@link SealedMap}) and never as a Java object, and membership events decide nothing about workers.
  */
 public final class HazelcastCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
 
     private final HazelcastInstance hz;
-    private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
-    private final ClusterLoad totals = new ClusterLoad();
+    private final SealedMap graphs;
+    private final SealedMap artifacts;
+    private final SealedMap workers;
+    private volatile boolean closing;
 
     /**
-     * Blocking (a few seconds): call off the event loop. {@code workerLeft} and {@code membershipChanged} are called
-     * on a Hazelcast thread.
+     * Blocking (a few seconds): call off the event loop. {@code membershipChanged} and {@code stopped} are called on
+     * a Hazelcast thread.
      *
-     * @param join     other schedulers' Hazelcast addresses ({@code host:port}) to join, none for a first one
+     * @param join       other schedulers' Hazelcast addresses ({@code host:port}) to join, none for a first one
      * @param apiAddress this scheduler's client API address, published for the others
+     * @param sealer     seals what is kept in the cluster
+     * @param stopped    told why when Hazelcast stops without {@link #close} (another member shut the cluster down,
+     *                   or it failed): this scheduler can no longer fail over nor keep graphs, and must be restarted
      */
     public HazelcastCluster(String host, int port, String clusterName, String schedulerId, List<String> join, String apiAddress,
-                     Consumer<String> workerLeft, Runnable membershipChanged) {
+                            Sealer sealer, Runnable membershipChanged, Consumer<String> stopped) {
         Config config = new Config();
+        refuseJavaSerialization(config);
         config.setClusterName(clusterName);
         config.setInstanceName("partita-scheduler-" + schedulerId);
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -70,6 +73,11 @@ public final class HazelcastCluster implements AutoCloseable {
         joinMembers(join, port, InetAddress::getAllByName).forEach(a -> joining.getTcpIpConfig().addMember(a));
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.ROLE, MemberAttributes.ROLE_SCHEDULER);
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.SCHEDULER_API, apiAddress);
+        config.addListenerConfig(new ListenerConfig((LifecycleListener) event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && !closing) {
+                stopped.accept("its Hazelcast member is shutting down (another member shut the cluster down, or it failed)");
+            }
+        }));
         hz = Hazelcast.newHazelcastInstance(config);
         hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -79,17 +87,24 @@ public final class HazelcastCluster implements AutoCloseable {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
-                String workerId = event.getMember().getAttribute(MemberAttributes.WORKER_ID);
-                if (workerId != null) {
-                    loads.remove(workerId);
-                    totals.left(workerId);
-                    workerLeft.accept(workerId);
-                }
                 membershipChanged.run();
             }
         });
-        IMap<String, byte[]> loadMap = hz.getMap(MemberAttributes.WORKER_LOAD_MAP);
-        loadMap.addEntryListener(new LoadListener(), true);
+        graphs = new SealedMap(hz.getMap(MemberAttributes.GRAPH_MAP), sealer);
+        artifacts = new SealedMap(hz.getMap(MemberAttributes.ARTIFACT_MAP), sealer);
+        workers = new SealedMap(hz.getMap(MemberAttributes.WORKER_MAP), sealer);
+    }
+
+    /**
+     * Every value Partita keeps in Hazelcast is a byte array (Hazelcast's own serializer), so no member needs Java
+     * serialization but for Hazelcast's own few classes (an enum such as a cluster state in an operation): refusing every other
+     * class keeps a member or client that knows the cluster name from running a deserialization gadget on the
+     * scheduler through a map entry or an event.
+     */
+    static void refuseJavaSerialization(Config config) {
+        JavaSerializationFilterConfig onlyHazelcast = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
+        onlyHazelcast.getWhitelist().addPrefixes("com.hazelcast.").addClasses("java.lang.Enum"); // enums read by name
+        config.getSerializationConfig().setJavaSerializationFilterConfig(onlyHazelcast);
     }
 
     /** Name resolution, replaceable in tests. */
@@ -133,25 +148,9 @@ public final class HazelcastCluster implements AutoCloseable {
         return List.copyOf(members);
     }
 
-    public Map<String, WorkerLoad> loads() {
-        return loads;
-    }
-
-    /** The workers' loads summed, with transfer counts kept across workers leaving (for /metrics). */
-    public ClusterLoad totals() {
-        return totals;
-    }
-
-    /** Hazelcast members by role ({@link MemberAttributes#ROLE}: scheduler, worker), as this member sees them. */
-    public Map<String, Integer> membersByRole() {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        counts.put(MemberAttributes.ROLE_SCHEDULER, 0);
-        counts.put(MemberAttributes.ROLE_WORKER, 0);
-        for (Member m : hz.getCluster().getMembers()) {
-            String role = m.getAttribute(MemberAttributes.ROLE);
-            counts.merge(role == null ? "other" : role, 1, Integer::sum);
-        }
-        return counts;
+    /** Schedulers in the Hazelcast cluster, as this member sees them (for /metrics). */
+    public int schedulerCount() {
+        return schedulers().size();
     }
 
     /** Whether this scheduler is the oldest scheduler member: the one that is active. */
@@ -170,66 +169,27 @@ public final class HazelcastCluster implements AutoCloseable {
                 .toList();
     }
 
-    /** Whether the member with {@code uuid} is in the cluster now, as this member sees it. */
-    public boolean hasMember(String uuid) {
-        return hz.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(uuid));
+    /** The accepted graphs, sealed (see {@code GraphStore}). */
+    public SealedMap graphs() {
+        return graphs;
     }
 
-    /** Ids of the workers that are Hazelcast members now (those a scheduler taking over waits for). */
-    public List<String> workerIds() {
-        return hz.getCluster().getMembers().stream()
-                .map(m -> m.getAttribute(MemberAttributes.WORKER_ID)).filter(java.util.Objects::nonNull).toList();
+    /** Uploaded jars by SHA-256, sealed, so that a scheduler taking over can serve them to workers too. */
+    public SealedMap artifacts() {
+        return artifacts;
     }
 
-    /** The accepted graphs (see {@link GraphRegistry}). */
-    public IMap<String, byte[]> graphs() {
-        return hz.getMap(MemberAttributes.GRAPH_MAP);
-    }
-
-    /** Uploaded jars by SHA-256, so that a scheduler taking over can serve them to workers too. */
-    public IMap<String, byte[]> artifacts() {
-        return hz.getMap(MemberAttributes.ARTIFACT_MAP);
-    }
-
-    /** Addresses of the data members (schedulers), for workers to join through. */
-    public List<String> memberAddresses() {
-        return hz.getCluster().getMembers().stream()
-                .filter(m -> !m.isLiteMember())
-                .map(Member::getAddress)
-                .map(a -> a.getHost() + ":" + a.getPort())
-                .toList();
+    /**
+     * The workers registered with the active scheduler, by id (the value: their name), sealed: what a scheduler
+     * taking over waits for. Written by the active scheduler only.
+     */
+    public SealedMap workers() {
+        return workers;
     }
 
     @Override
     public void close() {
+        closing = true;
         hz.shutdown();
-    }
-
-    private final class LoadListener implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
-            EntryRemovedListener<String, byte[]> {
-        @Override
-        public void entryAdded(EntryEvent<String, byte[]> event) {
-            update(event);
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, byte[]> event) {
-            update(event);
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, byte[]> event) {
-            loads.remove(event.getKey());
-        }
-
-        private void update(EntryEvent<String, byte[]> event) {
-            try {
-                WorkerLoad load = MessageCodec.fromCbor(event.getValue(), WorkerLoad.class, 1 << 20);
-                loads.put(event.getKey(), load);
-                totals.published(load);
-            } catch (RuntimeException e) {
-                LOG.warn("ignoring an undecodable load of worker {}: {}", event.getKey(), e.getMessage());
-            }
-        }
     }
 }

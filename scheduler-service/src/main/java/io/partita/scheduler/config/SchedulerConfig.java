@@ -4,6 +4,7 @@ import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.Ports;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,14 +17,22 @@ import java.util.List;
  * @param listenHost  where the client API, dashboard and Flight proxy listen; {@code host} (the address announced to
  *                    workers and clients, and the Hazelcast member address) when null. {@code 0.0.0.0} in a
  *                    Kubernetes pod, so that {@code kubectl port-forward}, which connects to localhost, reaches them
+ * @param clusterSecretFile a file whose content seals what the schedulers keep in Hazelcast; null to seal with the
+ *                    token. One of the two is required when the scheduler listens on an address off loopback
+ * @param workerTimeout how long a registered worker may stay silent (no load, no report) before it is declared lost
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
                               long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
-                              List<String> join, String listenHost) {
+                              List<String> join, String listenHost, Path clusterSecretFile,
+                              Duration workerTimeout) {
+
+    /** Twenty heartbeats (a load every 500 ms): a worker's GC pause or a loaded machine does not cost its keys. */
+    public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(10);
 
     public SchedulerConfig {
         listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
+        workerTimeout = workerTimeout == null ? DEFAULT_WORKER_TIMEOUT : workerTimeout;
     }
 
     /** Listening where it announces itself ({@code host}). */
@@ -31,7 +40,7 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
                            String clusterName, ClusterToken token, long maxMessageBytes,
                            long maxArtifactBytes, Path artifactDir, SchedulerLimits limits, List<String> join) {
         this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
-                artifactDir, limits, join, null);
+                artifactDir, limits, join, null, null, null);
     }
 
     public static SchedulerConfig defaults() {
@@ -41,6 +50,6 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout);
     }
 }

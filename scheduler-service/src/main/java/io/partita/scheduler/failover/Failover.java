@@ -8,6 +8,7 @@ import io.partita.scheduler.state.Event;
 import io.partita.scheduler.store.ArtifactStore;
 import io.partita.scheduler.store.GraphStore;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +37,8 @@ public final class Failover {
     private final FailoverRole role = new FailoverRole(RECOVERY_WAIT_MS, CLIENT_RESUME_MS);
     private volatile Role current = Role.STANDBY;
     private boolean ticking;
+    /** The workers the previous active scheduler had registered: those to wait for (read off the loop, then used on it). */
+    private volatile List<String> expected = List.of();
 
     public Failover(Vertx vertx, SchedulerLoop loop, HazelcastCluster cluster, GraphStore graphs, ArtifactStore artifacts,
                     long maxMessageBytes, String schedulerId) {
@@ -66,6 +69,7 @@ public final class Failover {
                 case Step.StartRecovery s -> { } // the replay was submitted with the graphs
                 case Step.BecomeActive a -> {
                     loop.submit(new Event.RecoveryFinished(loop.stimulus("recovered")));
+                    expected.stream().filter(id -> !loop.state().hasWorker(id)).forEach(id -> cluster.workers().removeAsync(id));
                     LOG.info("active scheduler {} ({} of {} workers back, {} results found on them, {} ms)", schedulerId,
                             a.back(), a.expected(), loop.state().recoveredCount(), a.tookMillis());
                 }
@@ -87,18 +91,24 @@ public final class Failover {
     /** Reads the artifacts and graphs (blocking, off the loop), then replays the graphs. */
     private void load() {
         vertx.executeBlocking(() -> {
-            cluster.artifacts().forEach((sha, body) -> {
+            cluster.artifacts().forEachVerified((sha, body) -> {
                 if (!artifacts.contains(sha)) {
-                    artifacts.store(sha, body);
+                    String problem = artifacts.store(sha, body);
+                    if (problem != null) {
+                        LOG.warn("not keeping the stored jar {}: {}", sha, problem);
+                    }
                 }
             });
+            List<String> workers = new ArrayList<>();
+            cluster.workers().forEachVerified((id, name) -> workers.add(id));
+            expected = workers;
             return graphs.load(maxMessageBytes);
         }).onComplete(r -> {
             List<GraphStore.Entry> entries = r.succeeded() ? r.result() : List.of();
             if (r.failed()) {
                 LOG.error("cannot read the accepted graphs from Hazelcast; starting without them", r.cause());
             }
-            List<String> workers = cluster.workerIds();
+            List<String> workers = expected;
             loop.submit(new Event.RecoveryStarted(loop.stimulus("recover")));
             Set<String> clients = new LinkedHashSet<>();
             for (GraphStore.Entry g : entries) {

@@ -52,11 +52,11 @@ public final class ApiRoutes {
     public Router router() {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(this::checkToken);
-        router.get("/api/cluster").handler(ctx -> HttpReplies.json(ctx, MessageCodec.toJson(new ClusterInfo(config.clusterName(),
-                cluster.memberAddresses(), schedulerId, StatusRoutes.VERSION, cluster.schedulerApis()))));
+        router.get("/api/cluster").handler(ctx -> HttpReplies.json(ctx, MessageCodec.toJson(new ClusterInfo(schedulerId,
+                StatusRoutes.VERSION, cluster.schedulerApis()))));
         router.route("/api/*").handler(this::checkActive);
         router.get("/api/workers").handler(ctx -> HttpReplies.json(ctx, MessageCodec.toJson(loop.state().workers().stream()
-                .map(w -> new WorkerStatus(w, cluster.loads().get(w.workerId()))).toList())));
+                .map(w -> new WorkerStatus(w, workers.loads().get(w.workerId()))).toList())));
         router.head("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha ->
                 ctx.response().setStatusCode(artifacts.contains(sha) ? 200 : 404).end()));
         router.get("/api/artifacts/:sha").handler(ctx -> withSha(ctx, sha -> sendArtifact(ctx, sha)));

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** The dashboard port's routes: {@code /health}, {@code /metrics} and the dashboard's pages and feeds. */
@@ -25,9 +26,19 @@ public final class StatusRoutes implements AutoCloseable {
         this.dashboard = dashboard;
     }
 
-    public Router router(Supplier<JsonObject> summary) {
+    /**
+     * @param failure why this scheduler can no longer serve, empty while it can: {@code /health} then answers 503
+     *                with {@code "status":"failed"} and the reason, so that a liveness probe restarts it
+     */
+    public Router router(Supplier<JsonObject> summary, Supplier<Optional<String>> failure) {
         Router router = Router.router(vertx);
-        router.get("/health").handler(ctx -> HttpReplies.json(ctx, summary.get().put("status", "ok").encode()));
+        router.get("/health").handler(ctx -> {
+            Optional<String> failed = failure.get();
+            JsonObject health = summary.get().put("status", failed.isPresent() ? "failed" : "ok");
+            failed.ifPresent(why -> health.put("reason", why));
+            ctx.response().setStatusCode(failed.isPresent() ? 503 : 200);
+            HttpReplies.json(ctx, health.encode());
+        });
         router.get("/metrics").handler(ctx -> {
             var scrape = metrics.scrape(ctx.request().getHeader("accept"));
             ctx.response().putHeader("content-type", scrape.contentType()).end(Buffer.buffer(scrape.body()));

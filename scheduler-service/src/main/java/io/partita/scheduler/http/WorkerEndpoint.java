@@ -3,33 +3,59 @@ package io.partita.scheduler.http;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.codec.ProtocolException;
 import io.partita.common.protocol.WorkerCommand;
+import io.partita.common.protocol.WorkerLoad;
 import io.partita.common.protocol.WorkerReport;
-import io.partita.scheduler.cluster.HazelcastCluster;
+import io.partita.scheduler.cluster.SealedMap;
 import io.partita.scheduler.loop.SchedulerLoop;
+import io.partita.scheduler.metrics.ClusterLoad;
 import io.partita.scheduler.state.Event;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The worker WebSocket ({@code /api/worker}): each binary CBOR report decoded into an event, nothing more. */
+/**
+ * The worker WebSocket ({@code /api/worker}): each binary CBOR report decoded into an event, and the workers'
+ * liveness and load from what arrives on it. The connection is authenticated; nothing else (no Hazelcast event)
+ * admits or removes a worker.
+ */
 public final class WorkerEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerEndpoint.class);
-    /** How long a registering worker's Hazelcast member may take to show in this scheduler's view of the cluster. */
-    private static final int MEMBER_CHECKS = 100;
-    private static final long MEMBER_CHECK_MS = 100;
 
-    private final Vertx vertx;
     private final SchedulerLoop loop;
-    private final HazelcastCluster cluster;
+    private final SealedMap registered;
     private final long maxMessageBytes;
+    private final WorkerLiveness liveness;
+    private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
+    private final ClusterLoad totals = new ClusterLoad();
 
-    public WorkerEndpoint(Vertx vertx, SchedulerLoop loop, HazelcastCluster cluster, long maxMessageBytes) {
-        this.vertx = vertx;
+    /**
+     * @param registered where the workers registered here are written, for a scheduler taking over to wait for
+     */
+    public WorkerEndpoint(Vertx vertx, SchedulerLoop loop, SealedMap registered, long maxMessageBytes, long timeoutMillis) {
         this.loop = loop;
-        this.cluster = cluster;
+        this.registered = registered;
         this.maxMessageBytes = maxMessageBytes;
+        this.liveness = new WorkerLiveness(timeoutMillis);
+        vertx.setPeriodic(Math.max(10, Math.min(1_000, timeoutMillis / 4)), id -> {
+            for (String workerId : liveness.overdue(System.currentTimeMillis())) {
+                gone(workerId, "nothing heard from it for more than " + timeoutMillis + " ms");
+            }
+        });
+    }
+
+    /** The registered workers' latest loads, by worker id; read from any thread. */
+    public Map<String, WorkerLoad> loads() {
+        return loads;
+    }
+
+    /** The workers' loads summed, with transfer counts kept across workers leaving (for /metrics). */
+    public ClusterLoad totals() {
+        return totals;
     }
 
     void connected(ServerWebSocket ws) {
@@ -42,13 +68,23 @@ public final class WorkerEndpoint {
                 LOG.warn("ignoring a bad message from worker {}: {}", workerId[0], e.getMessage());
                 return;
             }
-            String sid = loop.stimulus("worker");
             if (report instanceof WorkerReport.RegisterWorker r) {
-                admitWhenMember(ws, r, sid, workerId, 0);
-            } else if (workerId[0] == null) {
+                register(ws, r, workerId);
+            } else if (workerId[0] == null || !loop.isWorkerConnection(workerId[0], ws)) {
+                if (report instanceof WorkerReport.Load) {
+                    return; // a load racing the registration, or after the worker was dropped
+                }
                 LOG.warn("ignoring {} from a worker that has not registered", report.getClass().getSimpleName());
             } else {
-                loop.submit(event(sid, workerId[0], report));
+                liveness.heard(workerId[0], System.currentTimeMillis());
+                if (report instanceof WorkerReport.Load l) {
+                    if (l.load().workerId().equals(workerId[0])) {
+                        loads.put(workerId[0], l.load());
+                        totals.published(l.load());
+                    }
+                } else {
+                    loop.submit(event(loop.stimulus("worker"), workerId[0], report));
+                }
             }
         });
         ws.closeHandler(v -> {
@@ -69,41 +105,42 @@ public final class WorkerEndpoint {
             case WorkerReport.Retiring r -> new Event.WorkerRetiring(sid, workerId);
             case WorkerReport.KeysAcquired r -> new Event.KeysAcquired(sid, workerId, r.acquired(), r.failed());
             case WorkerReport.RegisterWorker r -> throw new IllegalStateException("registration is not a report");
+            case WorkerReport.Load r -> throw new IllegalStateException("a load is not an event");
         };
     }
 
     /**
-     * Registers the worker once its Hazelcast member is in the cluster (failure detection rests on it, and its load
-     * comes through it). A worker whose member is not there after {@link #MEMBER_CHECKS} checks was dropped (cut off
-     * by the network for longer than the heartbeat timeout, its keys recomputed elsewhere) and reconnected with its
-     * old identity: it is told to restart ({@link WorkerCommand.Restart}), so that a fresh worker joins in its place.
+     * Registers the worker. One this scheduler declared lost for its silence (cut off by the network for longer than
+     * the worker timeout, its keys recomputed elsewhere) that reconnects with its old identity is told to restart
+     * ({@link WorkerCommand.Restart}), so that a fresh worker joins in its place.
      */
-    private void admitWhenMember(ServerWebSocket ws, WorkerReport.RegisterWorker r, String sid, String[] workerId, int checks) {
-        if (ws.isClosed()) {
-            return;
-        }
-        String member = r.info().memberUuid();
-        if (member != null && !member.isBlank() && !cluster.hasMember(member)) {
-            if (checks < MEMBER_CHECKS) {
-                vertx.setTimer(MEMBER_CHECK_MS, t -> admitWhenMember(ws, r, sid, workerId, checks + 1));
-                return;
-            }
-            String reason = "its Hazelcast member " + member + " is not in the cluster (it was dropped, for example after "
-                    + "the network cut it off for longer than the heartbeat timeout)";
-            LOG.warn("worker {} ({}) tried to register, but {}: telling it to restart", r.info().name(), r.info().workerId(), reason);
+    private void register(ServerWebSocket ws, WorkerReport.RegisterWorker r, String[] workerId) {
+        String id = r.info().workerId();
+        if (liveness.declaredLost(id)) {
+            String reason = "it was declared lost after nothing was heard from it for more than "
+                    + liveness.timeoutMillis() + " ms (for example the network cut it off), and its keys were recomputed elsewhere";
+            LOG.warn("worker {} ({}) tried to register, but {}: telling it to restart", r.info().name(), id, reason);
             ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor((WorkerCommand) new WorkerCommand.Restart(reason))))
                     .onComplete(x -> ws.close());
             return;
         }
-        workerId[0] = r.info().workerId();
-        loop.workerConnected(workerId[0], ws);
-        LOG.info("worker {} ({}) registered with {} threads", r.info().name(), r.info().workerId(), r.info().nthreads());
-        loop.submit(new Event.WorkerJoined(sid, r.info(), r.heldKeys()));
+        workerId[0] = id;
+        loop.workerConnected(id, ws);
+        liveness.heard(id, System.currentTimeMillis());
+        registered.setAsync(id, r.info().name().getBytes(StandardCharsets.UTF_8)).exceptionally(e -> {
+            LOG.warn("cannot record worker {} for a standby: {}", id, e.toString());
+            return null;
+        });
+        LOG.info("worker {} ({}) registered with {} threads", r.info().name(), id, r.info().nthreads());
+        loop.submit(new Event.WorkerJoined(loop.stimulus("worker"), r.info(), r.heldKeys()));
     }
 
-    /** {@code workerId} left: its connection closed, or its Hazelcast member left the cluster. */
+    /** {@code workerId} left: its connection closed, or nothing was heard from it for the timeout. */
     public void gone(String workerId, String reason) {
         loop.dropWorker(workerId);
+        liveness.left(workerId);
+        loads.remove(workerId);
+        registered.removeAsync(workerId);
         if (loop.state().hasWorker(workerId)) {
             LOG.info("worker {} left: {}", workerId, reason);
         }

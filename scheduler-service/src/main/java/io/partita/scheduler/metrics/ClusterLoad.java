@@ -5,41 +5,25 @@ import io.partita.common.protocol.WorkerLoad.MemoryByTier;
 import io.partita.common.protocol.WorkerLoad.TransferCounters;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The load of all workers together. Memory and task figures are the sum of the workers' latest loads. Transfer
- * counts are cumulative over the cluster's life: the workers' latest counters plus what the workers that left had
- * counted, so a worker leaving takes nothing away and the totals only grow (as Prometheus expects of a counter).
- * Thread-safe: loads arrive on Hazelcast's threads, scrapes come from the scheduler's loop.
+ * counts are cumulative over the cluster's life: the last counters of every worker that ever reported, those that
+ * left included (a worker's counters only grow over its life, and one that reconnects keeps its own), so the totals
+ * only grow, as Prometheus expects of a counter. Thread-safe: loads arrive on the loop, scrapes come from anywhere.
  */
 public final class ClusterLoad {
-    private final Map<String, TransferCounters> latest = new HashMap<>();
-    /** Workers that left: a load of theirs arriving late is ignored, as their counts are in {@link #departed}. */
-    private final Set<String> gone = new HashSet<>();
-    private TransferCounters departed = TransferCounters.EMPTY;
+    private final Map<String, TransferCounters> last = new HashMap<>();
 
-    /** A worker published its load. */
+    /** A worker reported its load. */
     public synchronized void published(WorkerLoad load) {
-        if (!gone.contains(load.workerId())) {
-            latest.put(load.workerId(), load.transfers());
-        }
-    }
-
-    /** The worker left: what it counted stays in the totals. */
-    public synchronized void left(String workerId) {
-        gone.add(workerId);
-        TransferCounters last = latest.remove(workerId);
-        if (last != null) {
-            departed = plus(departed, last);
-        }
+        last.put(load.workerId(), load.transfers());
     }
 
     public synchronized TransferCounters transfers() {
-        TransferCounters sum = departed;
-        for (TransferCounters t : latest.values()) {
+        TransferCounters sum = TransferCounters.EMPTY;
+        for (TransferCounters t : last.values()) {
             sum = plus(sum, t);
         }
         return sum;

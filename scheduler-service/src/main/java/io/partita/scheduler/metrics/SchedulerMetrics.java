@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -38,11 +39,11 @@ public final class SchedulerMetrics {
      * @param state   the scheduler's state (read on its loop)
      * @param loads   the workers' latest published loads, by worker id
      * @param totals  the loads summed, with cumulative transfers
-     * @param members Hazelcast members by role
+     * @param schedulers schedulers in the Hazelcast cluster (the active one and its standbys)
      * @param active  whether this scheduler is the active one (not a standby)
      */
     public SchedulerMetrics(SchedulerState state, Supplier<Map<String, WorkerLoad>> loads, ClusterLoad totals,
-                            Supplier<Map<String, Integer>> members, BooleanSupplier active) {
+                            IntSupplier schedulers, BooleanSupplier active) {
         GaugeWithCallback.builder().name("partita_tasks").help("Tasks the scheduler knows, by state (released: kept "
                         + "for lineage or a reference, waiting: for inputs or a worker, processing: sent to a worker, "
                         + "memory: result held by a worker, erred)").labelNames("state")
@@ -90,9 +91,8 @@ public final class SchedulerMetrics {
                 () -> state.workers().stream().mapToInt(WorkerInfo::nthreads).sum());
         LoadMetrics.register(registry, "partita_cluster", "all workers", () -> totals.sum(loads.get().values()));
 
-        GaugeWithCallback.builder().name("partita_hazelcast_members").help("Members of the Hazelcast cluster, by role")
-                .labelNames("role").callback(cb -> members.get().forEach((role, n) -> cb.call(n, role)))
-                .register(registry);
+        gauge("partita_schedulers", "Schedulers in the cluster (the active one and its standbys), as this one's Hazelcast "
+                + "member sees them", schedulers::getAsInt);
         gauge("partita_scheduler_active", "1 on the active scheduler, 0 on a standby", () -> active.getAsBoolean() ? 1 : 0);
     }
 

@@ -5,20 +5,23 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The accepted graphs that a standby could replay, and which of the client's references each still holds: a graph is
  * stored ({@link Instruction.PersistGraph}) once valid, answered ({@code GraphAccepted}) once stored, and removed
- * ({@link Instruction.ForgetGraph}) once its client released every key it asked for, or left. A release takes one
- * reference of the oldest graph that wants the key, as the client counts one reference per occurrence.
+ * ({@link Instruction.ForgetGraph}) once its client released every key it asked for, or left, and every later graph
+ * of that client is gone too: a later graph may take this one's keys as inputs, and a standby could not replay it
+ * without them. A release takes one reference of the oldest graph that wants the key, as the client counts one
+ * reference per occurrence.
  */
 final class AcceptedGraphs {
     private static final class Graph {
         final int tasks;
         int remaining;
         boolean persisted;
-        /** Released entirely (or its client left) before it was stored: removed once the store reports. */
-        boolean forgetWhenPersisted;
+        /** Every wanted reference released, or its client left: forgotten once stored and no later graph is held. */
+        boolean released;
 
         Graph(int tasks, int remaining) {
             this.tasks = tasks;
@@ -27,8 +30,8 @@ final class AcceptedGraphs {
     }
 
     private final StateContext ctx;
-    /** Client to request id to graph. */
-    private final Map<String, Map<Long, Graph>> graphs = new HashMap<>();
+    /** Client to request id (growing per client, so in submission order) to graph. */
+    private final Map<String, TreeMap<Long, Graph>> graphs = new HashMap<>();
     /** Client to wanted key to the request ids of the graphs that want it, one per occurrence. */
     private final Map<String, Map<String, ArrayDeque<Long>>> wanted = new HashMap<>();
 
@@ -49,7 +52,7 @@ final class AcceptedGraphs {
                   Instruction.PersistGraph persist) {
         Graph g = new Graph(tasks, wantedKeys.size());
         g.persisted = stored;
-        graphs.computeIfAbsent(clientId, c -> new HashMap<>()).put(requestId, g);
+        graphs.computeIfAbsent(clientId, c -> new TreeMap<>()).put(requestId, g);
         Map<String, ArrayDeque<Long>> byKey = wanted.computeIfAbsent(clientId, c -> new HashMap<>());
         for (String key : wantedKeys) {
             byKey.computeIfAbsent(key, k -> new ArrayDeque<>(1)).addLast(requestId); // most keys: one graph
@@ -69,8 +72,8 @@ final class AcceptedGraphs {
         if (ctx.clients.containsKey(clientId)) {
             ctx.out.toClient(clientId, new ClientUpdate.GraphAccepted(requestId, g.tasks));
         }
-        if (g.forgetWhenPersisted) {
-            forget(clientId, requestId);
+        if (g.released) {
+            forgetReleasedTail(clientId);
         }
     }
 
@@ -85,7 +88,8 @@ final class AcceptedGraphs {
             Long requestId = ids.pollFirst();
             Graph g = requestId == null ? null : graph(clientId, requestId);
             if (g != null && --g.remaining <= 0) {
-                forget(clientId, requestId);
+                g.released = true;
+                forgetReleasedTail(clientId);
             }
         } while (all && !ids.isEmpty());
         if (ids.isEmpty()) {
@@ -98,7 +102,8 @@ final class AcceptedGraphs {
         wanted.remove(clientId);
         Map<Long, Graph> own = graphs.get(clientId);
         if (own != null) {
-            List.copyOf(own.keySet()).forEach(id -> forget(clientId, id));
+            own.values().forEach(g -> g.released = true);
+            forgetReleasedTail(clientId);
         }
     }
 
@@ -106,18 +111,19 @@ final class AcceptedGraphs {
         return graphs.values().stream().mapToInt(Map::size).sum();
     }
 
-    private void forget(String clientId, long requestId) {
-        Map<Long, Graph> own = graphs.get(clientId);
-        Graph g = own.get(requestId);
-        if (!g.persisted) {
-            g.forgetWhenPersisted = true;
-            return;
+    /**
+     * Forgets {@code clientId}'s released, stored graphs from the newest down to the first that is still held (or
+     * not yet stored: its store report resumes this).
+     */
+    private void forgetReleasedTail(String clientId) {
+        TreeMap<Long, Graph> own = graphs.get(clientId);
+        while (!own.isEmpty() && own.lastEntry().getValue().released && own.lastEntry().getValue().persisted) {
+            long requestId = own.pollLastEntry().getKey();
+            ctx.out.instruct(new Instruction.ForgetGraph(ctx.stimulus, clientId, requestId));
         }
-        own.remove(requestId);
         if (own.isEmpty()) {
             graphs.remove(clientId);
         }
-        ctx.out.instruct(new Instruction.ForgetGraph(ctx.stimulus, clientId, requestId));
     }
 
     private Graph graph(String clientId, long requestId) {

@@ -42,6 +42,20 @@ final class GraphIntake {
         addGraph(e.clientId(), e.requestId(), e.graph(), e.encoded(), false);
     }
 
+    /**
+     * A graph the previous active scheduler had accepted, read back by this one taking over. Checked as a submitted
+     * graph is: one that cannot be added (an input that was not stored with it) is refused, not half added.
+     */
+    void onGraphReplayed(Event.GraphReplayed e) {
+        Optional<String> problem = validator.validate(e.graph(), ctx.tasks::containsKey);
+        if (problem.isPresent()) {
+            ctx.out.toClient(e.clientId(), new ClientUpdate.RequestFailed(e.requestId(),
+                    "the scheduler that took over could not replay this graph: " + problem.get()));
+            return;
+        }
+        addGraph(e.clientId(), e.requestId(), e.graph(), null, true);
+    }
+
     /** Adds a valid graph's tasks and the client's references; runs it at once (its answer waits for the store). */
     void addGraph(String clientId, long requestId, GraphSpec graph, byte[] encoded, boolean replayed) {
         ctx.clients.computeIfAbsent(clientId, c -> new HashMap<>());

@@ -101,7 +101,7 @@ public final class SchedulerState {
                 releases.onClientDisconnected(e);
             }
             case GraphSubmitted e -> intake.onGraphSubmitted(e);
-            case Event.GraphReplayed e -> intake.addGraph(e.clientId(), e.requestId(), e.graph(), null, true);
+            case Event.GraphReplayed e -> intake.onGraphReplayed(e);
             case Event.GraphPersisted e -> accepted.persisted(e.clientId(), e.requestId());
             case DataScattered e -> scatter.onDataScattered(e);
             case KeysReleased e -> e.keys().forEach(k -> {

@@ -1,8 +1,8 @@
 package io.partita.scheduler.store;
 
-import com.hazelcast.map.IMap;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.ClientRequest;
+import io.partita.scheduler.cluster.SealedMap;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +16,9 @@ import java.util.zip.Inflater;
  * The accepted graphs, in a Hazelcast map that every scheduler of the cluster holds (one synchronous backup, on a
  * standby when there is one): what a scheduler taking over replays. Which graphs to store and when to remove them is
  * the state's decision ({@code PersistGraph} and {@code ForgetGraph} instructions); this class only writes and reads.
- * Entries are {@code <client id>/<request id>} to the client's SubmitGraph message as it arrived (CBOR), deflated:
- * keys and function ids repeat, so a graph shrinks to a fifth or less.
+ * Entries are {@code <client id>/<request id>} to the client's SubmitGraph message as it arrived (CBOR), deflated
+ * (keys and function ids repeat, so a graph shrinks to a fifth or less), then sealed: a standby replays only the
+ * graphs a scheduler of this cluster wrote, never one planted through Hazelcast's open port.
  *
  * <p>Used on the scheduler's event loop only, except the map's own threads.
  */
@@ -25,11 +26,11 @@ public final class GraphStore {
     /** One accepted graph, for replay: in the order the active scheduler received them. */
     public record Entry(String clientId, long requestId, ClientRequest.SubmitGraph request) {}
 
-    private final IMap<String, byte[]> map;
+    private final SealedMap map;
     /** Reused for every graph (a Deflater holds native state that is costly to set up for a small graph). */
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED); // the graph is on its way to GraphAccepted
 
-    public GraphStore(IMap<String, byte[]> map) {
+    public GraphStore(SealedMap map) {
         this.map = map;
     }
 
@@ -48,7 +49,7 @@ public final class GraphStore {
      */
     public List<Entry> load(long maxMessageBytes) {
         List<Entry> entries = new ArrayList<>();
-        map.forEach((id, bytes) -> {
+        map.forEachVerified((id, bytes) -> {
             ClientRequest.SubmitGraph request = MessageCodec.fromCbor(inflate(bytes, maxMessageBytes),
                     ClientRequest.SubmitGraph.class, maxMessageBytes);
             entries.add(new Entry(id.substring(0, id.lastIndexOf('/')), request.requestId(),

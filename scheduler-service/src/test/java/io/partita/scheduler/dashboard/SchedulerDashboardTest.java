@@ -63,7 +63,7 @@ class SchedulerDashboardTest {
 
     private void start() {
         on(new Event.WorkerJoined(sid(), new WorkerInfo("w1", "worker-one", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0,
-                2, 1L << 30, Map.of(), "m1", 1, "", ""), List.of()));
+                2, 1L << 30, Map.of(), 1, "", ""), List.of()));
         on(new Event.ClientConnected(sid(), "c1"));
     }
 

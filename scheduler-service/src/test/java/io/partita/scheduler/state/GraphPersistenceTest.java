@@ -102,4 +102,27 @@ class GraphPersistenceTest extends StateHarness {
         assertThat(out).noneMatch(PersistGraph.class::isInstance);
         assertThat(accepted(out, 1)).isTrue();
     }
+
+    /** Found on a standby that took over: the tree's sums were replayed without the leaves they sum. */
+    @Test
+    void aGraphIsKeptWhileALaterGraphOfItsClientIsHeldAsThatOneMayTakeItsKeysAsInputs() {
+        raw(new ClientConnected(sid(), "c"));
+        raw(new GraphSubmitted(sid(), "c", 1, graph(List.of(task("leaf")), "leaf")));
+        raw(new GraphPersisted(sid(), "c", 1, null));
+        raw(new GraphSubmitted(sid(), "c", 2, graph(List.of(task("sum", "leaf")), "sum")));
+        raw(new GraphPersisted(sid(), "c", 2, null));
+        assertThat(raw(new KeysReleased(sid(), "c", List.of("leaf")))).noneMatch(ForgetGraph.class::isInstance);
+        String release = sid();
+        assertThat(raw(new KeysReleased(release, "c", List.of("sum"))))
+                .containsSubsequence(new ForgetGraph(release, "c", 2), new ForgetGraph(release, "c", 1));
+    }
+
+    @Test
+    void aReplayedGraphWhoseInputsWereNotStoredIsRefusedNotHalfAdded() {
+        raw(new Event.RecoveryStarted(sid()));
+        List<Instruction> out = raw(new GraphReplayed(sid(), "c", 2, graph(List.of(task("sum", "leaf")), "sum")));
+        assertThat(out).anyMatch(i -> i instanceof SendToClient s && s.update() instanceof ClientUpdate.RequestFailed f
+                && f.requestId() == 2 && f.error().contains("leaf"));
+        assertThat(state.taskCount()).isZero();
+    }
 }

@@ -234,7 +234,7 @@ class SchedulerStateTest extends StateHarness {
     void measuredBandwidthPricesMissingInputs() {
         for (String id : List.of("w1", "w2")) { // on different hosts: the input moves over the network
             on(new WorkerJoined(sid(), new WorkerInfo(id, id, "127.0.0.1", "host-" + id, "grpc+tcp://127.0.0.1:1", 0, 1,
-                    0, Map.of(), "m-" + id, 1, "", ""), List.of()));
+                    0, Map.of(), 1, "", ""), List.of()));
         }
         submit("c", graph(List.of(task("a-1")), "a-1"));
         on(new TasksFinished(sid(), "w1", List.of(new TaskDone("a-1", 50_000_000, "byte[]", 0, 100))));
@@ -257,7 +257,7 @@ class SchedulerStateTest extends StateHarness {
     void restrictionsAndResourcesAreRespected() {
         join("w1");
         on(new WorkerJoined(sid(), new WorkerInfo("w2", "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0,
-                Map.of("GPU", 1.0), "m2", 2, "", ""), List.of()));
+                Map.of("GPU", 1.0), 2, "", ""), List.of()));
         TaskSpec g1 = new TaskSpec("g-1", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
         TaskSpec g2 = new TaskSpec("g-2", F.id(), List.of(), 0, 0, Map.of("GPU", 1.0), List.of());
         TaskSpec n = new TaskSpec("n-1", F.id(), List.of(), 0, 0, Map.of(), List.of("w1-name"));
@@ -301,7 +301,7 @@ class SchedulerStateTest extends StateHarness {
     }
 
     private static WorkerInfo gpuWorker(String id) {
-        return new WorkerInfo(id, "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0, Map.of("GPU", 1.0), "m-" + id,
+        return new WorkerInfo(id, "gpu", "127.0.0.1", "h", "grpc+tcp://127.0.0.1:2", 0, 4, 0, Map.of("GPU", 1.0),
                 2, "", "");
     }
 

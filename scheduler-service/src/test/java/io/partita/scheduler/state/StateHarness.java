@@ -49,7 +49,7 @@ abstract class StateHarness {
     }
 
     static WorkerInfo worker(String id) {
-        return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), "m-" + id, 1, "", "");
+        return new WorkerInfo(id, id + "-name", "127.0.0.1", "host", "grpc+tcp://127.0.0.1:1", 0, 1, 0, Map.of(), 1, "", "");
     }
 
     /** Handles {@code e}; a graph the state asks to store is stored at once, as the loop would report it. */

@@ -15,7 +15,10 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Asks the scheduler how to join its cluster ({@code GET /api/cluster}), retrying within a deadline. */
+/**
+ * Asks the scheduler about its cluster ({@code GET /api/cluster}) before connecting, retrying within a deadline: a
+ * wrong token is reported at once (exit code 2), and an unreachable scheduler after the deadline.
+ */
 public final class ClusterJoin {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterJoin.class);
     /** Pauses between rounds over the schedulers: 100 ms doubling up to 2 s. */
