@@ -1,5 +1,6 @@
 package io.partita.dashboard;
 
+import io.partita.common.auth.WebAccess;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -63,8 +64,12 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    /** Serves the pages, assets and feeds on {@code router} and starts pushing (on the calling context). */
-    public Dashboard mount(Router router) {
+    /**
+     * Serves the pages, assets, feeds and the login page on {@code router} and starts pushing (on the calling
+     * context). Who may see them is the router's guard ({@code WebGuard} with {@code access}), mounted before.
+     */
+    public Dashboard mount(Router router, WebAccess access) {
+        new LoginPage(access, LoginPage.template(load(RESOURCES + "login.html"))).mount(router);
         router.get("/").handler(ctx -> ctx.redirect("/status"));
         for (Map.Entry<String, Buffer> page : pages.entrySet()) {
             router.get("/" + page.getKey()).handler(ctx -> ctx.response()

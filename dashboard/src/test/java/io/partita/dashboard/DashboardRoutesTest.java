@@ -55,7 +55,7 @@ class DashboardRoutesTest {
         io.vertx.core.Promise<HttpServer> started = io.vertx.core.Promise.promise();
         vertx.runOnContext(x -> {
             Router router = Router.router(vertx);
-            dashboard = new Dashboard(vertx, source).mount(router);
+            dashboard = new Dashboard(vertx, source).mount(router, io.partita.common.auth.WebAccess.open());
             vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").onComplete(started);
         });
         server = started.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

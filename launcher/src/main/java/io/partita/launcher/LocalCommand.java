@@ -76,13 +76,19 @@ public final class LocalCommand implements Callable<Integer> {
             System.err.println("--workers must be at least 1");
             return 2;
         }
+        try {
+            token.token();
+        } catch (IllegalArgumentException e) {
+            System.err.println("partita local: " + e.getMessage());
+            return 2;
+        }
         int threads = threadsPerWorker != null ? threadsPerWorker
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
         Files.createDirectories(logDir);
         Thread stopAll = new Thread(this::stopAll, "partita-local-stop");
         Runtime.getRuntime().addShutdownHook(stopAll);
 
-        Map<String, String> env = token.raw() == null ? Map.of() : Map.of("PARTITA_AUTH_TOKEN", token.raw());
+        Map<String, String> env = token.childEnvironment("PARTITA_");
         List<String> schedulerArgs = List.of("--host", host, "--port", String.valueOf(port),
                 "--dashboard-port", String.valueOf(dashboardPort), "--flight-port", String.valueOf(flightPort),
                 "--hazelcast-port", String.valueOf(hazelcastPort));

@@ -6,6 +6,8 @@ import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
 import io.partita.common.config.TokenOption;
+import io.partita.common.config.WebOptions;
+import io.partita.common.auth.ClusterToken;
 import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
@@ -46,6 +48,9 @@ public final class SchedulerCli implements Callable<Integer> {
 
     @Mixin
     TokenOption token;
+
+    @Mixin
+    WebOptions web;
 
     @Option(names = "--cluster-secret-file", paramLabel = "<file>", description = "File whose content seals what the "
             + "schedulers keep in Hazelcast (accepted graphs, jars), so that a Hazelcast member or client that knows only "
@@ -95,11 +100,19 @@ public final class SchedulerCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SchedulerConfig config = new SchedulerConfig(network.host(), port, dashboardPort, flightPort, hazelcastPort, clusterName,
-                token.token(), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
-                SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
-                        .withWorkStealing(workStealing), join, network.listenAddress(), clusterSecretFile,
-                java.time.Duration.ofSeconds(workerTimeoutSeconds));
+        SchedulerConfig config;
+        try {
+            ClusterToken clusterToken = token.token();
+            config = new SchedulerConfig(network.host(), port, dashboardPort, flightPort, hazelcastPort, clusterName,
+                    clusterToken, ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
+                    SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
+                            .withWorkStealing(workStealing), join, network.listenAddress(), clusterSecretFile,
+                    java.time.Duration.ofSeconds(workerTimeoutSeconds),
+                    web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())));
+        } catch (IllegalArgumentException e) {
+            System.err.println("partita-scheduler: " + e.getMessage());
+            return EXIT_CONFIGURATION;
+        }
         SchedulerServer server;
         try {
             server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

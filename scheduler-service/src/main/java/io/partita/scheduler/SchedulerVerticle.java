@@ -105,7 +105,7 @@ final class SchedulerVerticle extends VerticleBase {
                     .setMaxWebSocketMessageSize(vertxLimit);
             api = vertx.createHttpServer(options).requestHandler(routes.router());
             dashboard = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-                    .requestHandler(status.router(this::summary, () -> Optional.ofNullable(failure.future().result())));
+                    .requestHandler(status.router(this::summary, () -> Optional.ofNullable(failure.future().result()), config.web()));
             return Future.all(api.listen(config.port(), config.listenHost()), dashboard.listen(config.dashboardPort(), config.listenHost()));
         }).onSuccess(v -> {
             failover.membershipChanged();

@@ -89,7 +89,11 @@ class SchedulerServerTest {
         HttpResponse<String> health = call("GET", server.dashboardPort(), "/health", null, false);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"ok\"");
-        assertThat(call("GET", server.dashboardPort(), "/status", null, false).body()).contains("Partita");
+        // with a token, the dashboard needs it too (a browser is sent to the login page: DashboardLoginTest)
+        assertThat(call("GET", server.dashboardPort(), "/status", null, false).statusCode()).isEqualTo(401);
+        assertThat(call("GET", server.dashboardPort(), "/dashboard/data.json?page=status", null, false).statusCode()).isEqualTo(401);
+        assertThat(call("GET", server.dashboardPort(), "/status", null, true).body()).contains("Partita");
+        assertThat(call("GET", server.dashboardPort(), "/metrics", null, false).statusCode()).isEqualTo(200);
 
         HttpResponse<String> refused = call("GET", server.port(), "/api/cluster", null, false);
         assertThat(refused.statusCode()).isEqualTo(401);

@@ -7,6 +7,8 @@ import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
 import io.partita.common.config.SchedulerAddresses;
 import io.partita.common.config.TokenOption;
+import io.partita.common.config.WebOptions;
+import io.partita.common.auth.ClusterToken;
 import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.memory.MemoryLimits;
@@ -89,6 +91,9 @@ public final class WorkerCli implements Callable<Integer> {
     @Mixin
     TokenOption token;
 
+    @Mixin
+    WebOptions web;
+
     @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from the hostname, /etc/machine-id and the network namespace (see docs/data-plane.md).")
     String hostId;
 
@@ -145,11 +150,13 @@ public final class WorkerCli implements Callable<Integer> {
         }
         WorkerConfig config;
         try {
+            ClusterToken clusterToken = token.token();
             config = new WorkerConfig(schedulers,
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), network.host(), flightPort,
-                httpPort, shmDir, spillDir, resources, token.token(), hostId,
-                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, network.listenAddress());
+                httpPort, shmDir, spillDir, resources, clusterToken, hostId,
+                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, network.listenAddress(),
+                web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
@@ -190,13 +197,16 @@ public final class WorkerCli implements Callable<Integer> {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
         schedulerAddresses(scheduler);
+        try {
+            token.token(); // a blank or unreadable token stops here, not in every child
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine(), e.getMessage());
+        }
         String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
         List<String> jvmFlags = Nanny.memoryFlags(limit, JavaProcess.jvmArguments());
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Nanny.PID_ENV, Long.toString(ProcessHandle.current().pid()));
-        if (token.raw() != null) {
-            env.put("PARTITA_WORKER_AUTH_TOKEN", token.raw()); // by environment, so that it does not show in the process list
-        }
+        env.putAll(token.childEnvironment("PARTITA_WORKER_")); // by environment, so that it does not show in the process list
         List<Nanny.Child> children = new ArrayList<>();
         for (int i = 0; i < nworkers; i++) {
             String childName = nworkers == 1 ? base : base + "-" + i;
@@ -230,6 +240,7 @@ public final class WorkerCli implements Callable<Integer> {
         if (nthreads != null) {
             args.addAll(List.of("--nthreads", nthreads.toString()));
         }
+        args.addAll(web.childArgs());
         if (spillDir != null) {
             args.addAll(List.of("--spill-dir", (nworkers == 1 ? spillDir : spillDir.resolve("worker-" + i)).toString()));
         }

@@ -1,11 +1,13 @@
 package io.partita.worker;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.auth.WebAccess;
 import io.partita.common.config.SchedulerAddresses;
 import io.partita.worker.memory.MemoryPolicy;
 import io.partita.worker.transfer.PeerTransfer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,18 +26,19 @@ import java.util.Objects;
  *                        URIs) and the Hazelcast member's interface
  * @param listenHost      where the Flight server and the HTTP port listen ({@code 0.0.0.0}: every interface);
  *                        {@code host} when null
+ * @param web             who may use the HTTP port (host names, origins, the token); from the token alone when null
  */
 public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                            Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
-                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost) {
+                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost, WebAccess web) {
     /** Listening where it announces itself ({@code host}). */
     public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                         String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                         Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
                         MemoryPolicy memory, PeerTransfer peerTransfer) {
         this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir, resources, token,
-                hostId, connectTimeout, memory, peerTransfer, null);
+                hostId, connectTimeout, memory, peerTransfer, null, null);
     }
 
     /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95) and the bulk path. */
@@ -52,6 +55,7 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(token, "token");
         listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
+        web = web == null ? new WebAccess(token, List.of(host, listenHost), List.of(), false) : web;
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
             throw new IllegalArgumentException("--host " + host + " cannot be announced to other processes: give the "
                     + "address they reach this worker at, and --listen-address " + host + " to listen on every interface");
@@ -74,11 +78,11 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
 
     public WorkerConfig withConnectTimeout(Duration timeout) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost);
+                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost, web);
     }
 
     public WorkerConfig withToken(ClusterToken token) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost);
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost, null);
     }
 }

@@ -140,7 +140,8 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(monitor);
         monitor.start();
 
-        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token())));
+        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token()),
+                config.web()));
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(),

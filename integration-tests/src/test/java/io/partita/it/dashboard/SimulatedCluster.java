@@ -86,7 +86,7 @@ final class SimulatedCluster implements AutoCloseable {
                 }
             };
             Router router = Router.router(vertx);
-            dashboard = new Dashboard(vertx, timed).mount(router);
+            dashboard = new Dashboard(vertx, timed).mount(router, io.partita.common.auth.WebAccess.open());
             for (int i = 1; i <= workers; i++) {
                 String id = String.format("sim-%03d", i);
                 queues.put(id, new ArrayDeque<>());

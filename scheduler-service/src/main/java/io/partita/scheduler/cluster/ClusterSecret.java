@@ -6,9 +6,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The secret that seals the schedulers' Hazelcast state: {@code --cluster-secret-file}, else the token. */
 public final class ClusterSecret {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterSecret.class);
+
     private ClusterSecret() {
     }
 
@@ -20,6 +24,11 @@ public final class ClusterSecret {
      *                                  listens off loopback has no secret
      */
     public static Sealer sealer(SchedulerConfig config) {
+        if (!config.token().required() && !(loopback(config.host()) && loopback(config.listenHost()))) {
+            LOG.warn("no cluster token while listening on {}, off loopback: anyone who reaches this scheduler's ports can "
+                    + "submit code for the workers to run and read every result. Set --auth-token-file (docs/security.md)",
+                    config.listenHost());
+        }
         if (config.clusterSecretFile() != null) {
             byte[] secret;
             try {

@@ -1,6 +1,7 @@
 package io.partita.scheduler.config;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.auth.WebAccess;
 import io.partita.common.config.Ports;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
@@ -20,12 +21,13 @@ import java.util.List;
  * @param clusterSecretFile a file whose content seals what the schedulers keep in Hazelcast; null to seal with the
  *                    token. One of the two is required when the scheduler listens on an address off loopback
  * @param workerTimeout how long a registered worker may stay silent (no load, no report) before it is declared lost
+ * @param web         who may use the HTTP ports (host names, origins, the token); from the token alone when null
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
                               long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
                               List<String> join, String listenHost, Path clusterSecretFile,
-                              Duration workerTimeout) {
+                              Duration workerTimeout, WebAccess web) {
 
     /** Twenty heartbeats (a load every 500 ms): a worker's GC pause or a loaded machine does not cost its keys. */
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(10);
@@ -33,6 +35,7 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
     public SchedulerConfig {
         listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
         workerTimeout = workerTimeout == null ? DEFAULT_WORKER_TIMEOUT : workerTimeout;
+        web = web == null ? new WebAccess(token, List.of(host, listenHost), List.of(), false) : web;
     }
 
     /** Listening where it announces itself ({@code host}). */
@@ -40,7 +43,7 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
                            String clusterName, ClusterToken token, long maxMessageBytes,
                            long maxArtifactBytes, Path artifactDir, SchedulerLimits limits, List<String> join) {
         this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
-                artifactDir, limits, join, null, null, null);
+                artifactDir, limits, join, null, null, null, null);
     }
 
     public static SchedulerConfig defaults() {
@@ -50,6 +53,6 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null);
     }
 }

@@ -1,6 +1,6 @@
 package io.partita.scheduler.http;
 
-import io.partita.common.auth.ClusterToken;
+import io.partita.common.auth.WebGuard;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.net.Causes;
 import io.partita.common.protocol.ClusterInfo;
@@ -51,7 +51,12 @@ public final class ApiRoutes {
 
     public Router router() {
         Router router = Router.router(vertx);
-        router.route("/api/*").handler(this::checkToken);
+        // host, origin and token: a page of another site cannot drive the client WebSocket either
+        router.route().handler(ctx -> {
+            if (WebGuard.admit(config.web(), ctx.request(), false)) {
+                ctx.next();
+            }
+        });
         router.get("/api/cluster").handler(ctx -> HttpReplies.json(ctx, MessageCodec.toJson(new ClusterInfo(schedulerId,
                 StatusRoutes.VERSION, cluster.schedulerApis()))));
         router.route("/api/*").handler(this::checkActive);
@@ -113,17 +118,16 @@ public final class ApiRoutes {
         }
     }
 
-    private void checkToken(RoutingContext ctx) {
-        if (config.token().accepts(ctx.request().getHeader(ClusterToken.HEADER))) {
-            ctx.next();
-        } else {
-            HttpReplies.text(ctx, 401, ClusterToken.UNAUTHENTICATED);
-        }
-    }
-
     private void checkUploadSize(RoutingContext ctx) {
         String length = ctx.request().getHeader("content-length");
-        if (length != null && Long.parseLong(length) > config.maxArtifactBytes()) {
+        long bytes;
+        try {
+            bytes = length == null ? 0 : Long.parseLong(length);
+        } catch (NumberFormatException e) {
+            HttpReplies.text(ctx, 400, "bad content-length: " + length);
+            return;
+        }
+        if (bytes > config.maxArtifactBytes()) {
             HttpReplies.text(ctx, 413, "artifact of " + length + " bytes is over the limit of " + config.maxArtifactBytes()
                     + " bytes (--max-artifact-size)");
         } else {

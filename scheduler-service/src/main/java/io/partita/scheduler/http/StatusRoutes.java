@@ -1,5 +1,7 @@
 package io.partita.scheduler.http;
 
+import io.partita.common.auth.WebAccess;
+import io.partita.common.auth.WebGuard;
 import io.partita.dashboard.Dashboard;
 import io.partita.scheduler.dashboard.SchedulerDashboard;
 import io.partita.scheduler.metrics.SchedulerMetrics;
@@ -11,7 +13,10 @@ import io.vertx.ext.web.Router;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The dashboard port's routes: {@code /health}, {@code /metrics} and the dashboard's pages and feeds. */
+/**
+ * The dashboard port's routes: {@code /health}, {@code /metrics}, the login page and the dashboard's pages and feeds,
+ * behind {@link WebGuard}.
+ */
 public final class StatusRoutes implements AutoCloseable {
     public static final String VERSION = "0.1.0-SNAPSHOT";
 
@@ -30,8 +35,13 @@ public final class StatusRoutes implements AutoCloseable {
      * @param failure why this scheduler can no longer serve, empty while it can: {@code /health} then answers 503
      *                with {@code "status":"failed"} and the reason, so that a liveness probe restarts it
      */
-    public Router router(Supplier<JsonObject> summary, Supplier<Optional<String>> failure) {
+    public Router router(Supplier<JsonObject> summary, Supplier<Optional<String>> failure, WebAccess access) {
         Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            if (WebGuard.admit(access, ctx.request(), true)) {
+                ctx.next();
+            }
+        });
         router.get("/health").handler(ctx -> {
             Optional<String> failed = failure.get();
             JsonObject health = summary.get().put("status", failed.isPresent() ? "failed" : "ok");
@@ -43,7 +53,7 @@ public final class StatusRoutes implements AutoCloseable {
             var scrape = metrics.scrape(ctx.request().getHeader("accept"));
             ctx.response().putHeader("content-type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
         });
-        pages = new Dashboard(vertx, dashboard).mount(router);
+        pages = new Dashboard(vertx, dashboard).mount(router, access);
         return router;
     }
 

@@ -1,5 +1,7 @@
 package io.partita.worker.http;
 
+import io.partita.common.auth.WebAccess;
+import io.partita.common.auth.WebGuard;
 import io.partita.worker.transfer.SegmentRoute;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -13,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The worker's HTTP endpoints: {@code /health}, {@code /metrics} (Prometheus), {@code /api/store}, and
- * {@code /segments} (the bulk path between workers, token required: {@link SegmentRoute}).
+ * {@code /segments} (the bulk path between workers: {@link SegmentRoute}), behind {@link WebGuard}: with a token,
+ * everything but {@code /health} and {@code /metrics} needs it.
  */
 public final class WorkerHttp {
     private WorkerHttp() {}
@@ -23,7 +26,8 @@ public final class WorkerHttp {
      * on the one port: Vert.x hands each connection to the next, so the parts of a bulk transfer (one connection each,
      * sent with sendfile by the connection's event loop) go out on more than one core. The future holds the port.
      */
-    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments) {
+    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments,
+                                        WebAccess access) {
         int instances = instances();
         // a negative port is Vert.x's "one random port shared by every server listening with this value"
         int listenPort = port == 0 ? -1 : port;
@@ -33,7 +37,7 @@ public final class WorkerHttp {
                     public Future<?> start() {
                         // HTTP/1.1 only: segment files go out with sendfile, which an h2c-upgraded stream cannot carry (InternalHttp)
                         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-                                .requestHandler(router(vertx, worker, segments)).listen(listenPort, host)
+                                .requestHandler(router(vertx, worker, segments, access)).listen(listenPort, host)
                                 .onSuccess(s -> actual.set(s.actualPort()));
                     }
                 }, new DeploymentOptions().setInstances(instances)).map(id -> actual.get())
@@ -46,8 +50,13 @@ public final class WorkerHttp {
         return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
-    private static Router router(Vertx vertx, WorkerStatus worker, SegmentRoute segments) {
+    private static Router router(Vertx vertx, WorkerStatus worker, SegmentRoute segments, WebAccess access) {
         Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            if (WebGuard.admit(access, ctx.request(), false)) {
+                ctx.next();
+            }
+        });
         router.get(SegmentRoute.PATH).handler(segments);
         router.get("/health").handler(ctx -> {
             boolean ok = worker.isRegistered();
