@@ -84,12 +84,12 @@ class ChartTest {
     // ---- the default values
 
     @Test
-    void defaultsRenderASchedulerTheWorkersTheirServicesAndTheToken() {
+    void defaultsRenderASchedulerTheWorkersTheirServicesTheTokenAndTheNetworkPolicies() {
         RenderedChart chart = RenderedChart.render();
         assertThat(chart.all()).extracting(m -> m.path("kind").asText() + "/" + m.path("metadata").path("name").asText())
                 .containsExactlyInAnyOrder("Secret/" + FULLNAME + "-auth", "ServiceAccount/" + FULLNAME,
                         "Service/" + SCHEDULER, "Service/" + HEADLESS, "Deployment/" + SCHEDULER, "Deployment/" + WORKER,
-                        "PodDisruptionBudget/" + WORKER);
+                        "PodDisruptionBudget/" + WORKER, "NetworkPolicy/" + SCHEDULER, "NetworkPolicy/" + WORKER);
         for (JsonNode m : chart.all()) {
             JsonNode labels = m.path("metadata").path("labels");
             assertThat(labels.path("app.kubernetes.io/instance").asText()).isEqualTo(RenderedChart.RELEASE);
@@ -115,6 +115,15 @@ class ChartTest {
             assertThat(containerPort(container, p.path("targetPort").asText())).isEqualTo(p.path("port").asInt());
         }
         assertThat(containerPort(container, "hazelcast")).isEqualTo(5701);
+        // Hazelcast is for the schedulers only: the Service that clients, the Ingress and load balancers use leaves it out
+        assertThat(servicePorts(service)).doesNotContainValue(5701);
+        for (JsonNode p : service.path("spec").path("ports")) {
+            assertThat(p.path("targetPort").asText()).isNotEqualTo("hazelcast");
+        }
+        JsonNode loadBalancer = RenderedChart.renderFiles(valuesFile("scheduler: {serviceType: LoadBalancer}"))
+                .get("Service", SCHEDULER);
+        assertThat(loadBalancer.path("spec").path("type").asText()).isEqualTo("LoadBalancer");
+        assertThat(servicePorts(loadBalancer)).containsOnlyKeys("api", "dashboard", "flight").doesNotContainValue(5701);
 
         JsonNode headless = chart.get("Service", HEADLESS);
         assertThat(headless.path("spec").path("clusterIP").asText()).isEqualTo("None");
@@ -153,6 +162,10 @@ class ChartTest {
                 .isEqualTo("status.podIP");
         assertThat(flag(container, "--connect-timeout")).contains("120");
         assertThat(args).doesNotContain("--no-nanny");
+        // a worker joins no Hazelcast cluster: it reaches the scheduler over its authenticated socket only
+        assertThat(container.path("ports")).extracting(p -> p.path("name").asText()).containsExactlyInAnyOrder("flight", "http");
+        assertThat(container.path("ports")).extracting(p -> p.path("containerPort").asInt()).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(args).noneMatch(a -> a.contains("5701") || a.contains("hazelcast"));
     }
 
     @Test
@@ -373,9 +386,8 @@ class ChartTest {
     }
 
     @Test
-    void networkPoliciesKeepHazelcastToTheReleaseAndTheClientPortsToTheClients() {
-        RenderedChart chart = RenderedChart.render("network-policy.yaml");
-        assertThat(RenderedChart.render().ofKind("NetworkPolicy")).as("off by default").isEmpty();
+    void networkPoliciesAreOnByDefaultAndAdmitOnlyTheReleasesSchedulersToHazelcast() {
+        RenderedChart chart = RenderedChart.render();
         JsonNode scheduler = chart.get("Deployment", SCHEDULER);
         JsonNode worker = chart.get("Deployment", WORKER);
         JsonNode schedulerPolicy = chart.get("NetworkPolicy", SCHEDULER);
@@ -383,28 +395,105 @@ class ChartTest {
         assertThat(selects(schedulerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(scheduler))).isTrue();
         assertThat(selects(schedulerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(worker))).isFalse();
         assertThat(selects(workerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
+        assertThat(selects(workerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(scheduler))).isFalse();
+        for (JsonNode policy : List.of(schedulerPolicy, workerPolicy)) {
+            assertThat(policy.path("spec").path("policyTypes")).extracting(JsonNode::asText).containsExactly("Ingress");
+        }
 
-        // Hazelcast: only from pods of this release, schedulers and workers alike
-        JsonNode schedulerMembers = schedulerPolicy.path("spec").path("ingress").get(0);
-        JsonNode release = schedulerMembers.path("from").get(0).path("podSelector").path("matchLabels");
-        assertThat(selects(release, podLabels(scheduler))).isTrue();
-        assertThat(selects(release, podLabels(worker))).isTrue();
-        assertThat(ports(schedulerMembers)).contains(5701, 8786);
-        JsonNode workerMembers = workerPolicy.path("spec").path("ingress").get(0);
-        assertThat(selects(workerMembers.path("from").get(0).path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
-        assertThat(workerMembers.path("ports").get(0).path("port").asInt()).isEqualTo(containerPort(container(worker, "worker"), "hazelcast"));
-        assertThat(workerMembers.path("ports").get(0).path("endPort").asInt()).isGreaterThan(5702);
-        // workers pull tables from each other over Flight and the bulk path (their HTTP port)
-        assertThat(ports(workerMembers)).contains(8789, 8790);
+        // Hazelcast: one rule, from this release's scheduler pods and nobody else
+        List<JsonNode> hazelcastRules = new ArrayList<>();
+        schedulerPolicy.path("spec").path("ingress").forEach(r -> {
+            if (ports(r).contains(5701)) {
+                hazelcastRules.add(r);
+            }
+        });
+        assertThat(hazelcastRules).hasSize(1);
+        JsonNode hazelcast = hazelcastRules.getFirst();
+        assertThat(ports(hazelcast)).containsExactly(5701);
+        assertThat(hazelcast.path("from")).hasSize(1);
+        JsonNode peer = hazelcast.path("from").get(0);
+        assertThat(peer.has("namespaceSelector") || peer.has("ipBlock")).as("pods of this namespace only").isFalse();
+        assertThat(peer.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText()).isEqualTo("scheduler");
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(scheduler))).contains(5701, 8786);
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(worker))).doesNotContain(5701).contains(8786);
+        assertThat(portsOpenTo(schedulerPolicy, TEST_POD)).doesNotContain(5701).contains(8787);
+        assertThat(portsOpenTo(schedulerPolicy, OTHER_POD)).as("clients: everyone by default").containsExactlyInAnyOrder(8786, 8787, 8788);
+        JsonNode otherRelease = podLabels(scheduler).deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) otherRelease).put("app.kubernetes.io/instance", "other");
+        assertThat(portsOpenTo(schedulerPolicy, otherRelease)).as("another release's schedulers").doesNotContain(5701);
+
+        // workers have no Hazelcast port, and their policy opens none
+        for (JsonNode p : workerPolicy.path("spec").path("ingress").findValues("ports")) {
+            for (JsonNode port : p) {
+                assertThat(port.has("endPort")).as("no port range").isFalse();
+                assertThat(port.path("port").asInt()).as("no Hazelcast port").isNotIn(5701, 5702).isGreaterThan(6201);
+            }
+        }
+        assertThat(portsOpenTo(workerPolicy, podLabels(worker))).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(portsOpenTo(workerPolicy, OTHER_POD)).containsExactlyInAnyOrder(8789, 8790);
+
+        assertThat(RenderedChart.renderFiles(valuesFile("networkPolicy: {enabled: false}")).ofKind("NetworkPolicy"))
+                .as("can be turned off").isEmpty();
+    }
+
+    @Test
+    void networkPoliciesKeepTheClientPortsToTheListedClients() {
+        RenderedChart chart = RenderedChart.render("network-policy.yaml");
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        JsonNode worker = chart.get("Deployment", WORKER);
+        JsonNode schedulerPolicy = chart.get("NetworkPolicy", SCHEDULER);
+        JsonNode workerPolicy = chart.get("NetworkPolicy", WORKER);
+
+        // the release's pods keep what they need: the schedulers each other's Hazelcast, the workers the API
+        // (their sockets) and each other's Flight and bulk path (HTTP), the helm test pod the dashboard
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(scheduler))).containsExactlyInAnyOrder(5701, 8786, 8787);
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(worker))).containsExactlyInAnyOrder(8786, 8787);
+        assertThat(portsOpenTo(schedulerPolicy, TEST_POD)).containsExactlyInAnyOrder(8786, 8787);
+        assertThat(portsOpenTo(workerPolicy, podLabels(worker))).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(portsOpenTo(workerPolicy, podLabels(scheduler))).containsExactlyInAnyOrder(8789, 8790);
+        // other pods of the namespace: nothing, as they are not among the clients
+        assertThat(portsOpenTo(schedulerPolicy, OTHER_POD)).isEmpty();
+        assertThat(portsOpenTo(workerPolicy, OTHER_POD)).isEmpty();
 
         // client-facing ports: from the listed peers only, and never Hazelcast
-        for (JsonNode clients : List.of(schedulerPolicy.path("spec").path("ingress").get(1), workerPolicy.path("spec").path("ingress").get(1))) {
+        JsonNode schedulerClients = schedulerPolicy.path("spec").path("ingress").get(2);
+        JsonNode workerClients = workerPolicy.path("spec").path("ingress").get(1);
+        for (JsonNode clients : List.of(schedulerClients, workerClients)) {
+            assertThat(clients.path("from")).hasSize(1);
             assertThat(clients.path("from").get(0).path("namespaceSelector").path("matchLabels")
                     .path("kubernetes.io/metadata.name").asText()).isEqualTo("notebooks");
             assertThat(ports(clients)).doesNotContain(5701, 5702);
         }
-        assertThat(ports(schedulerPolicy.path("spec").path("ingress").get(1))).containsExactlyInAnyOrder(8786, 8787, 8788);
-        assertThat(ports(workerPolicy.path("spec").path("ingress").get(1))).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(ports(schedulerClients)).containsExactlyInAnyOrder(8786, 8787, 8788);
+        assertThat(ports(workerClients)).containsExactlyInAnyOrder(8789, 8790);
+    }
+
+    /** The labels of the helm test pod and of a pod of the namespace that is no part of the release. */
+    private static final JsonNode TEST_POD = labels(Map.of("app.kubernetes.io/name", "partita",
+            "app.kubernetes.io/instance", RenderedChart.RELEASE, "app.kubernetes.io/component", "test"));
+    private static final JsonNode OTHER_POD = labels(Map.of("app", "notebook"));
+
+    private static JsonNode labels(Map<String, String> labels) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(labels);
+    }
+
+    /**
+     * The ports a NetworkPolicy opens to a pod of the release's namespace with these labels: those of every rule
+     * without a from (everyone), or with a podSelector peer that selects the pod.
+     */
+    private static java.util.Set<Integer> portsOpenTo(JsonNode policy, JsonNode labels) {
+        java.util.Set<Integer> open = new java.util.TreeSet<>();
+        for (JsonNode rule : policy.path("spec").path("ingress")) {
+            boolean admitted = !rule.has("from");
+            for (JsonNode peer : rule.path("from")) {
+                admitted |= peer.has("podSelector") && !peer.has("namespaceSelector") && !peer.has("ipBlock")
+                        && selects(peer.path("podSelector").path("matchLabels"), labels);
+            }
+            if (admitted) {
+                open.addAll(ports(rule));
+            }
+        }
+        return open;
     }
 
     private static List<Integer> ports(JsonNode rule) {
@@ -445,6 +534,17 @@ class ChartTest {
     }
 
     // ---- helpers
+
+    /** A values file of its own for this test, with {@code yaml} in it. */
+    private static Path valuesFile(String yaml) {
+        try {
+            Path file = java.nio.file.Files.createTempFile("values-", ".yaml");
+            file.toFile().deleteOnExit();
+            return java.nio.file.Files.writeString(file, yaml);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static Map<String, Integer> servicePorts(JsonNode service) {
         Map<String, Integer> ports = new java.util.HashMap<>();
