@@ -33,6 +33,7 @@ class ChartTest {
     static final String SCHEDULER = FULLNAME + "-scheduler";
     static final String HEADLESS = FULLNAME + "-scheduler-headless";
     static final String WORKER = FULLNAME + "-worker";
+    static final String CLUSTER_SECRET = FULLNAME + "-cluster-secret";
 
     @Test
     void lintsCleanlyInStrictMode() {
@@ -84,10 +85,10 @@ class ChartTest {
     // ---- the default values
 
     @Test
-    void defaultsRenderASchedulerTheWorkersTheirServicesTheTokenAndTheNetworkPolicies() {
+    void defaultsRenderASchedulerTheWorkersTheirServicesTheSecretsAndTheNetworkPolicies() {
         RenderedChart chart = RenderedChart.render();
         assertThat(chart.all()).extracting(m -> m.path("kind").asText() + "/" + m.path("metadata").path("name").asText())
-                .containsExactlyInAnyOrder("Secret/" + FULLNAME + "-auth", "ServiceAccount/" + FULLNAME,
+                .containsExactlyInAnyOrder("Secret/" + FULLNAME + "-auth", "Secret/" + CLUSTER_SECRET, "ServiceAccount/" + FULLNAME,
                         "Service/" + SCHEDULER, "Service/" + HEADLESS, "Deployment/" + SCHEDULER, "Deployment/" + WORKER,
                         "PodDisruptionBudget/" + WORKER, "NetworkPolicy/" + SCHEDULER, "NetworkPolicy/" + WORKER);
         for (JsonNode m : chart.all()) {
@@ -142,6 +143,7 @@ class ChartTest {
         assertThat(flag(container, "--dashboard-port")).contains("8787");
         assertThat(flag(container, "--flight-port")).contains("8788");
         assertThat(flag(container, "--cluster-name")).contains(FULLNAME);
+        assertThat(flag(container, "--cluster-secret-file")).contains("/etc/partita/cluster-secret/secret");
         assertThat(env(container, "PARTITA_HOST").orElseThrow().path("valueFrom").path("fieldRef").path("fieldPath").asText())
                 .isEqualTo("status.podIP");
     }
@@ -229,11 +231,16 @@ class ChartTest {
                 assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).as(name).isFalse();
                 assertThat(sc.path("capabilities").path("drop")).extracting(JsonNode::asText).containsExactly("ALL");
                 assertThat(sc.path("capabilities").has("add")).isFalse();
-                // with a read-only root, everything the JVM writes goes to volumes: /tmp at least
+                // with a read-only root, everything the JVM writes goes to volumes: /tmp at least; the only other
+                // volume is the schedulers' cluster secret, mounted read-only
                 List<String> mounts = new ArrayList<>();
                 for (JsonNode m : container.path("volumeMounts")) {
                     mounts.add(m.path("mountPath").asText());
-                    assertThat(volume(deployment, m.path("name").asText()).has("emptyDir")).isTrue();
+                    JsonNode volume = volume(deployment, m.path("name").asText());
+                    if (!volume.has("emptyDir")) {
+                        assertThat(volume.path("secret").path("secretName").asText()).as(name).isEqualTo(CLUSTER_SECRET);
+                        assertThat(m.path("readOnly").asBoolean()).isTrue();
+                    }
                 }
                 assertThat(mounts).contains("/tmp", "/var/lib/partita");
             }
@@ -256,6 +263,34 @@ class ChartTest {
         }
         // never on a command line, where ps and the pod spec's args would show it
         assertThat(chart.all().toString()).doesNotContain("--auth-token");
+    }
+
+    @Test
+    void theGeneratedClusterSecretIsASecretFileOfTheSchedulerPodsOnly() {
+        RenderedChart chart = RenderedChart.render();
+        String secret = clusterSecret(chart);
+        assertThat(secret).matches("[A-Za-z0-9]{48}");
+        assertThat(clusterSecret(RenderedChart.render())).as("a fresh install generates a new one").isNotEqualTo(secret);
+        assertThat(secret).as("not the token").isNotEqualTo(new String(Base64.getDecoder().decode(
+                chart.get("Secret", FULLNAME + "-auth").path("data").path("token").asText()), StandardCharsets.UTF_8));
+
+        assertSchedulersReadTheClusterSecret(chart, CLUSTER_SECRET, "secret");
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        // only the pod's group (fsGroup 10001) reads it
+        assertThat(volume(scheduler, "cluster-secret").path("secret").path("defaultMode").asInt()).isEqualTo(0440);
+        // never in the environment or on a command line, and never given to the workers
+        assertThat(chart.all().toString()).doesNotContain(secret);
+        JsonNode worker = chart.get("Deployment", WORKER);
+        assertThat(worker.toString()).doesNotContain("cluster-secret");
+        assertThat(args(container(worker, "worker"))).doesNotContain("--cluster-secret-file");
+    }
+
+    @Test
+    void withoutAnFsGroupTheClusterSecretFileStaysReadableByThePodsUser() {
+        RenderedChart chart = RenderedChart.renderFiles(valuesFile("podSecurityContext: {fsGroup: null}"));
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        assertThat(scheduler.path("spec").path("template").path("spec").path("securityContext").has("fsGroup")).isFalse();
+        assertThat(volume(scheduler, "cluster-secret").path("secret").path("defaultMode").asInt()).isEqualTo(0444);
     }
 
     @Test
@@ -355,9 +390,10 @@ class ChartTest {
     }
 
     @Test
-    void anExistingSecretAndExplicitWorkerSizesAreUsedAsGiven() {
+    void existingSecretsAndExplicitWorkerSizesAreUsedAsGiven() {
         RenderedChart chart = RenderedChart.render("existing-secret-and-sizes.yaml");
         assertThat(chart.ofKind("Secret")).as("the chart creates no Secret of its own").isEmpty();
+        assertSchedulersReadTheClusterSecret(chart, "partita-cluster-secret", "hazelcast-seal");
         JsonNode worker = chart.get("Deployment", WORKER);
         JsonNode container = container(worker, "worker");
         for (JsonNode c : List.of(container, container(chart.get("Deployment", SCHEDULER), "scheduler"))) {
@@ -375,14 +411,19 @@ class ChartTest {
     }
 
     @Test
-    void withoutAuthThereIsNoTokenAnywhere() {
+    void withoutAuthThereIsNoTokenAnywhereButTheSchedulersStillHaveTheirClusterSecret() {
         RenderedChart chart = RenderedChart.render("no-auth.yaml");
-        assertThat(chart.ofKind("Secret")).isEmpty();
         for (JsonNode d : chart.ofKind("Deployment")) {
             for (JsonNode c : d.path("spec").path("template").path("spec").path("containers")) {
                 assertThat(env(c, "PARTITA_AUTH_TOKEN")).isEmpty();
             }
         }
+        // a scheduler listening on 0.0.0.0 refuses to start without a token or a cluster secret: it gets the latter
+        assertThat(chart.ofKind("Secret")).extracting(s -> s.path("metadata").path("name").asText()).containsExactly(CLUSTER_SECRET);
+        assertThat(clusterSecret(chart)).matches("[A-Za-z0-9]{48}");
+        assertThat(flag(container(chart.get("Deployment", SCHEDULER), "scheduler"), "--listen-address")).contains("0.0.0.0");
+        assertSchedulersReadTheClusterSecret(chart, CLUSTER_SECRET, "secret");
+        assertThat(RenderedChart.render("no-auth.yaml", "network-policy.yaml").ofKind("NetworkPolicy")).hasSize(2);
     }
 
     @Test
@@ -507,6 +548,7 @@ class ChartTest {
             "existing-secret-and-sizes.yaml", "no-auth.yaml", "network-policy.yaml"})
     void everyValueSetKeepsTheSecurityContextsAndProbes(String values) {
         RenderedChart chart = RenderedChart.render(values);
+        assertThat(flag(container(chart.get("Deployment", SCHEDULER), "scheduler"), "--cluster-secret-file")).isPresent();
         for (JsonNode d : chart.ofKind("Deployment")) {
             JsonNode pod = d.path("spec").path("template").path("spec");
             assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
@@ -543,6 +585,42 @@ class ChartTest {
             return java.nio.file.Files.writeString(file, yaml);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String clusterSecret(RenderedChart chart) {
+        return new String(Base64.getDecoder().decode(chart.get("Secret", CLUSTER_SECRET).path("data").path("secret").asText()),
+                StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The scheduler pods get {@code --cluster-secret-file} pointing at the key {@code key} of Secret {@code secret},
+     * mounted read-only; the workers get neither.
+     */
+    static void assertSchedulersReadTheClusterSecret(RenderedChart chart, String secret, String key) {
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        JsonNode container = container(scheduler, "scheduler");
+        String file = flag(container, "--cluster-secret-file").orElseThrow();
+        JsonNode mount = null;
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (file.startsWith(m.path("mountPath").asText() + "/")) {
+                mount = m;
+            }
+        }
+        assertThat(mount).as(file + " is on a volume").isNotNull();
+        assertThat(mount.path("readOnly").asBoolean()).isTrue();
+        JsonNode source = volume(scheduler, mount.path("name").asText()).path("secret");
+        assertThat(source.path("secretName").asText()).isEqualTo(secret);
+        assertThat(source.path("items")).hasSize(1);
+        assertThat(source.path("items").get(0).path("key").asText()).isEqualTo(key);
+        assertThat(mount.path("mountPath").asText() + "/" + source.path("items").get(0).path("path").asText()).isEqualTo(file);
+        if (chart.find("Secret", secret).isPresent()) {
+            assertThat(chart.get("Secret", secret).path("data").has(key)).as(secret + " has " + key).isTrue();
+        }
+        JsonNode worker = chart.get("Deployment", WORKER);
+        assertThat(args(container(worker, "worker"))).doesNotContain("--cluster-secret-file");
+        for (JsonNode v : worker.path("spec").path("template").path("spec").path("volumes")) {
+            assertThat(v.has("secret")).as("a worker mounts no Secret").isFalse();
         }
     }
 
