@@ -93,6 +93,20 @@ schedulers join each other's Hazelcast cluster through it.
       key: {{ .Values.auth.existingSecretKey }}
 {{- end }}
 
+{{/* The Secret holding the cluster secret, which seals the schedulers' Hazelcast state. */}}
+{{- define "partita.clusterSecret.secretName" -}}
+{{- default (printf "%s-cluster-secret" (include "partita.fullname" .)) .Values.clusterSecret.existingSecret }}
+{{- end }}
+
+{{/* Where the scheduler pods see the cluster secret (--cluster-secret-file): a read-only Secret volume. */}}
+{{- define "partita.clusterSecret.dir" -}}
+/etc/partita/cluster-secret
+{{- end }}
+
+{{- define "partita.clusterSecret.file" -}}
+{{- printf "%s/secret" (include "partita.clusterSecret.dir" .) }}
+{{- end }}
+
 {{/* The address announced to the others: the pod's IP (the image's entry point reads PARTITA_HOST). */}}
 {{- define "partita.podEnv" -}}
 - name: PARTITA_HOST

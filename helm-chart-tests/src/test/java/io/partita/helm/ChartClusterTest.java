@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link ChartPod}), with the cluster DNS played by a hosts file that resolves the headless Service to the pods'
  * address. They must form one cluster (the second scheduler joins as a standby through the headless Service), the
  * worker must register with its threads and memory limit taken from the container's limits, a client with the
- * token from the Secret must get a result, and what the ServiceMonitor and PodMonitor scrape must be Partita's metrics. (Pods share 127.0.0.1 here: Hazelcast binds only to an interface's own
+ * token from the Secret must get a result, and what the ServiceMonitor and PodMonitor scrape must be Partita's metrics.
+ * The schedulers read the cluster secret from the Secret volume the chart mounts (written by {@link ChartPod}); with
+ * {@code auth.enabled: false} it is what lets a scheduler listening on 0.0.0.0 start at all. (Pods share 127.0.0.1 here: Hazelcast binds only to an interface's own
  * address, so each pod cannot have a loopback address of its own, and the second scheduler gets other ports.
  * Failover itself is FailoverTest's; a name standing for several pods is HazelcastJoinMembersTest's.)
  */
@@ -69,14 +71,7 @@ class ChartClusterTest {
         String token = new String(Base64.getDecoder().decode(
                 chart.get("Secret", ChartTest.FULLNAME + "-auth").path("data").path("token").asText()), StandardCharsets.UTF_8);
 
-        // the cluster DNS: the headless Service resolves to the scheduler pods
-        String headless = ChartTest.HEADLESS + "." + RenderedChart.NAMESPACE + ".svc";
-        // (this machine's name too: with a hosts file, the JVM resolves every name there)
-        String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        Path hosts = Files.writeString(tmp.resolve("hosts"), String.join("\n", "127.0.0.1 localhost " + hostname,
-                POD_IP + " " + headless, ""));
-        // Vert.x resolves names itself unless told to ask the JVM, which reads the hosts file
-        String javaOpts = "-Djdk.net.hosts.file=" + hosts + " -Dvertx.disableDnsResolver=true";
+        String javaOpts = javaOpts(tmp);
         int dashboardB = freePort();
         Map<String, String> secondPodPorts = Map.of("--port", "" + freePort(), "--dashboard-port", "" + dashboardB,
                 "--flight-port", "" + freePort(), "--hazelcast-port", "" + freePort());
@@ -129,6 +124,71 @@ class ChartClusterTest {
             }
             http.close();
         }
+    }
+
+    @Test
+    void withoutTheTokenTheRenderedSchedulerListensEverywhereOnlyThanksToItsClusterSecret(@TempDir Path tmp) throws Exception {
+        int dashboard = freePort();
+        Path values = Files.writeString(tmp.resolve("values.yaml"), """
+                auth: {enabled: false}
+                scheduler:
+                  ports: {api: %d, dashboard: %d, flight: %d, hazelcast: %d}
+                """.formatted(freePort(), dashboard, freePort(), freePort()));
+        RenderedChart chart = RenderedChart.renderFiles(values);
+        JsonNode schedulers = chart.get("Deployment", ChartTest.SCHEDULER);
+        JsonNode container = RenderedChart.container(schedulers, "scheduler");
+        assertThat(RenderedChart.env(container, "PARTITA_AUTH_TOKEN")).isEmpty();
+        // the pod's own 0.0.0.0 this time, as rendered: off loopback, where a scheduler needs a secret (it stops
+        // listening again as soon as it has answered once)
+        Map<String, String> asRendered = Map.of("--listen-address", "0.0.0.0");
+        Path logs = Files.createDirectories(Path.of("target", "chart-cluster-logs").toAbsolutePath());
+
+        // the same pod without the cluster secret (the chart before it had one): refused, as a configuration error
+        JsonNode withoutSecret = schedulers.deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode args = (com.fasterxml.jackson.databind.node.ArrayNode)
+                RenderedChart.container(withoutSecret, "scheduler").path("args");
+        int i = RenderedChart.args(container).indexOf("--cluster-secret-file");
+        assertThat(i).isPositive();
+        args.remove(i + 1);
+        args.remove(i);
+        Path refusedLog = logs.resolve("scheduler-without-secret.log");
+        Files.deleteIfExists(refusedLog);
+        Process refused = ChartPod.start(chart, withoutSecret, "scheduler", POD_IP, tmp.resolve("pod-refused"), javaOpts(tmp),
+                asRendered, refusedLog);
+        try {
+            assertThat(refused.waitFor(90, TimeUnit.SECONDS)).as("the scheduler without a secret exits").isTrue();
+            assertThat(refused.exitValue()).as("a configuration error, see " + refusedLog).isEqualTo(2);
+            assertThat(Files.readString(refusedLog)).contains("without a cluster secret");
+        } finally {
+            refused.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+
+        // with the chart's Secret mounted, it starts and serves
+        Path startedLog = logs.resolve("scheduler-no-auth.log");
+        Files.deleteIfExists(startedLog);
+        Process started = ChartPod.start(chart, schedulers, "scheduler", POD_IP, tmp.resolve("pod"), javaOpts(tmp), asRendered,
+                startedLog);
+        try {
+            await("the scheduler without a token active", () -> "active".equals(health(dashboard).path("role").asText()), started);
+            assertThat(health(dashboard).path("status").asText()).isEqualTo("ok");
+        } finally {
+            started.destroy();
+            if (!started.waitFor(30, TimeUnit.SECONDS)) {
+                started.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** JVM options of the pods: the cluster DNS, played by a hosts file in {@code tmp}. */
+    private static String javaOpts(Path tmp) throws IOException {
+        // the headless Service resolves to the scheduler pods
+        String headless = ChartTest.HEADLESS + "." + RenderedChart.NAMESPACE + ".svc";
+        // (this machine's name too: with a hosts file, the JVM resolves every name there)
+        String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        Path hosts = Files.writeString(tmp.resolve("hosts"), String.join("\n", "127.0.0.1 localhost " + hostname,
+                POD_IP + " " + headless, ""));
+        // Vert.x resolves names itself unless told to ask the JVM, which reads the hosts file
+        return "-Djdk.net.hosts.file=" + hosts + " -Dvertx.disableDnsResolver=true";
     }
 
     private static long sumOfSquares(String schedulers, String token) {

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * A container of a rendered pod template run as a local process, the way the kubelet would run it: its arguments
  * after the image's entry point (the bin/ launcher named by the first argument), its environment resolved as the
- * kubelet resolves it (pod IP, Secret keys, resource limits), and its emptyDir volumes as folders. Pods here share
+ * kubelet resolves it (pod IP, Secret keys, resource limits), its emptyDir volumes as folders and its Secret volumes
+ * as read-only folders holding the rendered Secret's keys as files. Pods here share
  * the host's network namespace, with 127.0.0.1 as pod IP: they listen there instead of on 0.0.0.0, and a second pod
  * of one Deployment is given other ports ({@code flagValues}).
  */
@@ -37,6 +38,12 @@ final class ChartPod {
         Map<String, String> mounts = new LinkedHashMap<>();
         for (JsonNode m : c.path("volumeMounts")) {
             Path dir = Files.createDirectories(volumes.resolve(m.path("name").asText()));
+            JsonNode volume = volume(workload, m.path("name").asText());
+            if (volume.has("secret")) {
+                writeSecret(chart, volume.path("secret"), dir);
+            } else if (!volume.has("emptyDir")) {
+                throw new AssertionError("cannot mount volume " + volume + ": only emptyDir and secret volumes are played here");
+            }
             mounts.put(m.path("mountPath").asText(), dir.toString());
         }
         List<String> command = new ArrayList<>();
@@ -61,6 +68,44 @@ final class ChartPod {
         builder.environment().putAll(env(chart, c, podIp));
         builder.environment().put("PARTITA_JAVA_OPTS", javaOpts);
         return builder.start();
+    }
+
+    private static JsonNode volume(JsonNode workload, String name) {
+        for (JsonNode v : workload.path("spec").path("template").path("spec").path("volumes")) {
+            if (name.equals(v.path("name").asText())) {
+                return v;
+            }
+        }
+        throw new AssertionError("volume " + name + " is mounted but not declared in " + workload.path("metadata").path("name").asText());
+    }
+
+    /**
+     * A Secret volume as the kubelet fills it: the keys listed in {@code items} (every key without items) of the
+     * rendered Secret, each a read-only file named by its path. (The folder stays writable, so that the test's
+     * temporary folder can be removed.)
+     */
+    private static void writeSecret(RenderedChart chart, JsonNode source, Path dir) throws IOException {
+        String name = source.path("secretName").asText();
+        JsonNode data = chart.find("Secret", name).orElseThrow(() -> new AssertionError("the pod mounts Secret " + name
+                + ", which the chart does not render (an existing Secret: give a value set that lets the chart create it)"))
+                .path("data");
+        Map<String, String> files = new LinkedHashMap<>();
+        if (source.has("items")) {
+            for (JsonNode item : source.path("items")) {
+                files.put(item.path("key").asText(), item.path("path").asText());
+            }
+        } else {
+            data.properties().forEach(e -> files.put(e.getKey(), e.getKey()));
+        }
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            if (!data.has(f.getKey())) {
+                throw new AssertionError("Secret " + name + " has no key " + f.getKey()); // the kubelet would not start the pod
+            }
+            Path file = dir.resolve(f.getValue());
+            Files.deleteIfExists(file); // a pod started again on the same folders
+            Files.write(file, Base64.getDecoder().decode(data.path(f.getKey()).asText()));
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+        }
     }
 
     /** The container's environment as the kubelet sets it. */

@@ -33,6 +33,7 @@ class ChartTest {
     static final String SCHEDULER = FULLNAME + "-scheduler";
     static final String HEADLESS = FULLNAME + "-scheduler-headless";
     static final String WORKER = FULLNAME + "-worker";
+    static final String CLUSTER_SECRET = FULLNAME + "-cluster-secret";
 
     @Test
     void lintsCleanlyInStrictMode() {
@@ -84,12 +85,12 @@ class ChartTest {
     // ---- the default values
 
     @Test
-    void defaultsRenderASchedulerTheWorkersTheirServicesAndTheToken() {
+    void defaultsRenderASchedulerTheWorkersTheirServicesTheSecretsAndTheNetworkPolicies() {
         RenderedChart chart = RenderedChart.render();
         assertThat(chart.all()).extracting(m -> m.path("kind").asText() + "/" + m.path("metadata").path("name").asText())
-                .containsExactlyInAnyOrder("Secret/" + FULLNAME + "-auth", "ServiceAccount/" + FULLNAME,
+                .containsExactlyInAnyOrder("Secret/" + FULLNAME + "-auth", "Secret/" + CLUSTER_SECRET, "ServiceAccount/" + FULLNAME,
                         "Service/" + SCHEDULER, "Service/" + HEADLESS, "Deployment/" + SCHEDULER, "Deployment/" + WORKER,
-                        "PodDisruptionBudget/" + WORKER);
+                        "PodDisruptionBudget/" + WORKER, "NetworkPolicy/" + SCHEDULER, "NetworkPolicy/" + WORKER);
         for (JsonNode m : chart.all()) {
             JsonNode labels = m.path("metadata").path("labels");
             assertThat(labels.path("app.kubernetes.io/instance").asText()).isEqualTo(RenderedChart.RELEASE);
@@ -115,6 +116,15 @@ class ChartTest {
             assertThat(containerPort(container, p.path("targetPort").asText())).isEqualTo(p.path("port").asInt());
         }
         assertThat(containerPort(container, "hazelcast")).isEqualTo(5701);
+        // Hazelcast is for the schedulers only: the Service that clients, the Ingress and load balancers use leaves it out
+        assertThat(servicePorts(service)).doesNotContainValue(5701);
+        for (JsonNode p : service.path("spec").path("ports")) {
+            assertThat(p.path("targetPort").asText()).isNotEqualTo("hazelcast");
+        }
+        JsonNode loadBalancer = RenderedChart.renderFiles(valuesFile("scheduler: {serviceType: LoadBalancer}"))
+                .get("Service", SCHEDULER);
+        assertThat(loadBalancer.path("spec").path("type").asText()).isEqualTo("LoadBalancer");
+        assertThat(servicePorts(loadBalancer)).containsOnlyKeys("api", "dashboard", "flight").doesNotContainValue(5701);
 
         JsonNode headless = chart.get("Service", HEADLESS);
         assertThat(headless.path("spec").path("clusterIP").asText()).isEqualTo("None");
@@ -133,6 +143,7 @@ class ChartTest {
         assertThat(flag(container, "--dashboard-port")).contains("8787");
         assertThat(flag(container, "--flight-port")).contains("8788");
         assertThat(flag(container, "--cluster-name")).contains(FULLNAME);
+        assertThat(flag(container, "--cluster-secret-file")).contains("/etc/partita/cluster-secret/secret");
         assertThat(env(container, "PARTITA_HOST").orElseThrow().path("valueFrom").path("fieldRef").path("fieldPath").asText())
                 .isEqualTo("status.podIP");
     }
@@ -153,6 +164,10 @@ class ChartTest {
                 .isEqualTo("status.podIP");
         assertThat(flag(container, "--connect-timeout")).contains("120");
         assertThat(args).doesNotContain("--no-nanny");
+        // a worker joins no Hazelcast cluster: it reaches the scheduler over its authenticated socket only
+        assertThat(container.path("ports")).extracting(p -> p.path("name").asText()).containsExactlyInAnyOrder("flight", "http");
+        assertThat(container.path("ports")).extracting(p -> p.path("containerPort").asInt()).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(args).noneMatch(a -> a.contains("5701") || a.contains("hazelcast"));
     }
 
     @Test
@@ -216,11 +231,16 @@ class ChartTest {
                 assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).as(name).isFalse();
                 assertThat(sc.path("capabilities").path("drop")).extracting(JsonNode::asText).containsExactly("ALL");
                 assertThat(sc.path("capabilities").has("add")).isFalse();
-                // with a read-only root, everything the JVM writes goes to volumes: /tmp at least
+                // with a read-only root, everything the JVM writes goes to volumes: /tmp at least; the only other
+                // volume is the schedulers' cluster secret, mounted read-only
                 List<String> mounts = new ArrayList<>();
                 for (JsonNode m : container.path("volumeMounts")) {
                     mounts.add(m.path("mountPath").asText());
-                    assertThat(volume(deployment, m.path("name").asText()).has("emptyDir")).isTrue();
+                    JsonNode volume = volume(deployment, m.path("name").asText());
+                    if (!volume.has("emptyDir")) {
+                        assertThat(volume.path("secret").path("secretName").asText()).as(name).isEqualTo(CLUSTER_SECRET);
+                        assertThat(m.path("readOnly").asBoolean()).isTrue();
+                    }
                 }
                 assertThat(mounts).contains("/tmp", "/var/lib/partita");
             }
@@ -243,6 +263,34 @@ class ChartTest {
         }
         // never on a command line, where ps and the pod spec's args would show it
         assertThat(chart.all().toString()).doesNotContain("--auth-token");
+    }
+
+    @Test
+    void theGeneratedClusterSecretIsASecretFileOfTheSchedulerPodsOnly() {
+        RenderedChart chart = RenderedChart.render();
+        String secret = clusterSecret(chart);
+        assertThat(secret).matches("[A-Za-z0-9]{48}");
+        assertThat(clusterSecret(RenderedChart.render())).as("a fresh install generates a new one").isNotEqualTo(secret);
+        assertThat(secret).as("not the token").isNotEqualTo(new String(Base64.getDecoder().decode(
+                chart.get("Secret", FULLNAME + "-auth").path("data").path("token").asText()), StandardCharsets.UTF_8));
+
+        assertSchedulersReadTheClusterSecret(chart, CLUSTER_SECRET, "secret");
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        // only the pod's group (fsGroup 10001) reads it
+        assertThat(volume(scheduler, "cluster-secret").path("secret").path("defaultMode").asInt()).isEqualTo(0440);
+        // never in the environment or on a command line, and never given to the workers
+        assertThat(chart.all().toString()).doesNotContain(secret);
+        JsonNode worker = chart.get("Deployment", WORKER);
+        assertThat(worker.toString()).doesNotContain("cluster-secret");
+        assertThat(args(container(worker, "worker"))).doesNotContain("--cluster-secret-file");
+    }
+
+    @Test
+    void withoutAnFsGroupTheClusterSecretFileStaysReadableByThePodsUser() {
+        RenderedChart chart = RenderedChart.renderFiles(valuesFile("podSecurityContext: {fsGroup: null}"));
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        assertThat(scheduler.path("spec").path("template").path("spec").path("securityContext").has("fsGroup")).isFalse();
+        assertThat(volume(scheduler, "cluster-secret").path("secret").path("defaultMode").asInt()).isEqualTo(0444);
     }
 
     @Test
@@ -342,9 +390,10 @@ class ChartTest {
     }
 
     @Test
-    void anExistingSecretAndExplicitWorkerSizesAreUsedAsGiven() {
+    void existingSecretsAndExplicitWorkerSizesAreUsedAsGiven() {
         RenderedChart chart = RenderedChart.render("existing-secret-and-sizes.yaml");
         assertThat(chart.ofKind("Secret")).as("the chart creates no Secret of its own").isEmpty();
+        assertSchedulersReadTheClusterSecret(chart, "partita-cluster-secret", "hazelcast-seal");
         JsonNode worker = chart.get("Deployment", WORKER);
         JsonNode container = container(worker, "worker");
         for (JsonNode c : List.of(container, container(chart.get("Deployment", SCHEDULER), "scheduler"))) {
@@ -362,20 +411,24 @@ class ChartTest {
     }
 
     @Test
-    void withoutAuthThereIsNoTokenAnywhere() {
+    void withoutAuthThereIsNoTokenAnywhereButTheSchedulersStillHaveTheirClusterSecret() {
         RenderedChart chart = RenderedChart.render("no-auth.yaml");
-        assertThat(chart.ofKind("Secret")).isEmpty();
         for (JsonNode d : chart.ofKind("Deployment")) {
             for (JsonNode c : d.path("spec").path("template").path("spec").path("containers")) {
                 assertThat(env(c, "PARTITA_AUTH_TOKEN")).isEmpty();
             }
         }
+        // a scheduler listening on 0.0.0.0 refuses to start without a token or a cluster secret: it gets the latter
+        assertThat(chart.ofKind("Secret")).extracting(s -> s.path("metadata").path("name").asText()).containsExactly(CLUSTER_SECRET);
+        assertThat(clusterSecret(chart)).matches("[A-Za-z0-9]{48}");
+        assertThat(flag(container(chart.get("Deployment", SCHEDULER), "scheduler"), "--listen-address")).contains("0.0.0.0");
+        assertSchedulersReadTheClusterSecret(chart, CLUSTER_SECRET, "secret");
+        assertThat(RenderedChart.render("no-auth.yaml", "network-policy.yaml").ofKind("NetworkPolicy")).hasSize(2);
     }
 
     @Test
-    void networkPoliciesKeepHazelcastToTheReleaseAndTheClientPortsToTheClients() {
-        RenderedChart chart = RenderedChart.render("network-policy.yaml");
-        assertThat(RenderedChart.render().ofKind("NetworkPolicy")).as("off by default").isEmpty();
+    void networkPoliciesAreOnByDefaultAndAdmitOnlyTheReleasesSchedulersToHazelcast() {
+        RenderedChart chart = RenderedChart.render();
         JsonNode scheduler = chart.get("Deployment", SCHEDULER);
         JsonNode worker = chart.get("Deployment", WORKER);
         JsonNode schedulerPolicy = chart.get("NetworkPolicy", SCHEDULER);
@@ -383,28 +436,106 @@ class ChartTest {
         assertThat(selects(schedulerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(scheduler))).isTrue();
         assertThat(selects(schedulerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(worker))).isFalse();
         assertThat(selects(workerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
+        assertThat(selects(workerPolicy.path("spec").path("podSelector").path("matchLabels"), podLabels(scheduler))).isFalse();
+        for (JsonNode policy : List.of(schedulerPolicy, workerPolicy)) {
+            assertThat(policy.path("spec").path("policyTypes")).extracting(JsonNode::asText).containsExactly("Ingress");
+        }
 
-        // Hazelcast: only from pods of this release, schedulers and workers alike
-        JsonNode schedulerMembers = schedulerPolicy.path("spec").path("ingress").get(0);
-        JsonNode release = schedulerMembers.path("from").get(0).path("podSelector").path("matchLabels");
-        assertThat(selects(release, podLabels(scheduler))).isTrue();
-        assertThat(selects(release, podLabels(worker))).isTrue();
-        assertThat(ports(schedulerMembers)).contains(5701, 8786);
-        JsonNode workerMembers = workerPolicy.path("spec").path("ingress").get(0);
-        assertThat(selects(workerMembers.path("from").get(0).path("podSelector").path("matchLabels"), podLabels(worker))).isTrue();
-        assertThat(workerMembers.path("ports").get(0).path("port").asInt()).isEqualTo(containerPort(container(worker, "worker"), "hazelcast"));
-        assertThat(workerMembers.path("ports").get(0).path("endPort").asInt()).isGreaterThan(5702);
-        // workers pull tables from each other over Flight and the bulk path (their HTTP port)
-        assertThat(ports(workerMembers)).contains(8789, 8790);
+        // Hazelcast: one rule, from this release's scheduler pods and nobody else
+        List<JsonNode> hazelcastRules = new ArrayList<>();
+        schedulerPolicy.path("spec").path("ingress").forEach(r -> {
+            if (ports(r).contains(5701)) {
+                hazelcastRules.add(r);
+            }
+        });
+        assertThat(hazelcastRules).hasSize(1);
+        JsonNode hazelcast = hazelcastRules.getFirst();
+        assertThat(ports(hazelcast)).containsExactly(5701);
+        assertThat(hazelcast.path("from")).hasSize(1);
+        JsonNode peer = hazelcast.path("from").get(0);
+        assertThat(peer.has("namespaceSelector") || peer.has("ipBlock")).as("pods of this namespace only").isFalse();
+        assertThat(peer.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText()).isEqualTo("scheduler");
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(scheduler))).contains(5701, 8786);
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(worker))).doesNotContain(5701).contains(8786);
+        assertThat(portsOpenTo(schedulerPolicy, TEST_POD)).doesNotContain(5701).contains(8787);
+        assertThat(portsOpenTo(schedulerPolicy, OTHER_POD)).as("clients: everyone by default").containsExactlyInAnyOrder(8786, 8787, 8788);
+        JsonNode otherRelease = podLabels(scheduler).deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) otherRelease).put("app.kubernetes.io/instance", "other");
+        assertThat(portsOpenTo(schedulerPolicy, otherRelease)).as("another release's schedulers").doesNotContain(5701);
+
+        // workers have no Hazelcast port, and their policy opens none
+        for (JsonNode p : workerPolicy.path("spec").path("ingress").findValues("ports")) {
+            for (JsonNode port : p) {
+                assertThat(port.has("endPort")).as("no port range").isFalse();
+                int number = port.path("port").asInt();
+                assertThat(number < 5701 || number > 6201).as("port %d is no Hazelcast port (5701 to 6201)", number).isTrue();
+            }
+        }
+        assertThat(portsOpenTo(workerPolicy, podLabels(worker))).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(portsOpenTo(workerPolicy, OTHER_POD)).containsExactlyInAnyOrder(8789, 8790);
+
+        assertThat(RenderedChart.renderFiles(valuesFile("networkPolicy: {enabled: false}")).ofKind("NetworkPolicy"))
+                .as("can be turned off").isEmpty();
+    }
+
+    @Test
+    void networkPoliciesKeepTheClientPortsToTheListedClients() {
+        RenderedChart chart = RenderedChart.render("network-policy.yaml");
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        JsonNode worker = chart.get("Deployment", WORKER);
+        JsonNode schedulerPolicy = chart.get("NetworkPolicy", SCHEDULER);
+        JsonNode workerPolicy = chart.get("NetworkPolicy", WORKER);
+
+        // the release's pods keep what they need: the schedulers each other's Hazelcast, the workers the API
+        // (their sockets) and each other's Flight and bulk path (HTTP), the helm test pod the dashboard
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(scheduler))).containsExactlyInAnyOrder(5701, 8786, 8787);
+        assertThat(portsOpenTo(schedulerPolicy, podLabels(worker))).containsExactlyInAnyOrder(8786, 8787);
+        assertThat(portsOpenTo(schedulerPolicy, TEST_POD)).containsExactlyInAnyOrder(8786, 8787);
+        assertThat(portsOpenTo(workerPolicy, podLabels(worker))).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(portsOpenTo(workerPolicy, podLabels(scheduler))).containsExactlyInAnyOrder(8789, 8790);
+        // other pods of the namespace: nothing, as they are not among the clients
+        assertThat(portsOpenTo(schedulerPolicy, OTHER_POD)).isEmpty();
+        assertThat(portsOpenTo(workerPolicy, OTHER_POD)).isEmpty();
 
         // client-facing ports: from the listed peers only, and never Hazelcast
-        for (JsonNode clients : List.of(schedulerPolicy.path("spec").path("ingress").get(1), workerPolicy.path("spec").path("ingress").get(1))) {
+        JsonNode schedulerClients = schedulerPolicy.path("spec").path("ingress").get(2);
+        JsonNode workerClients = workerPolicy.path("spec").path("ingress").get(1);
+        for (JsonNode clients : List.of(schedulerClients, workerClients)) {
+            assertThat(clients.path("from")).hasSize(1);
             assertThat(clients.path("from").get(0).path("namespaceSelector").path("matchLabels")
                     .path("kubernetes.io/metadata.name").asText()).isEqualTo("notebooks");
             assertThat(ports(clients)).doesNotContain(5701, 5702);
         }
-        assertThat(ports(schedulerPolicy.path("spec").path("ingress").get(1))).containsExactlyInAnyOrder(8786, 8787, 8788);
-        assertThat(ports(workerPolicy.path("spec").path("ingress").get(1))).containsExactlyInAnyOrder(8789, 8790);
+        assertThat(ports(schedulerClients)).containsExactlyInAnyOrder(8786, 8787, 8788);
+        assertThat(ports(workerClients)).containsExactlyInAnyOrder(8789, 8790);
+    }
+
+    /** The labels of the helm test pod and of a pod of the namespace that is no part of the release. */
+    private static final JsonNode TEST_POD = labels(Map.of("app.kubernetes.io/name", "partita",
+            "app.kubernetes.io/instance", RenderedChart.RELEASE, "app.kubernetes.io/component", "test"));
+    private static final JsonNode OTHER_POD = labels(Map.of("app", "notebook"));
+
+    private static JsonNode labels(Map<String, String> labels) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(labels);
+    }
+
+    /**
+     * The ports a NetworkPolicy opens to a pod of the release's namespace with these labels: those of every rule
+     * without a from (everyone), or with a podSelector peer that selects the pod.
+     */
+    private static java.util.Set<Integer> portsOpenTo(JsonNode policy, JsonNode labels) {
+        java.util.Set<Integer> open = new java.util.TreeSet<>();
+        for (JsonNode rule : policy.path("spec").path("ingress")) {
+            boolean admitted = !rule.has("from");
+            for (JsonNode peer : rule.path("from")) {
+                admitted |= peer.has("podSelector") && !peer.has("namespaceSelector") && !peer.has("ipBlock")
+                        && selects(peer.path("podSelector").path("matchLabels"), labels);
+            }
+            if (admitted) {
+                open.addAll(ports(rule));
+            }
+        }
+        return open;
     }
 
     private static List<Integer> ports(JsonNode rule) {
@@ -418,6 +549,7 @@ class ChartTest {
             "existing-secret-and-sizes.yaml", "no-auth.yaml", "network-policy.yaml"})
     void everyValueSetKeepsTheSecurityContextsAndProbes(String values) {
         RenderedChart chart = RenderedChart.render(values);
+        assertThat(flag(container(chart.get("Deployment", SCHEDULER), "scheduler"), "--cluster-secret-file")).isPresent();
         for (JsonNode d : chart.ofKind("Deployment")) {
             JsonNode pod = d.path("spec").path("template").path("spec");
             assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
@@ -445,6 +577,53 @@ class ChartTest {
     }
 
     // ---- helpers
+
+    /** A values file of its own for this test, with {@code yaml} in it. */
+    private static Path valuesFile(String yaml) {
+        try {
+            Path file = java.nio.file.Files.createTempFile("values-", ".yaml");
+            file.toFile().deleteOnExit();
+            return java.nio.file.Files.writeString(file, yaml);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String clusterSecret(RenderedChart chart) {
+        return new String(Base64.getDecoder().decode(chart.get("Secret", CLUSTER_SECRET).path("data").path("secret").asText()),
+                StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The scheduler pods get {@code --cluster-secret-file} pointing at the key {@code key} of Secret {@code secret},
+     * mounted read-only; the workers get neither.
+     */
+    static void assertSchedulersReadTheClusterSecret(RenderedChart chart, String secret, String key) {
+        JsonNode scheduler = chart.get("Deployment", SCHEDULER);
+        JsonNode container = container(scheduler, "scheduler");
+        String file = flag(container, "--cluster-secret-file").orElseThrow();
+        JsonNode mount = null;
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (file.startsWith(m.path("mountPath").asText() + "/")) {
+                mount = m;
+            }
+        }
+        assertThat(mount).as(file + " is on a volume").isNotNull();
+        assertThat(mount.path("readOnly").asBoolean()).isTrue();
+        JsonNode source = volume(scheduler, mount.path("name").asText()).path("secret");
+        assertThat(source.path("secretName").asText()).isEqualTo(secret);
+        assertThat(source.path("items")).hasSize(1);
+        assertThat(source.path("items").get(0).path("key").asText()).isEqualTo(key);
+        assertThat(mount.path("mountPath").asText() + "/" + source.path("items").get(0).path("path").asText()).isEqualTo(file);
+        if (chart.find("Secret", secret).isPresent()) {
+            assertThat(chart.get("Secret", secret).path("data").has(key)).as(secret + " has " + key).isTrue();
+        }
+        JsonNode worker = chart.get("Deployment", WORKER);
+        assertThat(args(container(worker, "worker"))).doesNotContain("--cluster-secret-file");
+        for (JsonNode v : worker.path("spec").path("template").path("spec").path("volumes")) {
+            assertThat(v.has("secret")).as("a worker mounts no Secret").isFalse();
+        }
+    }
 
     private static Map<String, Integer> servicePorts(JsonNode service) {
         Map<String, Integer> ports = new java.util.HashMap<>();
