@@ -341,6 +341,9 @@ class ChartTest {
         assertThat(ingress.path("spec").path("tls").get(0).path("secretName").asText()).isEqualTo("partita-dashboard-tls");
         assertThat(ingress.path("spec").path("tls").get(0).path("hosts")).extracting(JsonNode::asText)
                 .containsExactly("partita.data.example.org");
+        // the dashboard answers only under names it knows: the Ingress's is passed on
+        assertThat(args(container(chart.get("Deployment", SCHEDULER), "scheduler")))
+                .containsSubsequence("--allowed-hosts", "partita.data.example.org");
 
         JsonNode serviceMonitor = chart.get("ServiceMonitor", SCHEDULER);
         assertThat(serviceMonitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
