@@ -67,6 +67,11 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--max-artifact-size", defaultValue = "512MiB", description = "Largest jar that may be uploaded (default: ${DEFAULT-VALUE}).")
     String maxArtifactSize;
 
+    @Option(names = "--max-artifact-store", defaultValue = "2GiB", description = "All uploaded jars together: past it, "
+            + "the least recently used jars that no live task needs are deleted (clients upload them again when needed); "
+            + "a standby keeps a sealed copy of each on its heap (default: ${DEFAULT-VALUE}).")
+    String maxArtifactStore;
+
     @Option(names = "--artifact-dir", description = "Directory for uploaded jars (default: a new temporary directory).")
     Path artifactDir;
 
@@ -108,7 +113,8 @@ public final class SchedulerCli implements Callable<Integer> {
                     SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
                             .withWorkStealing(workStealing), join, network.listenAddress(), clusterSecretFile,
                     java.time.Duration.ofSeconds(workerTimeoutSeconds),
-                    web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())));
+                    web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())),
+                    ByteSize.parse(maxArtifactStore));
         } catch (IllegalArgumentException e) {
             System.err.println("partita-scheduler: " + e.getMessage());
             return EXIT_CONFIGURATION;

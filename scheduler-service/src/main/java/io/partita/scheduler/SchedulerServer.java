@@ -34,7 +34,7 @@ public final class SchedulerServer implements AutoCloseable {
         ArtifactStore artifacts;
         try {
             Path dir = config.artifactDir() != null ? config.artifactDir() : Files.createTempDirectory("partita-artifacts-");
-            artifacts = new ArtifactStore(dir);
+            artifacts = new ArtifactStore(dir, config.maxArtifactStoreBytes());
         } catch (IOException | UncheckedIOException e) {
             return Future.failedFuture(e);
         }

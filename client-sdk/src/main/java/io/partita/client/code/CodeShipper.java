@@ -16,12 +16,21 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Finds the class-path entries (directories or jars) that define the classes a task needs, packs them as
  * deterministic jars, uploads each once, and names them by SHA-256 digest. JDK classes and Partita's own code are
- * skipped (workers have them). Each entry is packed, hashed and uploaded at most once per shipper.
+ * skipped (workers have them). Each entry is packed and hashed once per shipper, and checked on the scheduler (uploaded
+ * when missing) at most every {@link #RECHECK_NANOS}.
  */
 public final class CodeShipper {
     private final Set<Path> excluded;
     private final ArtifactUploader uploader;
-    private final ConcurrentMap<Path, String> digests = new ConcurrentHashMap<>();
+    /**
+     * How often an artifact shipped before is checked again (a HEAD request): the scheduler evicts jars unused for
+     * longer than 10 minutes when its store is full, and this client then uploads it again.
+     */
+    static final long RECHECK_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+
+    private record Shipped(Artifact artifact, long checkedNanos) {}
+
+    private final ConcurrentMap<Path, Shipped> shipped = new ConcurrentHashMap<>();
     private final ClassValue<Optional<Path>> entryOf = new ClassValue<>() {
         @Override
         protected Optional<Path> computeValue(Class<?> type) {
@@ -45,7 +54,15 @@ public final class CodeShipper {
         for (Class<?> c : classes) {
             Optional<Path> entry = entryOf.get(c);
             if (entry.isPresent()) {
-                out.add(digests.computeIfAbsent(entry.get(), this::ship));
+                out.add(shipped.compute(entry.get(), (path, before) -> {
+                    long now = System.nanoTime();
+                    if (before != null && now - before.checkedNanos() < RECHECK_NANOS) {
+                        return before;
+                    }
+                    Artifact artifact = before != null ? before.artifact() : artifactOf(path);
+                    uploader.ensureUploaded(artifact);
+                    return new Shipped(artifact, now);
+                }).artifact().sha256());
             }
         }
         return java.util.List.copyOf(out);
@@ -86,12 +103,6 @@ public final class CodeShipper {
                 throw new java.io.UncheckedIOException("cannot read " + entry, e);
             }
         });
-    }
-
-    private String ship(Path entry) {
-        Artifact artifact = artifactOf(entry);
-        uploader.ensureUploaded(artifact);
-        return artifact.sha256();
     }
 
     private static Optional<Path> location(Class<?> type) {

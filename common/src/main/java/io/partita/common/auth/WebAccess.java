@@ -21,7 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <ul>
  *   <li><b>Host</b>: an IP literal, {@code localhost}, the process's own names or a name given with
- *       {@code --allowed-hosts}. A DNS-rebinding page reaches the port under its own name, which is none of these.</li>
+ *       {@code --allowed-hosts}. A DNS-rebinding page reaches the port under its own name, which is none of these.
+ *       Checked on the dashboard's port always, and on the other ports of a cluster without a token: with one, a
+ *       rebinding page has neither the token nor the session cookie (bound to the real name), and in-cluster
+ *       clients and workers reach the scheduler by Service names. {@code /health} is never checked (probes).</li>
  *   <li><b>Origin</b>, when a browser sends one: the request's own host, or a name given with {@code --allowed-hosts}
  *       (a page of another site cannot drive the port, a WebSocket included, which browsers do not guard by CORS).</li>
  *   <li><b>The token</b>, when the cluster has one: {@code Authorization: Bearer <token>}, or the session cookie that
@@ -83,15 +86,19 @@ public final class WebAccess {
     }
 
     /**
+     * @param pages         whether this port serves the dashboard's pages to browsers
      * @param path          the request path, without the query
      * @param host          the {@code Host} header (with or without a port), null when absent
      * @param origin        the {@code Origin} header, null when absent
      * @param authorization the {@code Authorization} header, null when absent
      * @param cookies       the {@code Cookie} header, null when absent
      */
-    public Verdict check(String path, String host, String origin, String authorization, String cookies) {
+    public Verdict check(boolean pages, String path, String host, String origin, String authorization, String cookies) {
+        if (path.equals("/health")) {
+            return Verdict.ALLOW; // probes reach it by any name; it shows counts only
+        }
         String hostName = hostOf(host);
-        if (hostName == null || !hostAllowed(hostName)) {
+        if (hostName == null || (pages || !token.required()) && !hostAllowed(hostName)) {
             return Verdict.BAD_HOST;
         }
         if (origin != null && !origin.equals("null")) {

@@ -13,12 +13,12 @@ public final class WebGuard {
     /**
      * Answers and ends {@code request} when it is refused.
      *
-     * @param loginPage whether this port has the login page: a browser asking for a page without the token is then
-     *                  sent there instead of a bare 401
+     * @param pages whether this port serves the dashboard: its Host names are always checked, and a browser asking
+     *              for a page without the token is sent to the login page instead of a bare 401
      * @return true when the request may go on
      */
-    public static boolean admit(WebAccess access, HttpServerRequest request, boolean loginPage) {
-        WebAccess.Verdict verdict = access.check(request.path(), request.getHeader(HttpHeaders.HOST),
+    public static boolean admit(WebAccess access, HttpServerRequest request, boolean pages) {
+        WebAccess.Verdict verdict = access.check(pages, request.path(), request.getHeader(HttpHeaders.HOST),
                 request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.AUTHORIZATION),
                 request.getHeader(HttpHeaders.COOKIE));
         switch (verdict) {
@@ -31,7 +31,7 @@ public final class WebGuard {
                     + " are refused: add the name with --allowed-hosts if it is yours");
             case UNAUTHENTICATED -> {
                 String accept = request.getHeader(HttpHeaders.ACCEPT);
-                if (loginPage && accept != null && accept.contains("text/html")) {
+                if (pages && accept != null && accept.contains("text/html")) {
                     String next = request.uri();
                     request.response().setStatusCode(303).putHeader(HttpHeaders.LOCATION, WebAccess.LOGIN_PATH + "?next="
                             + URLEncoder.encode(next, StandardCharsets.UTF_8)).end();

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 /** {@code --host} and {@code --listen-address}, the same on the scheduler and the worker: mixed in with {@code @Mixin}. */
 public final class NetworkOptions {
     @Option(names = "--host", paramLabel = "<address>", defaultValue = "127.0.0.1", description = "Address this process is reached at: announced to "
-            + "the others (scheduler, workers, clients) and the interface of its Hazelcast member; it also listens there "
+            + "the others (scheduler, workers, clients), and a scheduler's Hazelcast interface; it also listens there "
             + "unless --listen-address says otherwise. On a machine with several addresses, the one the other hosts reach. "
             + "Default: ${DEFAULT-VALUE}.")
     String host;

@@ -22,20 +22,26 @@ import java.util.List;
  *                    token. One of the two is required when the scheduler listens on an address off loopback
  * @param workerTimeout how long a registered worker may stay silent (no load, no report) before it is declared lost
  * @param web         who may use the HTTP ports (host names, origins, the token); from the token alone when null
+ * @param maxArtifactStoreBytes all the jars kept together, on disk (and sealed in Hazelcast for a standby); 0 for
+ *                    the default
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
                               long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
                               List<String> join, String listenHost, Path clusterSecretFile,
-                              Duration workerTimeout, WebAccess web) {
+                              Duration workerTimeout, WebAccess web, long maxArtifactStoreBytes) {
 
     /** Twenty heartbeats (a load every 500 ms): a worker's GC pause or a loaded machine does not cost its keys. */
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Jars are megabytes: this holds hundreds, and what a standby keeps on its heap stays bounded. */
+    public static final long DEFAULT_MAX_ARTIFACT_STORE = 2L << 30;
 
     public SchedulerConfig {
         listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
         workerTimeout = workerTimeout == null ? DEFAULT_WORKER_TIMEOUT : workerTimeout;
         web = web == null ? new WebAccess(token, List.of(host, listenHost), List.of(), false) : web;
+        maxArtifactStoreBytes = maxArtifactStoreBytes > 0 ? maxArtifactStoreBytes : DEFAULT_MAX_ARTIFACT_STORE;
     }
 
     /** Listening where it announces itself ({@code host}). */
@@ -43,7 +49,7 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
                            String clusterName, ClusterToken token, long maxMessageBytes,
                            long maxArtifactBytes, Path artifactDir, SchedulerLimits limits, List<String> join) {
         this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
-                artifactDir, limits, join, null, null, null, null);
+                artifactDir, limits, join, null, null, null, null, 0);
     }
 
     public static SchedulerConfig defaults() {
@@ -53,6 +59,6 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null, maxArtifactStoreBytes);
     }
 }

@@ -80,6 +80,7 @@ public final class ApiRoutes {
 
     private void sendArtifact(RoutingContext ctx, String sha) {
         if (artifacts.contains(sha)) {
+            artifacts.touch(sha, System.currentTimeMillis());
             ctx.response().putHeader("content-type", "application/java-archive").sendFile(artifacts.path(sha).toString())
                     .onFailure(e -> LOG.warn("sending artifact {} to {} failed: {}", sha, ctx.request().remoteAddress(),
                             Causes.describe(e)));
@@ -90,7 +91,21 @@ public final class ApiRoutes {
 
     private void storeArtifact(RoutingContext ctx, String sha) {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        java.util.Set<String> inUse = loop.state().artifactsInUse(); // read on the loop, used off it
+        boolean[] full = new boolean[1];
         vertx.executeBlocking(() -> {
+            if (!artifacts.contains(sha)) {
+                for (String evicted : artifacts.makeRoom(body.length, inUse::contains, System.currentTimeMillis())) {
+                    LOG.info("evicted the unused jar {} to make room (--max-artifact-store)", evicted);
+                    cluster.artifacts().removeAsync(evicted);
+                }
+                if (!artifacts.fits(body.length)) {
+                    full[0] = true;
+                    return "the artifact store is full: " + artifacts.totalBytes() + " bytes of jars in use or uploaded in "
+                            + "the last " + ArtifactStore.GRACE_MILLIS / 60_000 + " minutes, and this one of " + body.length
+                            + " bytes does not fit under --max-artifact-store " + artifacts.maxTotalBytes();
+                }
+            }
             String problem = artifacts.store(sha, body);
             if (problem == null) {
                 cluster.artifacts().set(sha, body); // a standby taking over serves it too
@@ -100,7 +115,7 @@ public final class ApiRoutes {
             if (r.failed()) {
                 HttpReplies.text(ctx, 500, r.cause().getMessage());
             } else if (r.result() != null) {
-                HttpReplies.text(ctx, 400, r.result());
+                HttpReplies.text(ctx, full[0] ? 507 : 400, r.result());
             } else {
                 HttpReplies.text(ctx, 200, "stored " + sha);
             }

@@ -35,18 +35,18 @@ final class ClientEndpoint {
         SchedulerLoop.send(ws, new ClientUpdate.Welcome(clientId, schedulerId, maxMessageBytes, flightUri));
         loop.submit(resumed != null ? new Event.ClientResumed(loop.stimulus("client-resume"), clientId)
                 : new Event.ClientConnected(loop.stimulus("client-connect"), clientId));
-        ws.textMessageHandler(t -> SchedulerLoop.send(ws, new ClientUpdate.RequestFailed(0,
-                "text frames are not accepted: send each ClientRequest as one binary CBOR message")));
-        ws.binaryMessageHandler(buffer -> {
-            byte[] bytes = buffer.getBytes(); // a copy: decoded, and for a graph also stored as it arrived
-            ClientRequest request;
-            try {
-                request = MessageCodec.fromCbor(bytes, ClientRequest.class, maxMessageBytes);
-            } catch (ProtocolException e) {
-                SchedulerLoop.send(ws, new ClientUpdate.RequestFailed(0, e.getMessage()));
-                return;
+        // frames assembled here, not by Vert.x: a message over the limit is answered, not the connection closed
+        MessageAssembler messages = new MessageAssembler(maxMessageBytes);
+        ws.frameHandler(frame -> {
+            if (!frame.isBinary() && !frame.isText() && !frame.isContinuation()) {
+                return; // ping, pong, close: Vert.x answers those
             }
-            loop.submit(event(loop.stimulus("client"), clientId, request, bytes));
+            messages.frame(!frame.isContinuation(), frame.isText(), frame.isFinal(), frame.binaryData()).ifPresent(m -> {
+                switch (m) {
+                    case MessageAssembler.Assembled.Refused r -> SchedulerLoop.send(ws, new ClientUpdate.RequestFailed(0, r.error()));
+                    case MessageAssembler.Assembled.Message msg -> received(ws, clientId, msg.bytes());
+                }
+            });
         });
         ws.exceptionHandler(e -> LOG.debug("client {} connection error: {}", clientId, e.getMessage()));
         ws.closeHandler(v -> {
@@ -54,6 +54,17 @@ final class ClientEndpoint {
                 loop.submit(new Event.ClientDisconnected(loop.stimulus("client-close"), clientId));
             }
         });
+    }
+
+    private void received(ServerWebSocket ws, String clientId, byte[] bytes) {
+        ClientRequest request;
+        try {
+            request = MessageCodec.fromCbor(bytes, ClientRequest.class, maxMessageBytes);
+        } catch (ProtocolException e) {
+            SchedulerLoop.send(ws, new ClientUpdate.RequestFailed(0, e.getMessage()));
+            return;
+        }
+        loop.submit(event(loop.stimulus("client"), clientId, request, bytes));
     }
 
     static Event event(String sid, String clientId, ClientRequest request, byte[] bytes) {

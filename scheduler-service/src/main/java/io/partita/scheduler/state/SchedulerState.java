@@ -294,6 +294,13 @@ public final class SchedulerState {
         return ctx.log.story(key, limit);
     }
 
+    /** The jars that the functions of live tasks need: not to be evicted from the artifact store. */
+    public java.util.Set<String> artifactsInUse() {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        ctx.functions.values().forEach(f -> inUse.addAll(f.artifacts()));
+        return inUse;
+    }
+
     public List<WorkerInfo> workers() {
         return ctx.workers.values().stream().map(w -> w.info).toList();
     }
