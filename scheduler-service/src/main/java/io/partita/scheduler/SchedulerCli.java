@@ -67,6 +67,14 @@ public final class SchedulerCli implements Callable<Integer> {
     @Option(names = "--max-artifact-size", defaultValue = "512MiB", description = "Largest jar that may be uploaded (default: ${DEFAULT-VALUE}).")
     String maxArtifactSize;
 
+    @Option(names = "--max-clients", defaultValue = "1000", description = "Clients connected at once; one more is "
+            + "refused with the reason (default: ${DEFAULT-VALUE}).")
+    int maxClients;
+
+    @Option(names = "--max-pending-graphs", defaultValue = "1000", description = "Graphs of one client accepted and not "
+            + "yet answered (being stored for a standby); past it the next is refused until they are (default: ${DEFAULT-VALUE}).")
+    int maxPendingGraphs;
+
     @Option(names = "--max-artifact-store", defaultValue = "2GiB", description = "All uploaded jars together: past it, "
             + "the least recently used jars that no live task needs are deleted (clients upload them again when needed); "
             + "a standby keeps a sealed copy of each on its heap (default: ${DEFAULT-VALUE}).")
@@ -111,7 +119,7 @@ public final class SchedulerCli implements Callable<Integer> {
             config = new SchedulerConfig(network.host(), port, dashboardPort, flightPort, hazelcastPort, clusterName,
                     clusterToken, ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
                     SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
-                            .withWorkStealing(workStealing), join, network.listenAddress(), clusterSecretFile,
+                            .withWorkStealing(workStealing).withMaxClients(maxClients).withMaxPendingGraphs(maxPendingGraphs), join, network.listenAddress(), clusterSecretFile,
                     java.time.Duration.ofSeconds(workerTimeoutSeconds),
                     web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())),
                     ByteSize.parse(maxArtifactStore));

@@ -185,10 +185,8 @@ class SchedulerServerTest {
     void clientSessionAcceptsGoodGraphsAndExplainsBadOnes() throws Exception {
         BlockingQueue<ClientUpdate> updates = new LinkedBlockingQueue<>();
         WebSocketClient client = vertx.createWebSocketClient();
-        WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
-                        .setURI("/api/client").addHeader("Authorization", "Bearer " + TOKEN))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        ws.binaryMessageHandler(b -> updates.add(MessageCodec.fromCbor(b.getBytes(), ClientUpdate.class, Long.MAX_VALUE)));
+        WebSocket ws = connect(client, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
+                .setURI("/api/client").addHeader("Authorization", "Bearer " + TOKEN), updates);
         try {
             assertThat(next(updates)).isInstanceOf(ClientUpdate.Welcome.class);
 
@@ -257,6 +255,60 @@ class SchedulerServerTest {
                 assertThat(e.getMessage()).contains("no worker holds nothing-1");
             });
         }
+    }
+
+    @Test
+    void aClientOverTheLimitOfClientsIsToldWhyAndClosed() throws Exception {
+        SchedulerConfig config = new SchedulerConfig("127.0.0.1", 0, 0, 0, freePort(), "partita-test-" + freePort(),
+                ClusterToken.of(TOKEN), 1L << 20, 1L << 20, null, SchedulerLimits.defaults().withMaxClients(1), List.of());
+        try (SchedulerServer small = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS)) {
+            WebSocketClient client = vertx.createWebSocketClient();
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(small.port())
+                    .setURI("/api/client").addHeader("Authorization", "Bearer " + TOKEN);
+            BlockingQueue<ClientUpdate> first = new LinkedBlockingQueue<>();
+            BlockingQueue<ClientUpdate> second = new LinkedBlockingQueue<>();
+            java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            WebSocket one = null;
+            while (one == null) { // 503 until the new scheduler is active
+                try {
+                    one = connect(client, options, first);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50); // the retry's pace
+                }
+            }
+            assertThat(next(first)).isInstanceOf(ClientUpdate.Welcome.class);
+            WebSocket two = client.connect(options).andThen(r -> {
+                if (r.succeeded()) { // in the connect's own callback: before any message is delivered
+                    r.result().binaryMessageHandler(b -> second.add(MessageCodec.fromCbor(b.getBytes(), ClientUpdate.class, Long.MAX_VALUE)));
+                    r.result().closeHandler(v -> closed.complete(r.result().closeStatusCode()));
+                }
+            }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(closed.get(30, TimeUnit.SECONDS)).isEqualTo((short) 1013);
+            assertThat(second.poll(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(ClientUpdate.RequestFailed.class,
+                    r -> assertThat(r.error()).contains("--max-clients 1"));
+            send(one, new ClientRequest.WhoHas(1, List.of("x")));
+            assertThat(next(first)).isEqualTo(new ClientUpdate.WhoHasReply(1, java.util.Map.of())); // the first goes on
+            one.close();
+            client.close();
+        }
+    }
+
+    /**
+     * Connects and takes every update into {@code updates}. The handler is set in the connect's own callback, on the
+     * connection's event loop, before any message is delivered: set after {@code get()} returns, the Welcome could
+     * arrive first and be dropped.
+     */
+    static WebSocket connect(WebSocketClient client, WebSocketConnectOptions options, BlockingQueue<ClientUpdate> updates)
+            throws Exception {
+        return client.connect(options).andThen(r -> {
+            if (r.succeeded()) {
+                r.result().binaryMessageHandler(b -> updates.add(MessageCodec.fromCbor(b.getBytes(), ClientUpdate.class, Long.MAX_VALUE)));
+            }
+        }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     static void send(WebSocket ws, ClientRequest request) {

@@ -46,7 +46,7 @@ public final class ApiRoutes {
         this.artifacts = artifacts;
         this.standby = standby;
         this.workers = workers;
-        this.clients = new ClientEndpoint(loop, schedulerId, config.maxMessageBytes(), flightUri);
+        this.clients = new ClientEndpoint(loop, schedulerId, config.maxMessageBytes(), config.limits().maxClients(), flightUri);
     }
 
     public Router router() {

@@ -18,9 +18,11 @@ final class ClientEndpoint {
     private final SchedulerLoop loop;
     private final String schedulerId;
     private final long maxMessageBytes;
+    private final int maxClients;
     private final String flightUri;
 
-    ClientEndpoint(SchedulerLoop loop, String schedulerId, long maxMessageBytes, String flightUri) {
+    ClientEndpoint(SchedulerLoop loop, String schedulerId, long maxMessageBytes, int maxClients, String flightUri) {
+        this.maxClients = maxClients;
         this.loop = loop;
         this.schedulerId = schedulerId;
         this.maxMessageBytes = maxMessageBytes;
@@ -29,6 +31,12 @@ final class ClientEndpoint {
 
     /** @param resumed the id a client of the previous active scheduler comes back under (its graphs were replayed) */
     void connected(ServerWebSocket ws, String resumed) {
+        if (loop.clientCount() >= maxClients) {
+            SchedulerLoop.send(ws, new ClientUpdate.RequestFailed(0, "this scheduler has " + loop.clientCount()
+                    + " clients connected, its limit (--max-clients " + maxClients + "): try again later"));
+            ws.close((short) 1013, "too many clients"); // 1013: try again later
+            return;
+        }
         String clientId = resumed != null && resumed.matches("client-[0-9a-f]{8}") ? resumed
                 : "client-" + UUID.randomUUID().toString().substring(0, 8);
         loop.clientConnected(clientId, ws);

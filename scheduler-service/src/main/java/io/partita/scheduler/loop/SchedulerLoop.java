@@ -81,6 +81,11 @@ public final class SchedulerLoop {
     }
 
     /** True when {@code ws} was {@code clientId}'s current connection (and is no longer). */
+    /** Clients connected now. */
+    public int clientCount() {
+        return clients.size();
+    }
+
     public boolean clientClosed(String clientId, ServerWebSocket ws) {
         return clients.remove(clientId, ws);
     }

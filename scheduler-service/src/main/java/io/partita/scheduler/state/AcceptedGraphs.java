@@ -107,6 +107,12 @@ final class AcceptedGraphs {
         }
     }
 
+    /** Graphs of {@code clientId} accepted and not yet stored: not yet answered. */
+    int pending(String clientId) {
+        Map<Long, Graph> own = graphs.get(clientId);
+        return own == null ? 0 : (int) own.values().stream().filter(g -> !g.persisted).count();
+    }
+
     int count() {
         return graphs.values().stream().mapToInt(Map::size).sum();
     }

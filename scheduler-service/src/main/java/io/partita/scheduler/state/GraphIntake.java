@@ -34,6 +34,13 @@ final class GraphIntake {
             ctx.out.toClient(e.clientId(), new ClientUpdate.GraphAccepted(e.requestId(), accepted.taskCount(e.clientId(), e.requestId())));
             return;
         }
+        int pending = accepted.pending(e.clientId());
+        if (pending >= ctx.limits.maxPendingGraphs()) {
+            ctx.out.toClient(e.clientId(), new ClientUpdate.RequestFailed(e.requestId(), pending + " graphs of this client "
+                    + "are still being stored and unanswered (--max-pending-graphs " + ctx.limits.maxPendingGraphs()
+                    + "): wait for their GraphAccepted before submitting more"));
+            return;
+        }
         Optional<String> problem = validator.validate(e.graph(), ctx.tasks::containsKey);
         if (problem.isPresent()) {
             ctx.out.toClient(e.clientId(), new ClientUpdate.RequestFailed(e.requestId(), problem.get()));

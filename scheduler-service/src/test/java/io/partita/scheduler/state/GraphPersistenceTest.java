@@ -103,6 +103,20 @@ class GraphPersistenceTest extends StateHarness {
         assertThat(accepted(out, 1)).isTrue();
     }
 
+    @Test
+    void aClientWithTooManyGraphsWaitingToBeStoredIsToldToWait() {
+        state = new SchedulerState("s", SchedulerLimits.defaults().withMaxPendingGraphs(2), sha -> false);
+        raw(new ClientConnected(sid(), "c"));
+        raw(new GraphSubmitted(sid(), "c", 1, graph(List.of(task("a")), "a")));
+        raw(new GraphSubmitted(sid(), "c", 2, graph(List.of(task("b")), "b")));
+        List<Instruction> out = raw(new GraphSubmitted(sid(), "c", 3, graph(List.of(task("c")), "c")));
+        assertThat(out).anyMatch(i -> i instanceof SendToClient s && s.update() instanceof ClientUpdate.RequestFailed f
+                && f.requestId() == 3 && f.error().contains("--max-pending-graphs 2"));
+        assertThat(out).noneMatch(PersistGraph.class::isInstance);
+        raw(new GraphPersisted(sid(), "c", 1, null));
+        assertThat(raw(new GraphSubmitted(sid(), "c", 3, graph(List.of(task("c")), "c")))).anyMatch(PersistGraph.class::isInstance);
+    }
+
     /** Found on a standby that took over: the tree's sums were replayed without the leaves they sum. */
     @Test
     void aGraphIsKeptWhileALaterGraphOfItsClientIsHeldAsThatOneMayTakeItsKeysAsInputs() {
