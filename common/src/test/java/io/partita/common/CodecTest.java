@@ -17,6 +17,7 @@ import io.partita.common.task.GraphSpec;
 import io.partita.common.task.Keys;
 import io.partita.common.task.TaskSpec;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,46 @@ class CodecTest {
         byte[] big = MessageCodec.toCbor(new ClientRequest.ReleaseKeys(List.of("x".repeat(200))));
         assertThatThrownBy(() -> MessageCodec.fromCbor(big, ClientRequest.class, 100))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("over the limit").hasMessageContaining("--max-message-size");
+    }
+
+    /** Found by MessageCodecFuzzTest: a CBOR null decoded to a null message, which the endpoints dereference. */
+    @Test
+    void aNullMessageIsRefused() {
+        assertThatThrownBy(() -> MessageCodec.fromCbor(new byte[] {(byte) 0xf6}, ClientRequest.class, 1 << 20))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("it is null");
+        assertThatThrownBy(() -> MessageCodec.fromJson("null", ClientUpdate.class))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("it is null");
+    }
+
+    /**
+     * Found by MessageCodecFuzzTest: ill-formed UTF-8 in a key decoded to a lone surrogate, which the CBOR encoder
+     * refuses, so any message naming that key could not be sent on.
+     */
+    @Test
+    void textThatCouldNotBeEncodedAgainIsRefused() {
+        byte[] bytes = MessageCodec.toCbor(new ClientRequest.ReleaseKeys(List.of("key-zzz")));
+        int at = indexOf(bytes, "zzz".getBytes(StandardCharsets.US_ASCII));
+        byte[] ill = bytes.clone();
+        ill[at] = (byte) 0xed; // U+DC80, a low surrogate alone, encoded as if it were a character: ill-formed UTF-8
+        ill[at + 1] = (byte) 0xb2;
+        ill[at + 2] = (byte) 0x80;
+        assertThatThrownBy(() -> MessageCodec.fromCbor(ill, ClientRequest.class, 1 << 20))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("lone surrogate");
+        var paired = new ClientRequest.ReleaseKeys(List.of("key-\ud83c\udfb5", "key-\u00e9"));
+        assertThat(MessageCodec.fromCbor(MessageCodec.toCbor(paired), ClientRequest.class, 1 << 20)).isEqualTo(paired);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
