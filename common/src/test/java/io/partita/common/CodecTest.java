@@ -129,6 +129,19 @@ class CodecTest {
                 .isInstanceOf(ValueDecodingException.class);
     }
 
+    /** Found by ValueCodecFuzzTest: 40 bytes declaring an int[] of 2^31 - 1 elements exhausted the heap. */
+    @Test
+    void anArrayLongerThanItsStreamIsRefusedBeforeItIsAllocated() {
+        byte[] bytes = ValueCodec.encode(new int[] {1, 2, 3});
+        int length = bytes.length - 12 - 4; // the array's length precedes its 3 ints
+        assertThat(java.nio.ByteBuffer.wrap(bytes, length, 4).getInt()).isEqualTo(3);
+        java.nio.ByteBuffer.wrap(bytes, length, 4).putInt(Integer.MAX_VALUE - 8);
+        assertThatThrownBy(() -> ValueCodec.decode(bytes, getClass().getClassLoader()))
+                .isInstanceOf(ValueDecodingException.class).hasMessageContaining("REJECTED");
+        ArrayList<Integer> large = new ArrayList<>(java.util.Collections.nCopies(100_000, 7));
+        assertThat(ValueCodec.decode(ValueCodec.encode(large), getClass().getClassLoader())).isEqualTo(large);
+    }
+
     @Test
     void arityMismatchSaysWhatWasExpected() {
         Fn2<Integer, Integer, Integer> add = Integer::sum;

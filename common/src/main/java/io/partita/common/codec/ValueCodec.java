@@ -112,7 +112,8 @@ public final class ValueCodec {
     }
 
     private static Object readJava(byte[] bytes, ClassLoader userLoader) {
-        try (ObjectInputStream in = new FilteringInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1), userLoader)) {
+        try (ObjectInputStream in = new FilteringInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1),
+                bytes.length - 1, userLoader)) {
             return in.readObject();
         } catch (ClassNotFoundException e) {
             throw new ValueDecodingException("undeserializable value: class " + e.getMessage()
@@ -131,15 +132,22 @@ public final class ValueCodec {
 
     private static final class FilteringInputStream extends ObjectInputStream {
         private final ClassLoader userLoader;
+        private final long streamBytes;
 
-        FilteringInputStream(ByteArrayInputStream in, ClassLoader userLoader) throws IOException {
+        FilteringInputStream(ByteArrayInputStream in, long streamBytes, ClassLoader userLoader) throws IOException {
             super(in);
             this.userLoader = userLoader;
+            this.streamBytes = streamBytes;
             setObjectInputFilter(this::check);
         }
 
         private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
             if (info.depth() > 2_000) {
+                return ObjectInputFilter.Status.REJECTED;
+            }
+            // Every element of an array (or of a collection, which checks its size the same way) takes at least one
+            // byte of the stream: a longer one is corrupt, and allocating it first could exhaust the heap.
+            if (info.arrayLength() > streamBytes) {
                 return ObjectInputFilter.Status.REJECTED;
             }
             Class<?> cl = info.serialClass();
@@ -155,8 +163,8 @@ public final class ValueCodec {
         private boolean accepted(Class<?> cl) {
             ClassLoader loader = cl.getClassLoader();
             return cl.isPrimitive()
-                    || loader == null
-                    || loader == ClassLoader.getPlatformClassLoader()
+                    // the JDK's modules; not what an agent or -Xbootclasspath/a appended to the boot class path
+                    || (loader == null || loader == ClassLoader.getPlatformClassLoader()) && cl.getModule().isNamed()
                     || cl.getName().startsWith("io.partita.")
                     || loader == userLoader;
         }
