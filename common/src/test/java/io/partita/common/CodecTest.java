@@ -60,6 +60,14 @@ class CodecTest {
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("it is null");
     }
 
+    /** Found by ClientRequestFuzzTest: a graph request without its graph decoded, and the client endpoint dereferenced it. */
+    @Test
+    void aGraphRequestWithoutItsGraphIsRefused() {
+        byte[] bytes = MessageCodec.toCbor(Map.of("type", "ClientRequest$SubmitGraph", "requestId", 3));
+        assertThatThrownBy(() -> MessageCodec.fromCbor(bytes, ClientRequest.class, 1 << 20))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("graph");
+    }
+
     /**
      * Found by MessageCodecFuzzTest: ill-formed UTF-8 in a key decoded to a lone surrogate, which the CBOR encoder
      * refuses, so any message naming that key could not be sent on.
