@@ -19,6 +19,7 @@ import io.partita.common.task.TaskSpec;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -148,6 +149,36 @@ class CodecTest {
                 .isInstanceOf(ValueDecodingException.class).hasMessageContaining("REJECTED");
         ArrayList<Integer> large = new ArrayList<>(java.util.Collections.nCopies(100_000, 7));
         assertThat(ValueCodec.decode(ValueCodec.encode(large), getClass().getClassLoader())).isEqualTo(large);
+    }
+
+    /**
+     * Found reading the filter after fuzzing: 300 levels of maps of lists (14 kB, under the filter's depth) overflowed
+     * the stack, and the StackOverflowError escaped the decoder (a worker's task then never reported).
+     */
+    @Test
+    void aValueNestedDeeperThanTheStackIsRefused() throws InterruptedException {
+        Object[] deep = new Object[1];
+        Thread encoder = new Thread(null, () -> {
+            Object v = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                v = new HashMap<>(Map.of("k", new ArrayList<>(List.of(v))));
+            }
+            deep[0] = ValueCodec.encode(v);
+        }, "encoder", 64L << 20);
+        encoder.start();
+        encoder.join();
+        Object[] outcome = new Object[1];
+        Thread decoder = new Thread(null, () -> {
+            try {
+                outcome[0] = ValueCodec.decode((byte[]) deep[0], getClass().getClassLoader());
+            } catch (Throwable t) {
+                outcome[0] = t;
+            }
+        }, "decoder", 256 << 10);
+        decoder.start();
+        decoder.join();
+        assertThat(outcome[0]).isInstanceOf(ValueDecodingException.class);
+        assertThat(((Throwable) outcome[0]).getMessage()).contains("nested too deeply");
     }
 
     @Test

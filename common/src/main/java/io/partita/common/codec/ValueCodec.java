@@ -86,8 +86,8 @@ public final class ValueCodec {
     /**
      * Decodes a value, resolving classes through {@code userLoader}.
      *
-     * @throws ValueDecodingException naming the cause when the bytes are corrupt, a class is missing, or the
-     *                                filter refuses a class
+     * @throws ValueDecodingException naming the cause when the bytes are corrupt, a class is missing, the filter
+     *                                refuses a class, or the value is nested deeper than the stack holds
      */
     public static Object decode(byte[] bytes, ClassLoader userLoader) {
         if (bytes.length == 0) {
@@ -122,6 +122,9 @@ public final class ValueCodec {
             throw new ValueDecodingException("undeserializable value: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new ValueDecodingException("undeserializable value: " + e, e);
+        } catch (StackOverflowError e) { // the filter's depth is not the stack's: 14 kB of nested maps overflow 1 MiB
+            throw new ValueDecodingException("undeserializable value: nested too deeply for this thread's stack ("
+                    + bytes.length + " bytes)", e);
         }
     }
 
