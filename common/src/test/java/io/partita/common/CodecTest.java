@@ -11,6 +11,7 @@ import io.partita.common.fn.Fn2;
 import io.partita.common.fn.Functions;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.protocol.WorkerReport;
 import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
 import io.partita.common.task.GraphSpec;
@@ -67,6 +68,21 @@ class CodecTest {
         byte[] bytes = MessageCodec.toCbor(Map.of("type", "ClientRequest$SubmitGraph", "requestId", 3));
         assertThatThrownBy(() -> MessageCodec.fromCbor(bytes, ClientRequest.class, 1 << 20))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("graph");
+    }
+
+    /**
+     * The same as a graph request without its graph, for the parts of worker reports that WorkerEndpoint reads before
+     * anything else: found reading it after ClientRequestFuzzTest's finding.
+     */
+    @Test
+    void aRegistrationWithoutItsWorkerAndALoadWithoutItsWorkerAreRefused() {
+        for (Map<String, Object> report : List.<Map<String, Object>>of(
+                Map.of("type", "WorkerReport$RegisterWorker", "heldKeys", List.of()),
+                Map.of("type", "WorkerReport$Load"),
+                Map.of("type", "WorkerReport$Load", "load", Map.of("running", 1)))) {
+            assertThatThrownBy(() -> MessageCodec.fromCbor(MessageCodec.toCbor(report), WorkerReport.class, 1 << 20))
+                    .as("%s", report).isInstanceOf(ProtocolException.class);
+        }
     }
 
     /**
