@@ -125,6 +125,8 @@ public final class ValueCodec {
         } catch (StackOverflowError e) { // the filter's depth is not the stack's: 14 kB of nested maps overflow 1 MiB
             throw new ValueDecodingException("undeserializable value: nested too deeply for this thread's stack ("
                     + bytes.length + " bytes)", e);
+        } catch (InternalError e) { // the JDK's immutable collections on a corrupt stream: a Map.of of an odd length
+            throw new ValueDecodingException("undeserializable value: " + e, e);
         }
     }
 
