@@ -35,7 +35,7 @@ class MessageCodecFuzzTest {
     private static final List<Class<?>> TYPES = List.of(ClientRequest.class, ClientUpdate.class, WorkerReport.class,
             WorkerCommand.class);
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void wireMessages(byte[] bytes) {
         for (Class<?> type : TYPES) {
             Object message;

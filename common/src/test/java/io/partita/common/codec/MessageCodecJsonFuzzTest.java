@@ -27,7 +27,7 @@ import java.util.Map;
 class MessageCodecJsonFuzzTest {
     private static final TypeReference<List<WorkerStatus>> WORKERS = new TypeReference<>() {};
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void httpJson(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         try {

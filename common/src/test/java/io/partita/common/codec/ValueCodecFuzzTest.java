@@ -24,7 +24,7 @@ import java.util.Map;
 class ValueCodecFuzzTest {
     private static final ClassLoader USER = new URLClassLoader("fuzz-task", new URL[0], ValueCodecFuzzTest.class.getClassLoader());
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void values(byte[] bytes) {
         try {
             ValueCodec.decode(bytes, USER);

@@ -39,7 +39,7 @@ class ClientRequestFuzzTest {
     static final WorkerInfo WORKER = new WorkerInfo("w1", "worker-1", "127.0.0.1", "h1", "grpc+tcp://127.0.0.1:8789",
             8790, 2, 0, Map.of("GPU", 1.0), 1, "", "");
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void clientRequests(byte[] bytes) {
         ClientRequest request;
         try {
