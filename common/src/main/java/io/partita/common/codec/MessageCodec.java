@@ -1,9 +1,16 @@
 package io.partita.common.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.partita.common.config.ByteSize;
 import io.partita.common.protocol.ClientRequest;
@@ -18,7 +25,7 @@ import java.io.IOException;
  * Only the message types registered here can be decoded: polymorphic types are closed sealed hierarchies.
  */
 public final class MessageCodec {
-    private static final ObjectMapper CBOR = configure(new CBORMapper());
+    private static final ObjectMapper CBOR = configure(new CBORMapper()).registerModule(wellFormedText());
     private static final ObjectMapper JSON = configure(new JsonMapper());
 
     private MessageCodec() {}
@@ -33,6 +40,39 @@ public final class MessageCodec {
         return mapper;
     }
 
+    /**
+     * Refuses a CBOR text string that holds a lone surrogate: Jackson's CBOR parser decodes one from (ill-formed) UTF-8
+     * without complaint, but its generator cannot write it, so a key decoded that way could never be sent on (to a
+     * worker, back to the client) and its message would be lost where it is encoded.
+     */
+    private static SimpleModule wellFormedText() {
+        return new SimpleModule("well-formed-text")
+                .addDeserializer(String.class, new StdScalarDeserializer<String>(String.class) {
+                    @Override
+                    public String deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                        return wellFormed(StringDeserializer.instance.deserialize(p, ctx), p);
+                    }
+                })
+                .addKeyDeserializer(String.class, new KeyDeserializer() {
+                    @Override
+                    public Object deserializeKey(String key, DeserializationContext ctx) throws IOException {
+                        return wellFormed(key, ctx.getParser());
+                    }
+                });
+    }
+
+    private static String wellFormed(String s, JsonParser p) throws JsonMappingException {
+        for (int i = 0; s != null && i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw JsonMappingException.from(p, "text is not well-formed UTF-8 (a lone surrogate at character " + i + ")");
+            }
+        }
+        return s;
+    }
+
     public static byte[] toCbor(Object message) {
         try {
             return CBOR.writeValueAsBytes(message);
@@ -44,16 +84,23 @@ public final class MessageCodec {
     /**
      * Decodes a CBOR message of type {@code type}.
      *
-     * @throws ProtocolException naming the problem when the bytes are over {@code maxBytes} or not a valid message
+     * @throws ProtocolException naming the problem when the bytes are over {@code maxBytes} or not a valid message (a
+     *                           CBOR null included): never another exception
      */
     public static <T> T fromCbor(byte[] bytes, Class<T> type, long maxBytes) {
         checkSize(bytes.length, maxBytes, type);
+        T message;
         try {
-            return CBOR.readValue(bytes, type);
+            message = CBOR.readValue(bytes, type);
         } catch (IOException | RuntimeException e) {
             throw new ProtocolException("undecodable " + type.getSimpleName() + " message (" + bytes.length
                     + " bytes): " + firstLine(e.getMessage()), e);
         }
+        if (message == null) { // a CBOR null: no message, which no caller expects
+            throw new ProtocolException("undecodable " + type.getSimpleName() + " message (" + bytes.length
+                    + " bytes): it is null");
+        }
+        return message;
     }
 
     public static String toJson(Object value) {
@@ -64,12 +111,22 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * Decodes a JSON value of type {@code type}.
+     *
+     * @throws ProtocolException naming the problem when the text is not such a value (or is {@code null})
+     */
     public static <T> T fromJson(String text, Class<T> type) {
+        T value;
         try {
-            return JSON.readValue(text, type);
+            value = JSON.readValue(text, type);
         } catch (IOException | RuntimeException e) {
             throw new ProtocolException("undecodable " + type.getSimpleName() + " JSON: " + firstLine(e.getMessage()), e);
         }
+        if (value == null) {
+            throw new ProtocolException("undecodable " + type.getSimpleName() + " JSON: it is null");
+        }
+        return value;
     }
 
     public static ObjectMapper json() {

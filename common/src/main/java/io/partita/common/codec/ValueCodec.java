@@ -86,8 +86,8 @@ public final class ValueCodec {
     /**
      * Decodes a value, resolving classes through {@code userLoader}.
      *
-     * @throws ValueDecodingException naming the cause when the bytes are corrupt, a class is missing, or the
-     *                                filter refuses a class
+     * @throws ValueDecodingException naming the cause when the bytes are corrupt, a class is missing, the filter
+     *                                refuses a class, or the value is nested deeper than the stack holds
      */
     public static Object decode(byte[] bytes, ClassLoader userLoader) {
         if (bytes.length == 0) {
@@ -112,7 +112,8 @@ public final class ValueCodec {
     }
 
     private static Object readJava(byte[] bytes, ClassLoader userLoader) {
-        try (ObjectInputStream in = new FilteringInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1), userLoader)) {
+        try (ObjectInputStream in = new FilteringInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1),
+                bytes.length - 1, userLoader)) {
             return in.readObject();
         } catch (ClassNotFoundException e) {
             throw new ValueDecodingException("undeserializable value: class " + e.getMessage()
@@ -120,6 +121,11 @@ public final class ValueCodec {
         } catch (InvalidClassException e) {
             throw new ValueDecodingException("undeserializable value: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
+            throw new ValueDecodingException("undeserializable value: " + e, e);
+        } catch (StackOverflowError e) { // the filter's depth is not the stack's: 14 kB of nested maps overflow 1 MiB
+            throw new ValueDecodingException("undeserializable value: nested too deeply for this thread's stack ("
+                    + bytes.length + " bytes)", e);
+        } catch (InternalError e) { // the JDK's immutable collections on a corrupt stream: a Map.of of an odd length
             throw new ValueDecodingException("undeserializable value: " + e, e);
         }
     }
@@ -131,15 +137,22 @@ public final class ValueCodec {
 
     private static final class FilteringInputStream extends ObjectInputStream {
         private final ClassLoader userLoader;
+        private final long streamBytes;
 
-        FilteringInputStream(ByteArrayInputStream in, ClassLoader userLoader) throws IOException {
+        FilteringInputStream(ByteArrayInputStream in, long streamBytes, ClassLoader userLoader) throws IOException {
             super(in);
             this.userLoader = userLoader;
+            this.streamBytes = streamBytes;
             setObjectInputFilter(this::check);
         }
 
         private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
             if (info.depth() > 2_000) {
+                return ObjectInputFilter.Status.REJECTED;
+            }
+            // Every element of an array (or of a collection, which checks its size the same way) takes at least one
+            // byte of the stream: a longer one is corrupt, and allocating it first could exhaust the heap.
+            if (info.arrayLength() > streamBytes) {
                 return ObjectInputFilter.Status.REJECTED;
             }
             Class<?> cl = info.serialClass();
@@ -155,8 +168,8 @@ public final class ValueCodec {
         private boolean accepted(Class<?> cl) {
             ClassLoader loader = cl.getClassLoader();
             return cl.isPrimitive()
-                    || loader == null
-                    || loader == ClassLoader.getPlatformClassLoader()
+                    // the JDK's modules; not what an agent or -Xbootclasspath/a appended to the boot class path
+                    || (loader == null || loader == ClassLoader.getPlatformClassLoader()) && cl.getModule().isNamed()
                     || cl.getName().startsWith("io.partita.")
                     || loader == userLoader;
         }

@@ -3,13 +3,18 @@ package io.partita.common.protocol;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.partita.common.task.GraphSpec;
 import java.util.List;
+import java.util.Objects;
 
 /** Messages from a client to the scheduler, over the client WebSocket ({@code /api/client} on port 8786). */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 public sealed interface ClientRequest {
 
     /** Submit a graph; answered by {@link ClientUpdate.GraphAccepted} or {@link ClientUpdate.RequestFailed}. */
-    record SubmitGraph(long requestId, GraphSpec graph) implements ClientRequest {}
+    record SubmitGraph(long requestId, GraphSpec graph) implements ClientRequest {
+        public SubmitGraph {
+            Objects.requireNonNull(graph, "graph");
+        }
+    }
 
     /** The client dropped its futures for these keys (each key once per future it had wanted). */
     record ReleaseKeys(List<String> keys) implements ClientRequest {

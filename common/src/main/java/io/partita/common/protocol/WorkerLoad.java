@@ -1,6 +1,7 @@
 package io.partita.common.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A worker's load, sent to the scheduler twice a second ({@link WorkerReport.Load}).
@@ -24,6 +25,7 @@ public record WorkerLoad(String workerId, int running, int queued, int storedKey
                          MemoryByTier memory, TransferCounters transfers, boolean paused,
                          double cpuPercent, long startedMillis, List<Activity> activity) {
     public WorkerLoad {
+        Objects.requireNonNull(workerId, "workerId");
         memory = memory == null ? MemoryByTier.EMPTY : memory;
         transfers = transfers == null ? TransferCounters.EMPTY : transfers;
         activity = activity == null ? List.of() : List.copyOf(activity);

@@ -3,6 +3,7 @@ package io.partita.common.protocol;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.partita.common.task.RemoteError;
 import java.util.List;
+import java.util.Objects;
 
 /** Messages from a worker to the scheduler, over the worker WebSocket ({@code /api/worker} on port 8786). */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -13,14 +14,21 @@ public sealed interface WorkerReport {
      * reconnected, or when it registers with a scheduler that took over from another (failover).
      */
     record RegisterWorker(WorkerInfo info, List<HeldKey> heldKeys) implements WorkerReport {
-        public RegisterWorker { heldKeys = List.copyOf(heldKeys); }
+        public RegisterWorker {
+            Objects.requireNonNull(info, "info");
+            heldKeys = List.copyOf(heldKeys);
+        }
     }
 
     /**
      * The worker's load, twice a second: its heartbeat too. A worker the scheduler hears nothing from for the worker
      * timeout is declared lost, whatever its connection says (a cut-off host leaves the connection open for minutes).
      */
-    record Load(WorkerLoad load) implements WorkerReport {}
+    record Load(WorkerLoad load) implements WorkerReport {
+        public Load {
+            Objects.requireNonNull(load, "load");
+        }
+    }
 
     /** A key a worker holds: its size, and its type as far as the worker knows it (tables; "" for other values). */
     record HeldKey(String key, long nbytes, String type) {}
