@@ -5,6 +5,7 @@ import io.partita.common.config.NetworkOptions;
 import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
+import io.partita.common.config.TlsOptions;
 import io.partita.common.config.TokenOption;
 import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.state.SchedulerLimits;
@@ -46,6 +47,9 @@ public final class SchedulerCli implements Callable<Integer> {
 
     @Mixin
     TokenOption token;
+
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--cluster-secret-file", paramLabel = "<file>", description = "File whose content seals what the "
             + "schedulers keep in Hazelcast (accepted graphs, jars), so that a Hazelcast member or client that knows only "
@@ -99,7 +103,7 @@ public final class SchedulerCli implements Callable<Integer> {
                 token.token(), ByteSize.parse(maxMessageSize), ByteSize.parse(maxArtifactSize), artifactDir,
                 SchedulerLimits.defaults().withMaxGraphTasks(maxGraphTasks).withAllowedFailures(allowedFailures)
                         .withWorkStealing(workStealing), join, network.listenAddress(), clusterSecretFile,
-                java.time.Duration.ofSeconds(workerTimeoutSeconds));
+                java.time.Duration.ofSeconds(workerTimeoutSeconds), tls.config());
         SchedulerServer server;
         try {
             server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.config.TlsOptions;
 import io.partita.common.config.TokenOption;
 import io.partita.common.process.JavaProcess;
 import io.partita.worker.cluster.ClusterJoin;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Parameters;
         defaultValueProvider = PartitaDefaults.Worker.class)
 public final class WorkerCli implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCHEDULER_ADDRESS", defaultValue = "127.0.0.1:8786",
-            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted); several schedulers "
+            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted, https:// or tls:// with the TLS flags); several schedulers "
                     + "comma-separated (the worker registers with the active one and moves to a standby that takes over), or a name "
                     + "that resolves to all of them. Default: ${DEFAULT-VALUE}.")
     String scheduler;
@@ -88,6 +89,9 @@ public final class WorkerCli implements Callable<Integer> {
 
     @Mixin
     TokenOption token;
+
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from the hostname, /etc/machine-id and the network namespace (see docs/data-plane.md).")
     String hostId;
@@ -149,7 +153,7 @@ public final class WorkerCli implements Callable<Integer> {
                 nthreads != null ? nthreads : Runtime.getRuntime().availableProcessors(), limit,
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), network.host(), flightPort,
                 httpPort, shmDir, spillDir, resources, token.token(), hostId,
-                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, network.listenAddress());
+                Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, network.listenAddress(), tls.config());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
@@ -158,7 +162,7 @@ public final class WorkerCli implements Callable<Integer> {
             // the hook goes in before the start, so that a worker stopped while starting still cleans up
             server = WorkerServer.start(config, starting -> Runtime.getRuntime()
                     .addShutdownHook(new Thread(() -> starting.retireAndClose(WorkerServer.RETIRE_TIMEOUT), "partita-worker-shutdown")));
-        } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException e) {
+        } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException | IllegalArgumentException e) {
             System.err.println("partita-worker: " + e.getMessage());
             return 2;
         }
@@ -175,8 +179,8 @@ public final class WorkerCli implements Callable<Integer> {
             });
             System.exit(1);
         }));
-        System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http http://"
-                + network.host() + ":" + server.httpPort() + ", scheduler " + server.schedulerAddress());
+        System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http "
+                + config.tls().httpUri(network.host(), server.httpPort()) + ", scheduler " + server.schedulerAddress());
         int code = server.awaitTermination();
         return code;
     }
@@ -190,6 +194,7 @@ public final class WorkerCli implements Callable<Integer> {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
         schedulerAddresses(scheduler);
+        tls.config(); // incomplete TLS flags: exit 2 here, not in each child
         String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
         List<String> jvmFlags = Nanny.memoryFlags(limit, JavaProcess.jvmArguments());
         Map<String, String> env = new LinkedHashMap<>();
@@ -240,6 +245,7 @@ public final class WorkerCli implements Callable<Integer> {
             args.addAll(List.of("--listen-address", network.listenAddress()));
         }
         resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
+        args.addAll(tls.args());
         return args;
     }
 
@@ -260,8 +266,12 @@ public final class WorkerCli implements Callable<Integer> {
         return bytes;
     }
 
-    /** Accepts host, host:port, tcp://host:port and http://host:port. */
+    /** Accepts host, host:port, tcp://host:port and http://host:port (https:// and tls:// with the TLS flags). */
     private SchedulerAddresses schedulerAddresses(String addresses) {
+        if (SchedulerAddresses.asksForTls(addresses) && !tls.config().enabled()) {
+            throw new CommandLine.ParameterException(commandLine(), "SCHEDULER_ADDRESS " + addresses + " asks for TLS: "
+                    + "give this worker --tls-cert, --tls-key and --tls-ca (it serves TLS too)");
+        }
         try {
             return SchedulerAddresses.parse(addresses);
         } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package io.partita.worker;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.tls.TlsConfig;
 import io.partita.worker.memory.MemoryPolicy;
 import io.partita.worker.transfer.PeerTransfer;
 import java.nio.file.Path;
@@ -24,11 +25,22 @@ import java.util.Objects;
  *                        URIs) and the Hazelcast member's interface
  * @param listenHost      where the Flight server and the HTTP port listen ({@code 0.0.0.0}: every interface);
  *                        {@code host} when null
+ * @param tls             TLS on the worker's Flight and HTTP ports and on its calls (scheduler, other workers);
+ *                        {@link TlsConfig#none()} when null
  */
 public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                            Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
-                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost) {
+                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost, TlsConfig tls) {
+    /** Without TLS. */
+    public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
+                        String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
+                        Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
+                        MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost) {
+        this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir, resources, token,
+                hostId, connectTimeout, memory, peerTransfer, listenHost, null);
+    }
+
     /** Listening where it announces itself ({@code host}). */
     public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                         String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
@@ -59,6 +71,10 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
         resources = resources == null ? Map.of() : Map.copyOf(resources);
         shmDir = shmDir == null ? Path.of("/dev/shm/partita") : shmDir;
         peerTransfer = peerTransfer == null ? PeerTransfer.BULK : peerTransfer;
+        tls = tls == null ? TlsConfig.none() : tls;
+        if (tls.enabled() && !tls.hasCertificate()) {
+            throw new IllegalArgumentException("a worker serves Flight and HTTP over TLS: give it --tls-cert and --tls-key");
+        }
         memory = memory == null ? MemoryPolicy.defaults(memoryLimit)
                 : new MemoryPolicy(memoryLimit, memory.target(), memory.spill(), memory.pause(), memory.terminate());
         if (nthreads < 1) {
@@ -74,11 +90,16 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
 
     public WorkerConfig withConnectTimeout(Duration timeout) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost);
+                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost, tls);
     }
 
     public WorkerConfig withToken(ClusterToken token) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost);
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost, tls);
+    }
+
+    public WorkerConfig withTls(TlsConfig tls) {
+        return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost, tls);
     }
 }

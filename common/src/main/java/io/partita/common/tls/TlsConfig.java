@@ -108,7 +108,8 @@ public record TlsConfig(boolean enabled, Path cert, Path key, Path ca, boolean c
 
     @Override
     public String toString() {
-        return enabled ? "TLS " + String.join("/", protocols) + " (cert " + cert + ", CA " + (ca == null ? "the JVM's trust store" : ca)
+        return enabled ? "TLS " + String.join("/", protocols) + " (" + (cert == null ? "no certificate" : "cert " + cert)
+                + ", CA " + (ca == null ? "the JVM's trust store" : ca)
                 + (clientAuth ? ", client certificates required" : "") + ")" : "TLS off";
     }
 }

@@ -2,6 +2,7 @@ package io.partita.scheduler.config;
 
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.config.Ports;
+import io.partita.common.tls.TlsConfig;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,12 +21,14 @@ import java.util.List;
  * @param clusterSecretFile a file whose content seals what the schedulers keep in Hazelcast; null to seal with the
  *                    token. One of the two is required when the scheduler listens on an address off loopback
  * @param workerTimeout how long a registered worker may stay silent (no load, no report) before it is declared lost
+ * @param tls         TLS on the API, the dashboard and the Flight proxy (and towards the workers' Flight servers);
+ *                    {@link TlsConfig#none()} when null
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
                               long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
                               List<String> join, String listenHost, Path clusterSecretFile,
-                              Duration workerTimeout) {
+                              Duration workerTimeout, TlsConfig tls) {
 
     /** Twenty heartbeats (a load every 500 ms): a worker's GC pause or a loaded machine does not cost its keys. */
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(10);
@@ -33,6 +36,16 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
     public SchedulerConfig {
         listenHost = listenHost == null || listenHost.isBlank() ? host : listenHost;
         workerTimeout = workerTimeout == null ? DEFAULT_WORKER_TIMEOUT : workerTimeout;
+        tls = tls == null ? TlsConfig.none() : tls;
+    }
+
+    /** Without TLS. */
+    public SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
+                           String clusterName, ClusterToken token, long maxMessageBytes,
+                           long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
+                           List<String> join, String listenHost, Path clusterSecretFile, Duration workerTimeout) {
+        this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
+                artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null);
     }
 
     /** Listening where it announces itself ({@code host}). */
@@ -50,6 +63,11 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, tls);
+    }
+
+    public SchedulerConfig withTls(TlsConfig tls) {
+        return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, tls);
     }
 }

@@ -1,5 +1,7 @@
 package io.partita.worker.http;
 
+import io.partita.common.tls.Tls;
+import io.partita.common.tls.VertxTls;
 import io.partita.worker.transfer.SegmentRoute;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -24,6 +26,11 @@ public final class WorkerHttp {
      * sent with sendfile by the connection's event loop) go out on more than one core. The future holds the port.
      */
     public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments) {
+        return start(vertx, host, port, worker, segments, Tls.off());
+    }
+
+    /** With TLS on, {@code https} (client certificates required under mutual TLS: peers pull segments here). */
+    public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments, Tls tls) {
         int instances = instances();
         // a negative port is Vert.x's "one random port shared by every server listening with this value"
         int listenPort = port == 0 ? -1 : port;
@@ -32,7 +39,7 @@ public final class WorkerHttp {
                     @Override
                     public Future<?> start() {
                         // HTTP/1.1 only: segment files go out with sendfile, which an h2c-upgraded stream cannot carry (InternalHttp)
-                        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                        return vertx.createHttpServer(VertxTls.server(new HttpServerOptions().setHttp2ClearTextEnabled(false), tls))
                                 .requestHandler(router(vertx, worker, segments)).listen(listenPort, host)
                                 .onSuccess(s -> actual.set(s.actualPort()));
                     }
