@@ -94,8 +94,13 @@ public final class TestCa {
 
     /** base64(SHA-256(SubjectPublicKeyInfo)) of the CA: Chromium's {@code --ignore-certificate-errors-spki-list}. */
     public String spkiSha256() {
+        return spkiSha256(certificate);
+    }
+
+    /** base64(SHA-256(SubjectPublicKeyInfo)) of {@code cert}. */
+    public static String spkiSha256(X509Certificate cert) {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(keys.getPublic().getEncoded()));
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
