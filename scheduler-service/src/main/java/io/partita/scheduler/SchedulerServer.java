@@ -78,8 +78,8 @@ public final class SchedulerServer implements AutoCloseable {
     }
 
     public String readyLine() {
-        return "Partita scheduler ready: client API " + config.host() + ":" + port() + ", dashboard http://"
-                + config.host() + ":" + dashboardPort() + ", Flight proxy " + verticle.flightUri() + ", Hazelcast "
+        return "Partita scheduler ready: client API " + (config.tls().enabled() ? "tls://" : "") + config.host() + ":" + port()
+                + ", dashboard " + config.tls().httpUri(config.host(), dashboardPort()) + ", Flight proxy " + verticle.flightUri() + ", Hazelcast "
                 + config.host() + ":" + config.hazelcastPort() + " for other schedulers (cluster " + config.clusterName() + ")";
     }
 
