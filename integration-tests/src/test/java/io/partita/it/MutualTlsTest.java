@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Mutual TLS ({@code --tls-client-auth} on the scheduler and the workers): workers and a client with certificates of
  * the cluster's CA work as usual; a worker whose certificate another CA signed is refused and exits saying why, and
- * nothing without a certificate gets through any port (API, worker Flight, worker HTTP), while the dashboard, which
- * browsers open, asks for none.
+ * nothing without a certificate gets through the API, a worker's Flight or its bulk path, while the dashboard (which
+ * browsers open) and a worker's {@code /health} and {@code /metrics} (Kubernetes probes, Prometheus) ask for none.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(240)
@@ -109,19 +109,23 @@ class MutualTlsTest {
     }
 
     @Test
-    void nothingWithoutACertificateGetsThroughTheApiTheWorkersFlightOrTheirHttp() throws Exception {
+    void nothingWithoutACertificateGetsThroughTheApiTheWorkersFlightOrTheirBulkPath() throws Exception {
         WorkerInfo w1 = cluster.workerStatus().getFirst().info();
         try (Tls noCertificate = Tls.start(TlsConfig.client(tls.caFile));
              HttpClient http = InternalHttp.client(Duration.ofSeconds(5), noCertificate)) {
-            for (String url : List.of("https://127.0.0.1:" + cluster.port + "/api/cluster", w1.address().httpUri() + "/health")) {
-                assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString())).as(url).isInstanceOf(IOException.class)
-                        .hasStackTraceContaining("certificate_required");
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + cluster.port + "/api/cluster"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class).hasStackTraceContaining("certificate_required");
+            HttpResponse<String> segments = http.send(HttpRequest.newBuilder(URI.create(w1.address().httpUri() + "/segments?key=any"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(segments.statusCode()).isEqualTo(403);
+            assertThat(segments.body()).contains("the bulk path needs a client certificate signed by the cluster's CA");
+            // the dashboard asks browsers for no certificate, a worker's /health and /metrics answer probes and scrapers
+            for (String url : List.of("https://127.0.0.1:" + cluster.dashboardPort + "/health", w1.address().httpUri() + "/health",
+                    w1.address().httpUri() + "/metrics")) {
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as(url).isEqualTo(200);
             }
-            // the dashboard asks browsers for no certificate
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + cluster.dashboardPort
-                    + "/health")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode()).isEqualTo(200);
 
             try (RootAllocator allocator = new RootAllocator();
                  FlightClient flight = FlightTls.client(allocator, w1.flightUri(), noCertificate)) {
@@ -132,6 +136,13 @@ class MutualTlsTest {
                 }).isInstanceOfSatisfying(FlightRuntimeException.class,
                         e -> assertThat(e.status().code()).isEqualTo(CallStatus.UNAVAILABLE.code()));
             }
+        }
+        // a certificate of another CA is refused in the handshake, on the worker's HTTP port too
+        TestCa.Issued foreign = TestCa.create("foreign-ca-2").issue("intruder-2", tls.dir, "intruder-2");
+        try (Tls foreignCertificate = Tls.start(TlsConfig.client(tls.caFile).withClientCertificate(foreign.cert(), foreign.key()));
+             HttpClient http = InternalHttp.client(Duration.ofSeconds(5), foreignCertificate)) {
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(w1.address().httpUri() + "/health"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
         }
     }
 }

@@ -144,7 +144,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(monitor);
         monitor.start();
 
-        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token()), tls));
+        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token(), config.tls().clientAuth()), tls));
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(),

@@ -33,8 +33,9 @@ public final class TlsOptions {
     Path ca;
 
     @Option(names = "--tls-client-auth", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Mutual TLS: the client and worker API, and every Flight and worker HTTP port, refuse a peer "
-                    + "without a certificate signed by --tls-ca (the dashboard never asks for one). Default: ${DEFAULT-VALUE}.")
+            description = "Mutual TLS: the client and worker API, every Flight server and the workers' bulk path refuse "
+                    + "a peer without a certificate signed by --tls-ca (the dashboard and the workers' /health and /metrics "
+                    + "answer without one). Default: ${DEFAULT-VALUE}.")
     boolean clientAuth;
 
     @Option(names = "--tls-protocols", split = ",", paramLabel = "<version>", defaultValue = "TLSv1.3",

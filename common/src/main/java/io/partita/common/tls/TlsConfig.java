@@ -14,7 +14,8 @@ import java.util.Set;
  * @param key        PEM private key of {@code cert} (PKCS#8, or PKCS#1 RSA / SEC1 EC as cert-manager and openssl write)
  * @param ca         PEM certificates trusted to sign peers' certificates; null: the JVM's trust store
  * @param clientAuth servers require a client certificate signed by {@code ca} (mutual TLS) on the client API, the
- *                   worker API and every Flight and bulk-path port; the dashboard never asks for one
+ *                   worker API, every Flight server and the bulk path; the dashboard never asks for one, a worker's
+ *                   {@code /health} and {@code /metrics} answer without one
  * @param protocols  TLS versions accepted and offered; {@code TLSv1.3} only by default
  */
 public record TlsConfig(boolean enabled, Path cert, Path key, Path ca, boolean clientAuth, List<String> protocols) {

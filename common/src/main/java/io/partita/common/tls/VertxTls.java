@@ -25,6 +25,20 @@ public final class VertxTls {
     }
 
     /**
+     * TLS on {@code options} when it is on; under mutual TLS a client certificate is asked for and, when one is
+     * offered, verified in the handshake, but a peer without one is let through: the routes decide (the worker's
+     * HTTP port, whose {@code /segments} requires one and whose {@code /health} and {@code /metrics} answer
+     * Kubernetes probes and Prometheus without one).
+     */
+    public static HttpServerOptions serverAskingClientAuth(HttpServerOptions options, Tls tls) {
+        serverWithoutClientAuth(options, tls);
+        if (tls.enabled() && tls.config().clientAuth()) {
+            options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(TrustOptions.wrap(tls.trustManager()));
+        }
+        return options;
+    }
+
+    /**
      * TLS on {@code options} when it is on, never asking for a client certificate: the dashboard's port, which
      * browsers open without one.
      */

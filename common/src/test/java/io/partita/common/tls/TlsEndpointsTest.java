@@ -208,6 +208,30 @@ class TlsEndpointsTest {
     }
 
     @Test
+    void aPortAskingForClientCertificatesLetsPeersWithoutOneInAndRefusesOnesOfAnotherCa() throws Exception {
+        Tls serverSide = serverTls(true);
+        HttpServer s = vertx.createHttpServer(VertxTls.serverAskingClientAuth(new HttpServerOptions(), serverSide))
+                .requestHandler(r -> {
+                    boolean presented;
+                    try {
+                        presented = !r.connection().peerCertificates().isEmpty();
+                    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                        presented = false;
+                    }
+                    r.response().end(presented ? "with a certificate" : "without a certificate");
+                });
+        int port = s.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        closing.add(() -> s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertThat(get(tls(TlsConfig.client(caFile)), port)).isEqualTo("without a certificate");
+        TestCa.Issued client = ca.issue("client", dir, "client");
+        assertThat(get(tls(TlsConfig.client(caFile).withClientCertificate(client.cert(), client.key())), port))
+                .isEqualTo("with a certificate");
+        TestCa.Issued foreign = TestCa.create("foreign-ca").issue("intruder", dir, "intruder");
+        Tls foreignCert = tls(TlsConfig.client(caFile).withClientCertificate(foreign.cert(), foreign.key()));
+        assertThatThrownBy(() -> get(foreignCert, port)).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void offChangesNothing() throws Exception {
         Tls off = Tls.start(TlsConfig.none());
         assertThat(off).isSameAs(Tls.off());

@@ -29,7 +29,10 @@ public final class WorkerHttp {
         return start(vertx, host, port, worker, segments, Tls.off());
     }
 
-    /** With TLS on, {@code https} (client certificates required under mutual TLS: peers pull segments here). */
+    /**
+     * With TLS on, {@code https}; under mutual TLS a client certificate is asked for and verified when offered, and
+     * {@link SegmentRoute} refuses a request without one ({@code /health} and {@code /metrics} answer probes).
+     */
     public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments, Tls tls) {
         int instances = instances();
         // a negative port is Vert.x's "one random port shared by every server listening with this value"
@@ -39,7 +42,7 @@ public final class WorkerHttp {
                     @Override
                     public Future<?> start() {
                         // HTTP/1.1 only: segment files go out with sendfile, which an h2c-upgraded stream cannot carry (InternalHttp)
-                        return vertx.createHttpServer(VertxTls.server(new HttpServerOptions().setHttp2ClearTextEnabled(false), tls))
+                        return vertx.createHttpServer(VertxTls.serverAskingClientAuth(new HttpServerOptions().setHttp2ClearTextEnabled(false), tls))
                                 .requestHandler(router(vertx, worker, segments)).listen(listenPort, host)
                                 .onSuccess(s -> actual.set(s.actualPort()));
                     }

@@ -250,8 +250,8 @@ final class SegmentPuller implements AutoCloseable {
         }
 
         void expectOk() throws IOException {
-            if (status == 401) {
-                throw new HolderUnreachable("the holder refused the token: " + reason, null);
+            if (status == 401 || status == 403) { // a wrong token, or no client certificate under mutual TLS
+                throw new HolderUnreachable("the holder refused this worker: " + reason, null);
             }
             if (status != 200) {
                 throw new IOException("the holder answered " + reason);

@@ -62,8 +62,9 @@ class TlsTransferTest {
         flight = new FlightService(allocator, holder, "127.0.0.1", "127.0.0.1", 0, token, holderTls, key -> { });
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        router.get(SegmentRoute.PATH).handler(new SegmentRoute(holder, token));
-        http = vertx.createHttpServer(VertxTls.server(new HttpServerOptions(), holderTls)).requestHandler(router)
+        router.get(SegmentRoute.PATH).handler(new SegmentRoute(holder, token, clientAuth));
+        router.get("/health").handler(ctx -> ctx.response().end("ok"));
+        http = vertx.createHttpServer(VertxTls.serverAskingClientAuth(new HttpServerOptions(), holderTls)).requestHandler(router)
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -128,6 +129,22 @@ class TlsTransferTest {
             PeerFetcher.Result r = fetcher.fetch(holder(), List.of("big", "value"), Set.of("big"));
             assertThat(r.received()).isEmpty();
             assertThat(r.error()).isNotNull();
+            // the port let it in (probes do the same), the bulk path did not
+            try (java.net.http.HttpClient client = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(5), tls)) {
+                String base = "https://127.0.0.1:" + http.actualPort();
+                assertThat(client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                var segments = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + SegmentRoute.PATH
+                        + "?key=big")).header(ClusterToken.HEADER, token.headerValue().orElseThrow()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(segments.statusCode()).isEqualTo(403);
+                assertThat(segments.body()).isEqualTo(SegmentRoute.NO_CLIENT_CERTIFICATE);
+            }
+        }
+        TestCa.Issued foreign = TestCa.create("foreign-ca").issue("intruder", dir, "intruder");
+        try (Tls tls = Tls.start(TlsConfig.client(caFile).withClientCertificate(foreign.cert(), foreign.key()));
+             PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK, tls)) {
+            assertThat(fetcher.fetch(holder(), List.of("big"), Set.of("big")).received()).isEmpty();
         }
         try (Tls tls = fetcherTls(true); PeerFetcher fetcher = new PeerFetcher(allocator, local, token, "this-host", PeerTransfer.BULK, tls)) {
             assertThat(fetcher.fetch(holder(), List.of("big", "value"), Set.of("big")).received()).containsExactlyInAnyOrder("big", "value");
