@@ -31,7 +31,13 @@ final class ClusterLaunch implements AutoCloseable {
      * @param extraArgs more {@code partita-worker} arguments
      */
     record WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot,
-                      List<String> extraArgs, java.util.Map<String, String> moreJavaOpts) {
+                      List<String> extraArgs, java.util.Map<String, String> moreJavaOpts,
+                      java.util.Map<String, List<String>> moreArgs) {
+        WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads, Path shmRoot,
+                   List<String> extraArgs, java.util.Map<String, String> moreJavaOpts) {
+            this(memoryLimit, distinctHostIds, javaOpts, nthreads, shmRoot, extraArgs, moreJavaOpts, java.util.Map.of());
+        }
+
         WorkerSpec(String memoryLimit, boolean distinctHostIds, String javaOpts, int nthreads) {
             this(memoryLimit, distinctHostIds, javaOpts, nthreads, Path.of("/dev/shm"), List.of());
         }
@@ -58,6 +64,8 @@ final class ClusterLaunch implements AutoCloseable {
     private final Process scheduler;
     private final List<SchedulerProcess> schedulers = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
+    /** How this harness calls the cluster: in clear text unless {@link #clientTls} says otherwise. */
+    private io.partita.common.tls.TlsConfig clientTls = io.partita.common.tls.TlsConfig.none();
 
     /** @param schedulerArgs extra arguments of {@code partita-scheduler} (e.g. {@code --no-work-stealing}) */
     ClusterLaunch(Path partitaHome, int nworkers, WorkerSpec spec, List<String> schedulerArgs, Path logDir) throws IOException {
@@ -110,6 +118,7 @@ final class ClusterLaunch implements AutoCloseable {
                 args.addAll(List.of("--host-id", "bench-host-" + name));
             }
             args.addAll(spec.extraArgs());
+            args.addAll(spec.moreArgs().getOrDefault(name, List.of()));
             workers.add(launch(hosts, 2 + i, bin.resolve("partita-worker"), args, logDir.resolve("worker-" + name + ".log"), spec.javaOptsOf(name)));
         }
     }
@@ -126,6 +135,12 @@ final class ClusterLaunch implements AutoCloseable {
         return builder.start();
     }
 
+    /** Calls the cluster (clients, {@code /health}) with TLS: for a cluster started with the TLS flags. */
+    ClusterLaunch clientTls(io.partita.common.tls.TlsConfig tls) {
+        this.clientTls = tls;
+        return this;
+    }
+
     /** Connects once every worker has registered (within 120 s). */
     Client connect() throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
@@ -139,7 +154,7 @@ final class ClusterLaunch implements AutoCloseable {
                 }
             }
             try {
-                Client client = Client.connect(address);
+                Client client = Client.connect(io.partita.client.ClientOptions.of(address).withTls(clientTls));
                 if (client.workers().size() >= workers.size()) {
                     return client;
                 }
@@ -164,11 +179,13 @@ final class ClusterLaunch implements AutoCloseable {
 
     /** {@code s}'s {@code /health} summary (its role, task counts by state, tasks recovered...). */
     JsonNode health(SchedulerProcess s) throws IOException, InterruptedException {
-        HttpResponse<String> r = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10)).send(
-                HttpRequest.newBuilder(URI.create("http://" + s.address().substring(0, s.address().lastIndexOf(':')) + ":"
-                        + s.dashboardPort() + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(r.body());
+        try (io.partita.common.tls.Tls tls = io.partita.common.tls.Tls.start(clientTls);
+             java.net.http.HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10), tls)) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(clientTls.httpUri(
+                    s.address().substring(0, s.address().lastIndexOf(':')), s.dashboardPort()) + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper().readTree(r.body());
+        }
     }
 
     /** The schedulers, the first (active at the start) first. */

@@ -120,7 +120,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     /** Seconds to submit {@code n} no-op tasks and gather their results. */
-    private static double noop(Client client, int n) {
+    static double noop(Client client, int n) {
         long start = System.nanoTime();
         List<TaskFuture<Integer>> futures = client.map((Integer x) -> x, IntStream.range(0, n).boxed().toList());
         List<Integer> results = client.gather(futures);
@@ -132,7 +132,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     /** Seconds to submit and compute a pairwise tree reduction over {@code n} leaves. */
-    private static double tree(Client client, int n) {
+    static double tree(Client client, int n) {
         long start = System.nanoTime();
         List<TaskFuture<Long>> level = new ArrayList<>(client.map((Integer x) -> (long) x, IntStream.range(0, n).boxed().toList()));
         while (level.size() > 1) {

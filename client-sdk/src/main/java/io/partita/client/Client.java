@@ -15,6 +15,7 @@ import io.partita.common.fn.FnN;
 import io.partita.common.protocol.ClientUpdate;
 import io.partita.common.protocol.WorkerStatus;
 import io.partita.common.task.Keys;
+import io.partita.common.tls.Tls;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collections;
@@ -58,6 +59,7 @@ public final class Client implements AutoCloseable {
         return t;
     });
     private final HttpClient http;
+    private final Tls tls;
     private final UpdateHandler updates;
     private final Connection connection;
     private final HttpApi httpApi;
@@ -68,18 +70,19 @@ public final class Client implements AutoCloseable {
     private final WorkRequests requests;
     private volatile String flightProxyUri;
 
-    private Client(ClientOptions options, HttpClient http, ArtifactUploader uploader) {
+    private Client(ClientOptions options, Tls tls, HttpClient http, ArtifactUploader uploader) {
         this.hostPort = options.hostPort();
+        this.tls = tls;
         this.http = http;
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         ClassLoader defaultLoader = tccl != null ? tccl : Client.class.getClassLoader();
         this.updates = new UpdateHandler(keys, defaultLoader, this::welcomed);
         this.connection = new Connection(options, http, updates, this::welcomed);
-        this.httpApi = http == null ? null : new HttpApi(http, connection::active, connection.authHeader());
+        this.httpApi = http == null ? null : new HttpApi(http, tls.config(), connection::active, connection.authHeader());
         CodeShipper shipper = new CodeShipper(uploader != null ? uploader : httpApi);
-        this.flightProxyUri = "grpc+tcp://" + options.host() + ":" + Ports.SCHEDULER_FLIGHT_PROXY;
+        this.flightProxyUri = tls.config().flightUri(options.host(), Ports.SCHEDULER_FLIGHT_PROXY);
         this.gatherer = new Gatherer(options.gatherMode(), new ClusterToken(options.token()), () -> flightProxyUri, pool,
-                memory.newFlightAllocator());
+                memory.newFlightAllocator(), tls);
         KeyFutures futures = new KeyFutures(this, new ReleaseBatcher(connection, keys, timer));
         this.submitter = new GraphSubmitter(connection, keys, updates, futures, shipper);
         this.scatterer = new Scatterer(connection, futures, this::workers, hostPort, keys, gatherer, pool, updates);
@@ -106,8 +109,14 @@ public final class Client implements AutoCloseable {
      */
     public static Client connect(ClientOptions options) {
         FlightJvm.requireUsable(); // fail here, naming the flags, rather than at the first result
-        HttpClient http = io.partita.common.net.InternalHttp.client(options.connectTimeout());
-        Client client = new Client(options, http, null);
+        Tls tls;
+        try {
+            tls = Tls.start(options.tls());
+        } catch (java.io.IOException e) {
+            throw new PartitaException("TLS: " + e.getMessage(), e);
+        }
+        HttpClient http = io.partita.common.net.InternalHttp.client(options.connectTimeout(), tls);
+        Client client = new Client(options, tls, http, null);
         try {
             client.connection.open();
             return client;
@@ -119,7 +128,8 @@ public final class Client implements AutoCloseable {
 
     /** A client wired to {@code transport} instead of a scheduler (tests feed updates with {@link #onUpdate}). */
     static Client forTesting(Transport transport, ClientUpdate.Welcome welcome) {
-        Client client = new Client(ClientOptions.of("localhost:8786").withToken(null), null, ArtifactUploader.NONE);
+        Client client = new Client(ClientOptions.of("localhost:8786").withToken(null).withTls(null), Tls.off(), null,
+                ArtifactUploader.NONE);
         client.connection.openForTesting(transport, welcome);
         return client;
     }
@@ -354,6 +364,7 @@ public final class Client implements AutoCloseable {
             http.shutdownNow();
         }
         memory.close();
+        tls.close();
     }
 
     @Override

@@ -1,15 +1,27 @@
 package io.partita.client;
 
+import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.tls.TlsConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * How to connect: the scheduler's address ({@code host:port}, port 8786 by default), the cluster token (by default
- * from the environment variable {@code PARTITA_AUTH_TOKEN}), the connect timeout and how results are gathered.
+ * from the environment variable {@code PARTITA_AUTH_TOKEN}), the connect timeout, how results are gathered, and TLS.
+ *
+ * <p>TLS ({@code https}, {@code wss} and {@code grpc+tls} to the scheduler and the workers, each server verified):
+ * on when the address has a TLS scheme ({@code tls://host:8786}, {@code https://host:8786}) or {@code PARTITA_TLS_CA}
+ * names the cluster's CA file, or with {@link #withTlsCa} / {@link #withTls}; without a CA file the JVM's trust store
+ * verifies the servers. Under mutual TLS the client presents {@link #withTlsClientCertificate its own certificate}.
+ *
+ * @param tls {@link TlsConfig#none()} for clear text (the default)
  */
-public record ClientOptions(String address, Optional<String> token, Duration connectTimeout, GatherMode gatherMode) {
+public record ClientOptions(String address, Optional<String> token, Duration connectTimeout, GatherMode gatherMode, TlsConfig tls) {
     public static final String TOKEN_ENV = "PARTITA_AUTH_TOKEN";
+    /** Names the cluster's CA file and turns TLS on, for clients made with {@link #of}. */
+    public static final String TLS_CA_ENV = "PARTITA_TLS_CA";
     public static final int DEFAULT_PORT = 8786;
 
     public ClientOptions {
@@ -17,23 +29,50 @@ public record ClientOptions(String address, Optional<String> token, Duration con
         token = token == null ? Optional.empty() : token.filter(t -> !t.isBlank());
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
         gatherMode = gatherMode == null ? GatherMode.AUTO : gatherMode;
+        tls = tls == null ? TlsConfig.none() : tls;
     }
 
-    /** Options for {@code address} with the token from {@code PARTITA_AUTH_TOKEN} (if set) and defaults otherwise. */
+    /** Without TLS. */
+    public ClientOptions(String address, Optional<String> token, Duration connectTimeout, GatherMode gatherMode) {
+        this(address, token, connectTimeout, gatherMode, null);
+    }
+
+    /**
+     * Options for {@code address} with the token from {@code PARTITA_AUTH_TOKEN} (if set), TLS when the address asks
+     * for it or {@code PARTITA_TLS_CA} is set, and defaults otherwise.
+     */
     public static ClientOptions of(String address) {
-        return new ClientOptions(address, Optional.ofNullable(System.getenv(TOKEN_ENV)), null, null);
+        String ca = System.getenv(TLS_CA_ENV);
+        TlsConfig tls = ca != null && !ca.isBlank() ? TlsConfig.client(Path.of(ca))
+                : SchedulerAddresses.asksForTls(address) ? TlsConfig.client(null) : TlsConfig.none();
+        return new ClientOptions(address, Optional.ofNullable(System.getenv(TOKEN_ENV)), null, null, tls);
     }
 
     public ClientOptions withToken(String token) {
-        return new ClientOptions(address, Optional.ofNullable(token), connectTimeout, gatherMode);
+        return new ClientOptions(address, Optional.ofNullable(token), connectTimeout, gatherMode, tls);
     }
 
     public ClientOptions withConnectTimeout(Duration timeout) {
-        return new ClientOptions(address, token, timeout, gatherMode);
+        return new ClientOptions(address, token, timeout, gatherMode, tls);
     }
 
     public ClientOptions withGatherMode(GatherMode mode) {
-        return new ClientOptions(address, token, connectTimeout, mode);
+        return new ClientOptions(address, token, connectTimeout, mode, tls);
+    }
+
+    /** TLS as given ({@link TlsConfig#client}, {@link TlsConfig#none()}). */
+    public ClientOptions withTls(TlsConfig tls) {
+        return new ClientOptions(address, token, connectTimeout, gatherMode, tls);
+    }
+
+    /** TLS on, the servers verified against the CA certificates in {@code caFile} (PEM) rather than the JVM's trust store. */
+    public ClientOptions withTlsCa(Path caFile) {
+        return withTls(tls.enabled() ? tls.withCa(caFile) : TlsConfig.client(caFile));
+    }
+
+    /** TLS on, presenting this certificate (PEM chain) and key: for a cluster with mutual TLS ({@code --tls-client-auth}). */
+    public ClientOptions withTlsClientCertificate(Path cert, Path key) {
+        return withTls((tls.enabled() ? tls : TlsConfig.client(null)).withClientCertificate(cert, key));
     }
 
     /** {@code host:port} without any scheme; the port defaults to 8786. */
@@ -59,6 +98,6 @@ public record ClientOptions(String address, Optional<String> token, Duration con
     @Override
     public String toString() {
         return "ClientOptions[address=" + address + ", token=" + (token.isPresent() ? "set" : "none")
-                + ", connectTimeout=" + connectTimeout + ", gatherMode=" + gatherMode + "]";
+                + ", connectTimeout=" + connectTimeout + ", gatherMode=" + gatherMode + ", " + tls + "]";
     }
 }

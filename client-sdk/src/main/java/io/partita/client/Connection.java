@@ -96,13 +96,13 @@ final class Connection {
         while (true) {
             for (String address : schedulers.resolve()) {
                 try {
-                    Session session = Session.open(http, address, token.headerValue(), options.connectTimeout(),
+                    Session session = Session.open(http, options.tls(), address, token.headerValue(), options.connectTimeout(),
                             clientId, updates::onUpdate, this::onConnectionLost);
                     active = address;
                     return session;
                 } catch (PartitaException e) {
-                    if (e.getMessage().startsWith("unauthenticated")) {
-                        throw e; // retrying cannot fix a wrong token
+                    if (e.getMessage().startsWith("unauthenticated") || e.getMessage().startsWith("TLS: ")) {
+                        throw e; // retrying cannot fix a wrong token or a refused certificate
                     }
                     if (Session.isStandbyRefusal(e)) {
                         attempts.extendDeadline(options.connectTimeout());

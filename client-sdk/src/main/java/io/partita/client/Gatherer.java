@@ -1,6 +1,8 @@
 package io.partita.client;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.flight.FlightTls;
+import io.partita.common.tls.Tls;
 import io.partita.common.data.Partition;
 import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
@@ -11,7 +13,6 @@ import io.partita.common.flight.PutOutcome;
 import io.partita.common.flight.ScatterDescriptor;
 import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,7 +28,6 @@ import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -48,11 +48,13 @@ final class Gatherer implements AutoCloseable {
     private final Supplier<String> proxyUri;
     private final ExecutorService pool;
     private final BufferAllocator allocator;
+    private final Tls tls;
     private final ConcurrentHashMap<String, FlightClient> clients = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** @param allocator for Flight's own buffers; taken over: closed by {@link #close()} */
-    Gatherer(GatherMode mode, ClusterToken token, Supplier<String> proxyUri, ExecutorService pool, BufferAllocator allocator) {
+    Gatherer(GatherMode mode, ClusterToken token, Supplier<String> proxyUri, ExecutorService pool, BufferAllocator allocator, Tls tls) {
+        this.tls = tls;
         this.mode = mode;
         this.allocator = allocator;
         this.callOptions = FlightAuth.callOptions(token);
@@ -269,8 +271,8 @@ final class Gatherer implements AutoCloseable {
         }
         return clients.computeIfAbsent(uri, u -> {
             try {
-                return FlightClient.builder(allocator, new Location(u)).maxInboundMessageSize(Integer.MAX_VALUE).build();
-            } catch (URISyntaxException e) {
+                return FlightTls.client(allocator, u, tls);
+            } catch (IllegalArgumentException e) {
                 throw new PartitaException("bad Flight endpoint " + u + ": " + e.getMessage(), e);
             }
         });

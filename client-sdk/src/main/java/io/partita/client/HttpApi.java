@@ -21,18 +21,20 @@ import org.slf4j.LoggerFactory;
 final class HttpApi implements ArtifactUploader {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private final HttpClient http;
+    private final io.partita.common.tls.TlsConfig tls;
     private final Optional<String> authHeader;
     /** The scheduler the client is connected to ({@code host:port}): it changes when a standby takes over. */
     private final java.util.function.Supplier<String> scheduler;
 
-    HttpApi(HttpClient http, java.util.function.Supplier<String> scheduler, Optional<String> authHeader) {
+    HttpApi(HttpClient http, io.partita.common.tls.TlsConfig tls, java.util.function.Supplier<String> scheduler, Optional<String> authHeader) {
         this.http = http;
+        this.tls = tls;
         this.scheduler = scheduler;
         this.authHeader = authHeader;
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + scheduler.get() + path)).timeout(Duration.ofMinutes(5));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tls.httpScheme() + "://" + scheduler.get() + path)).timeout(Duration.ofMinutes(5));
         authHeader.ifPresent(h -> b.header("Authorization", h));
         return b;
     }
@@ -79,7 +81,7 @@ final class HttpApi implements ArtifactUploader {
         try {
             return Retry.call(what, Retry.Policy.fetches(), LOG, call);
         } catch (IOException e) {
-            throw Session.connectFailure(scheduler.get(), e);
+            throw Session.connectFailure(scheduler.get(), tls, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PartitaException("interrupted while " + what, e);

@@ -3,6 +3,8 @@ package io.partita.client;
 import io.partita.common.codec.MessageCodec;
 import io.partita.common.protocol.ClientRequest;
 import io.partita.common.protocol.ClientUpdate;
+import io.partita.common.tls.TlsConfig;
+import io.partita.common.tls.TlsFailures;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -53,13 +55,14 @@ final class Session implements WebSocket.Listener, Transport {
 
     /** Opens the session and waits for the scheduler's Welcome. */
     /** @param resumeClientId the id this client had with a previous scheduler (after a failover), or null */
-    static Session open(HttpClient http, String hostPort, Optional<String> authHeader, Duration timeout,
+    /** @param tls whether the scheduler is reached over {@code wss} (the HTTP client carries the TLS context) */
+    static Session open(HttpClient http, TlsConfig tls, String hostPort, Optional<String> authHeader, Duration timeout,
                         String resumeClientId, Consumer<ClientUpdate> handler, Consumer<Throwable> onClosed) {
         Session s = new Session(handler, onClosed);
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(timeout);
         authHeader.ifPresent(h -> b.header("Authorization", h));
         try {
-            s.ws = b.buildAsync(URI.create("ws://" + hostPort + "/api/client"
+            s.ws = b.buildAsync(URI.create(tls.webSocketScheme() + "://" + hostPort + "/api/client"
                     + (resumeClientId == null ? "" : "?client=" + resumeClientId)), s).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             s.welcomeOf(hostPort, timeout);
             return s;
@@ -69,7 +72,7 @@ final class Session implements WebSocket.Listener, Transport {
             throw new PartitaException("interrupted while connecting to " + hostPort, e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             s.shutdown();
-            throw connectFailure(hostPort, e instanceof ExecutionException ? e.getCause() : e);
+            throw connectFailure(hostPort, tls, e instanceof ExecutionException ? e.getCause() : e);
         }
     }
 
@@ -90,7 +93,12 @@ final class Session implements WebSocket.Listener, Transport {
         return e.getMessage() != null && e.getMessage().contains(" is a standby (HTTP 503)");
     }
 
-    static PartitaException connectFailure(String hostPort, Throwable cause) {
+    static PartitaException connectFailure(String hostPort, TlsConfig tls, Throwable cause) {
+        java.util.Optional<String> tlsProblem = TlsFailures.explain(cause, "the scheduler at " + hostPort);
+        if (tlsProblem.isPresent()) {
+            // "TLS: " first: retrying cannot change a refused certificate (Connection gives up at once)
+            return new PartitaException((TlsFailures.permanent(cause) ? "TLS: " : "") + tlsProblem.get(), cause);
+        }
         Throwable c = cause;
         while (c != null) {
             if (c instanceof PartitaException p) {
@@ -117,8 +125,9 @@ final class Session implements WebSocket.Listener, Transport {
             }
             c = c.getCause();
         }
+        String hint = tls.enabled() ? "" : "; if it serves TLS, connect with tls://" + hostPort + " or ClientOptions.withTlsCa(...)";
         return new PartitaException("cannot reach the scheduler at " + hostPort + ": is partita-scheduler running? ("
-                + io.partita.common.net.Causes.describe(cause) + ")", cause);
+                + io.partita.common.net.Causes.describe(cause) + ")" + hint, cause);
     }
 
     /** Encodes on the calling thread and queues the message; sends keep the order of calls. */

@@ -30,16 +30,23 @@ public final class ClusterProcesses implements AutoCloseable {
     public final int flightPort;
     public final int hazelcastPort;
     private final String token;
+    /** The cluster's certificates when it runs with TLS; null in clear text. */
+    private final TlsFixture tls;
+    /** {@code https} with TLS, {@code http} without. */
+    private final String scheme;
     private final Path logs;
     /** The workers' shared-memory folder, this cluster's own so that {@link #close()} can check it is left empty. */
     private final Path shmDir;
     /** Every scheduler started, the first one first. */
     private final List<Scheduler> schedulers = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
-    private final HarnessHttp http = new HarnessHttp();
+    private final HarnessHttp http;
 
-    private ClusterProcesses(String name, String token, List<String> schedulerArgs) throws IOException {
+    private ClusterProcesses(String name, String token, TlsFixture tls, List<String> schedulerArgs) throws IOException {
         this.token = token;
+        this.tls = tls;
+        this.scheme = tls == null ? "http" : "https";
+        this.http = tls == null ? new HarnessHttp() : new HarnessHttp(tls.harness());
         this.logs = Path.of("target", "cluster-logs", name).toAbsolutePath();
         this.shmDir = Path.of("/dev/shm").toFile().isDirectory()
                 ? Path.of("/dev/shm", "partita-it-" + name + "-" + java.util.UUID.randomUUID())
@@ -63,13 +70,16 @@ public final class ClusterProcesses implements AutoCloseable {
             throws IOException {
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port, "--dashboard-port",
                 "" + dashboardPort, "--flight-port", "" + flightPort, "--hazelcast-port", "" + hazelcastPort));
+        if (tls != null) {
+            args.addAll(tls.serverArgs(tls.scheduler));
+        }
         args.addAll(extraArgs);
         String log = schedulers.isEmpty() ? "scheduler.log" : "scheduler-" + (schedulers.size() + 1) + ".log";
         Scheduler s = new Scheduler(port, dashboardPort, flightPort, hazelcastPort,
                 launch("partita-scheduler", args, logs.resolve(log)));
         schedulers.add(s);
         waitUntil("scheduler /health on " + dashboardPort, Duration.ofSeconds(60),
-                () -> status("http://127.0.0.1:" + dashboardPort + "/health") == 200);
+                () -> status(scheme + "://127.0.0.1:" + dashboardPort + "/health") == 200);
         return s;
     }
 
@@ -96,7 +106,25 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Starts a scheduler (with extra arguments) and no workers: add them with {@link #addWorker(int, String...)}. */
     public static ClusterProcesses scheduler(String name, String token, String... schedulerArgs) throws IOException {
-        return new ClusterProcesses(name, token, Arrays.asList(schedulerArgs));
+        return new ClusterProcesses(name, token, null, Arrays.asList(schedulerArgs));
+    }
+
+    /**
+     * Starts a scheduler with TLS ({@code tls}'s certificates); workers added get certificates of their own, unless
+     * their arguments name TLS flags themselves.
+     */
+    public static ClusterProcesses scheduler(String name, String token, TlsFixture tls, String... schedulerArgs) throws IOException {
+        return new ClusterProcesses(name, token, tls, Arrays.asList(schedulerArgs));
+    }
+
+    /** The cluster's TLS certificates; null when it runs in clear text. */
+    public TlsFixture tls() {
+        return tls;
+    }
+
+    /** {@code https} or {@code http}: the scheme of the scheduler's and the workers' HTTP ports. */
+    public String scheme() {
+        return scheme;
     }
 
     /** Starts a scheduler (with extra arguments) and {@code workers} workers of {@code threads} threads each. */
@@ -127,6 +155,15 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Starts a worker that is given {@code schedulerAddress} (a proxy in front of the scheduler, say). */
     public Process addWorker(String schedulerAddress, int threads, String... extraArgs) throws IOException {
+        return addWorker(schedulerAddress, threads, tls != null, extraArgs);
+    }
+
+    /** Starts a worker with no TLS flags at all, even in a TLS cluster. */
+    public Process addWorkerWithoutTls(int threads, String... extraArgs) throws IOException {
+        return addWorker(address(), threads, false, extraArgs);
+    }
+
+    private Process addWorker(String schedulerAddress, int threads, boolean withTls, String... extraArgs) throws IOException {
         int n = workers.size() + 1;
         List<String> args = new ArrayList<>(List.of(schedulerAddress, "--name", "w" + n, "--host", "127.0.0.1",
                 "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0"));
@@ -135,6 +172,9 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         if (!Arrays.asList(extraArgs).contains("--shm-dir")) {
             args.addAll(List.of("--shm-dir", shmDir.toString()));
+        }
+        if (withTls && Arrays.stream(extraArgs).noneMatch(a -> a.startsWith("--tls-"))) {
+            args.addAll(tls.serverArgs(tls.worker("w" + n)));
         }
         args.addAll(Arrays.asList(extraArgs));
         Process p = launch("partita-worker", args, logs.resolve("worker-" + n + ".log"));
@@ -164,7 +204,7 @@ public final class ClusterProcesses implements AutoCloseable {
             }
             Optional<String> body;
             try {
-                body = http.ok("http://" + s.address() + "/api/workers", token == null ? null : "Bearer " + token);
+                body = http.ok(scheme + "://" + s.address() + "/api/workers", token == null ? null : "Bearer " + token);
             } catch (java.io.UncheckedIOException e) {
                 if (!s.process().isAlive()) {
                     continue; // it died while answering
@@ -207,7 +247,7 @@ public final class ClusterProcesses implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            Optional<String> body = http.ok("http://127.0.0.1:" + scheduler.dashboardPort() + "/health", null);
+            Optional<String> body = http.ok(scheme + "://127.0.0.1:" + scheduler.dashboardPort() + "/health", null);
             return body.isEmpty() ? Optional.empty() : Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.get()));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -272,6 +312,9 @@ public final class ClusterProcesses implements AutoCloseable {
         stopAll(workers);
         stopAll(schedulers.stream().map(Scheduler::process).toList());
         http.close();
+        if (tls != null) {
+            tls.close();
+        }
         List<Path> left = leftInSharedMemory();
         deleteTree(shmDir);
         if (!left.isEmpty()) {

@@ -25,7 +25,16 @@ public final class HarnessHttp implements AutoCloseable {
     private static final Retry.Policy RETRY = new Retry.Policy(4, Duration.ofMillis(50), Duration.ofMillis(500),
             Duration.ofSeconds(20));
 
-    private final HttpClient http = InternalHttp.client(Duration.ofSeconds(5));
+    private final HttpClient http;
+
+    public HarnessHttp() {
+        this(io.partita.common.tls.Tls.off());
+    }
+
+    /** For {@code https} URLs of a TLS cluster: the harness trusts its CA (and presents the client's certificate). */
+    public HarnessHttp(io.partita.common.tls.Tls tls) {
+        this.http = InternalHttp.client(Duration.ofSeconds(5), tls);
+    }
 
     /** {@code GET url} with an optional {@code Authorization} header; empty when nothing listens there. */
     public Optional<HttpResponse<String>> get(String url, String authorization) {

@@ -1,9 +1,13 @@
 package io.partita.launcher;
 
 import io.partita.client.Client;
+import io.partita.client.ClientOptions;
 import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
+import io.partita.common.config.TlsOptions;
 import io.partita.common.config.TokenOption;
+import io.partita.common.tls.Tls;
+import io.partita.common.tls.TlsConfig;
 import io.partita.common.process.JavaProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,6 +62,9 @@ public final class LocalCommand implements Callable<Integer> {
     @Mixin
     TokenOption token;
 
+    @Mixin
+    TlsOptions tls;
+
     @Option(names = "--example", description = "Run an example computation on the cluster and print its result.")
     boolean example;
 
@@ -82,6 +89,7 @@ public final class LocalCommand implements Callable<Integer> {
             System.err.println("partita local: " + e.getMessage());
             return 2;
         }
+        TlsConfig tlsConfig = tls.config(); // incomplete TLS flags: exit 2 before anything starts
         int threads = threadsPerWorker != null ? threadsPerWorker
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
         Files.createDirectories(logDir);
@@ -89,22 +97,30 @@ public final class LocalCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(stopAll);
 
         Map<String, String> env = token.childEnvironment("PARTITA_");
-        List<String> schedulerArgs = List.of("--host", host, "--port", String.valueOf(port),
+        List<String> schedulerArgs = new ArrayList<>(List.of("--host", host, "--port", String.valueOf(port),
                 "--dashboard-port", String.valueOf(dashboardPort), "--flight-port", String.valueOf(flightPort),
-                "--hazelcast-port", String.valueOf(hazelcastPort));
+                "--hazelcast-port", String.valueOf(hazelcastPort)));
+        schedulerArgs.addAll(tls.args()); // one certificate for the scheduler and the workers: they share this host
         processes.add(JavaProcess.start("io.partita.scheduler.SchedulerCli", schedulerArgs, env, logDir.resolve("scheduler.log")));
-        waitFor("the scheduler", () -> healthy("http://" + host + ":" + dashboardPort + "/health"), Duration.ofSeconds(60));
+        try (Tls probe = Tls.start(tlsConfig)) {
+            waitFor("the scheduler", () -> healthy(probe, tlsConfig.httpUri(host, dashboardPort) + "/health"), Duration.ofSeconds(60));
+        }
 
         String address = host + ":" + port;
         for (int i = 1; i <= workers; i++) {
-            List<String> args = List.of(address, "--name", "local-" + i, "--host", host, "--nthreads", String.valueOf(threads),
-                    "--memory-limit", memoryLimit(), "--flight-port", "0", "--http-port", "0");
+            List<String> args = new ArrayList<>(List.of(address, "--name", "local-" + i, "--host", host, "--nthreads", String.valueOf(threads),
+                    "--memory-limit", memoryLimit(), "--flight-port", "0", "--http-port", "0"));
+            args.addAll(tls.args());
             processes.add(JavaProcess.start("io.partita.worker.WorkerCli", args, env, logDir.resolve("worker-" + i + ".log")));
         }
-        try (Client client = Client.connect(address)) {
+        // the cluster's own certificate as the client's too, for --tls-client-auth
+        ClientOptions options = ClientOptions.of(address).withTls(tlsConfig.enabled()
+                ? TlsConfig.client(tlsConfig.ca()).withClientCertificate(tlsConfig.cert(), tlsConfig.key()) : TlsConfig.none());
+        try (Client client = Client.connect(options)) {
             waitFor(workers + " workers", () -> client.workers().size() >= workers, Duration.ofSeconds(60));
-            System.out.printf("Partita local cluster: scheduler %s, dashboard http://%s:%d, %d workers with %d thread(s) each (logs in %s)%n",
-                    address, host, dashboardPort, workers, threads, logDir.toAbsolutePath());
+            System.out.printf("Partita local cluster: scheduler %s, dashboard %s, %d workers with %d thread(s) each (logs in %s)%n",
+                    (tlsConfig.enabled() ? "tls://" : "") + address, tlsConfig.httpUri(host, dashboardPort), workers, threads,
+                    logDir.toAbsolutePath());
             if (example) {
                 ExampleComputation.run(client, System.out);
             }
@@ -112,7 +128,9 @@ public final class LocalCommand implements Callable<Integer> {
         if (exit) {
             return 0;
         }
-        System.out.println("Cluster is up. Connect with Client.connect(\"" + address + "\"). Press Ctrl-C to stop.");
+        System.out.println("Cluster is up. Connect with Client.connect(\"" + (tlsConfig.enabled() ? "tls://" : "") + address
+                + "\")" + (tlsConfig.enabled() && tlsConfig.ca() != null ? " (PARTITA_TLS_CA=" + tlsConfig.ca() + ")" : "")
+                + ". Press Ctrl-C to stop.");
         new CountDownLatch(1).await();
         return 0;
     }
@@ -135,8 +153,8 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean healthy(String url) {
-        try (HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10))) {
+    private static boolean healthy(Tls tls, String url) {
+        try (HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10), tls)) {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;

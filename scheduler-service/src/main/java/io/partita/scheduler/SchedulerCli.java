@@ -5,6 +5,7 @@ import io.partita.common.config.NetworkOptions;
 import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
+import io.partita.common.config.TlsOptions;
 import io.partita.common.config.TokenOption;
 import io.partita.common.config.WebOptions;
 import io.partita.common.auth.ClusterToken;
@@ -51,6 +52,9 @@ public final class SchedulerCli implements Callable<Integer> {
 
     @Mixin
     WebOptions web;
+
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--cluster-secret-file", paramLabel = "<file>", description = "File whose content seals what the "
             + "schedulers keep in Hazelcast (accepted graphs, jars), so that a Hazelcast member or client that knows only "
@@ -122,7 +126,7 @@ public final class SchedulerCli implements Callable<Integer> {
                             .withWorkStealing(workStealing).withMaxClients(maxClients).withMaxPendingGraphs(maxPendingGraphs), join, network.listenAddress(), clusterSecretFile,
                     java.time.Duration.ofSeconds(workerTimeoutSeconds),
                     web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())),
-                    ByteSize.parse(maxArtifactStore));
+                    ByteSize.parse(maxArtifactStore), tls.config());
         } catch (IllegalArgumentException e) {
             System.err.println("partita-scheduler: " + e.getMessage());
             return EXIT_CONFIGURATION;

@@ -1,5 +1,6 @@
 package io.partita.scheduler;
 
+import io.partita.common.tls.Tls;
 import io.partita.scheduler.config.SchedulerConfig;
 import io.partita.scheduler.store.ArtifactStore;
 import io.vertx.core.Future;
@@ -32,20 +33,28 @@ public final class SchedulerServer implements AutoCloseable {
     public static Future<SchedulerServer> start(SchedulerConfig config) {
         String schedulerId = "scheduler-" + UUID.randomUUID().toString().substring(0, 8);
         ArtifactStore artifacts;
+        Tls tls;
+        try {
+            tls = Tls.start(config.tls()); // a missing or bad file: a configuration error (exit 2)
+        } catch (IOException e) {
+            return Future.failedFuture(new IllegalArgumentException("TLS: " + e.getMessage(), e));
+        }
         try {
             Path dir = config.artifactDir() != null ? config.artifactDir() : Files.createTempDirectory("partita-artifacts-");
             artifacts = new ArtifactStore(dir, config.maxArtifactStoreBytes());
         } catch (IOException | UncheckedIOException e) {
+            tls.close();
             return Future.failedFuture(e);
         }
         Vertx vertx = Vertx.vertx();
-        SchedulerVerticle verticle = new SchedulerVerticle(config, schedulerId, artifacts);
+        SchedulerVerticle verticle = new SchedulerVerticle(config, schedulerId, artifacts, tls);
         Promise<SchedulerServer> started = Promise.promise();
         vertx.deployVerticle(verticle).onComplete(r -> {
             if (r.succeeded()) {
                 started.complete(new SchedulerServer(vertx, verticle, config, schedulerId));
             } else {
                 LOG.error("scheduler failed to start: {}", r.cause().toString());
+                tls.close();
                 vertx.close().onComplete(v -> started.fail(r.cause()));
             }
         });
@@ -69,8 +78,8 @@ public final class SchedulerServer implements AutoCloseable {
     }
 
     public String readyLine() {
-        return "Partita scheduler ready: client API " + config.host() + ":" + port() + ", dashboard http://"
-                + config.host() + ":" + dashboardPort() + ", Flight proxy " + verticle.flightUri() + ", Hazelcast "
+        return "Partita scheduler ready: client API " + (config.tls().enabled() ? "tls://" : "") + config.host() + ":" + port()
+                + ", dashboard " + config.tls().httpUri(config.host(), dashboardPort()) + ", Flight proxy " + verticle.flightUri() + ", Hazelcast "
                 + config.host() + ":" + config.hazelcastPort() + " for other schedulers (cluster " + config.clusterName() + ")";
     }
 
@@ -84,7 +93,10 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** Stops everything (undeploying the verticle closes the servers, Flight and Hazelcast). */
     public Future<Void> stop() {
-        return vertx.close();
+        return vertx.close().eventually(() -> {
+            verticle.tls().close();
+            return Future.succeededFuture();
+        });
     }
 
     @Override

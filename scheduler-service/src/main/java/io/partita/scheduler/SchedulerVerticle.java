@@ -17,7 +17,10 @@ import io.partita.scheduler.state.Event;
 import io.partita.scheduler.state.SchedulerState;
 import io.partita.scheduler.store.ArtifactStore;
 import io.partita.scheduler.store.GraphStore;
+import io.partita.common.flight.FlightTls;
 import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.tls.Tls;
+import io.partita.common.tls.VertxTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -45,6 +48,7 @@ final class SchedulerVerticle extends VerticleBase {
     private final SchedulerConfig config;
     private final String schedulerId;
     private final ArtifactStore artifacts;
+    private final Tls tls;
     private SchedulerLoop loop;
     private HazelcastCluster cluster;
     private Failover failover;
@@ -57,10 +61,15 @@ final class SchedulerVerticle extends VerticleBase {
     private StatusRoutes status;
     private double reportedBandwidth;
 
-    SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts) {
+    SchedulerVerticle(SchedulerConfig config, String schedulerId, ArtifactStore artifacts, Tls tls) {
         this.config = config;
         this.schedulerId = schedulerId;
         this.artifacts = artifacts;
+        this.tls = tls;
+    }
+
+    Tls tls() {
+        return tls;
     }
 
     @Override
@@ -81,7 +90,7 @@ final class SchedulerVerticle extends VerticleBase {
                 }),
                 why -> context.runOnContext(v -> failed(why))));
         Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.listenHost(), config.flightPort(), config.token(),
-                this::holdersFromOtherThread));
+                tls, this::holdersFromOtherThread));
         return Future.all(hz, fl).compose(v -> {
             cluster = hz.result();
             flight = fl.result();
@@ -103,8 +112,9 @@ final class SchedulerVerticle extends VerticleBase {
                     .setHttp2ClearTextEnabled(false)
                     .setMaxWebSocketFrameSize(vertxLimit)
                     .setMaxWebSocketMessageSize(vertxLimit);
-            api = vertx.createHttpServer(options).requestHandler(routes.router());
-            dashboard = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+            api = vertx.createHttpServer(VertxTls.server(options, tls)).requestHandler(routes.router());
+            // TLS without client certificates: browsers open the dashboard
+            dashboard = vertx.createHttpServer(VertxTls.serverWithoutClientAuth(new HttpServerOptions().setHttp2ClearTextEnabled(false), tls))
                     .requestHandler(status.router(this::summary, () -> Optional.ofNullable(failure.future().result()), config.web()));
             return Future.all(api.listen(config.port(), config.listenHost()), dashboard.listen(config.dashboardPort(), config.listenHost()));
         }).onSuccess(v -> {
@@ -190,7 +200,7 @@ final class SchedulerVerticle extends VerticleBase {
     }
 
     String flightUri() {
-        return "grpc+tcp://" + config.host() + ":" + flight.port();
+        return FlightTls.uri(config.host(), flight.port(), tls);
     }
 
     private CompletableFuture<Map<String, List<WorkerAddress>>> holdersFromOtherThread(List<String> keys) {

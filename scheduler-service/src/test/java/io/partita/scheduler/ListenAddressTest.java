@@ -31,7 +31,7 @@ class ListenAddressTest {
         int hazelcastPort = SchedulerServerTest.freePort();
         int apiPort = SchedulerServerTest.freePort(); // announced as configured, so not 0
         SchedulerConfig config = new SchedulerConfig("127.0.0.1", apiPort, 0, 0, hazelcastPort, "partita-listen-" + hazelcastPort,
-                ClusterToken.none(), 1L << 20, 1L << 20, null, SchedulerLimits.defaults(), List.of(), "127.0.0.2", null, null, null, 0);
+                ClusterToken.none(), 1L << 20, 1L << 20, null, SchedulerLimits.defaults(), List.of(), "127.0.0.2", null, null);
         try (SchedulerServer server = SchedulerServer.start(config).toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
              HttpClient http = io.partita.common.net.InternalHttp.client(java.time.Duration.ofSeconds(10))) {
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(

@@ -6,6 +6,7 @@ import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
 import io.partita.common.config.Ports;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.config.TlsOptions;
 import io.partita.common.config.TokenOption;
 import io.partita.common.config.WebOptions;
 import io.partita.common.auth.ClusterToken;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Parameters;
         defaultValueProvider = PartitaDefaults.Worker.class)
 public final class WorkerCli implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCHEDULER_ADDRESS", defaultValue = "127.0.0.1:8786",
-            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted); several schedulers "
+            description = "Scheduler host[:port] (port defaults to 8786; tcp:// or http:// prefixes accepted, https:// or tls:// with the TLS flags); several schedulers "
                     + "comma-separated (the worker registers with the active one and moves to a standby that takes over), or a name "
                     + "that resolves to all of them. Default: ${DEFAULT-VALUE}.")
     String scheduler;
@@ -93,6 +94,9 @@ public final class WorkerCli implements Callable<Integer> {
 
     @Mixin
     WebOptions web;
+
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--host-id", description = "Identity of this machine (workers sharing it share memory). Default: derived from the hostname, /etc/machine-id and the network namespace (see docs/data-plane.md).")
     String hostId;
@@ -156,7 +160,7 @@ public final class WorkerCli implements Callable<Integer> {
                 name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid(), network.host(), flightPort,
                 httpPort, shmDir, spillDir, resources, clusterToken, hostId,
                 Duration.ofSeconds(connectTimeoutSeconds), memory, peerTransfer, network.listenAddress(),
-                web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())));
+                web.access(clusterToken, java.util.Arrays.asList(network.host(), network.listenAddress())), tls.config());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
@@ -165,7 +169,7 @@ public final class WorkerCli implements Callable<Integer> {
             // the hook goes in before the start, so that a worker stopped while starting still cleans up
             server = WorkerServer.start(config, starting -> Runtime.getRuntime()
                     .addShutdownHook(new Thread(() -> starting.retireAndClose(WorkerServer.RETIRE_TIMEOUT), "partita-worker-shutdown")));
-        } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException e) {
+        } catch (ClusterJoin.SchedulerUnreachableException | IllegalStateException | IllegalArgumentException e) {
             System.err.println("partita-worker: " + e.getMessage());
             return 2;
         }
@@ -182,8 +186,8 @@ public final class WorkerCli implements Callable<Integer> {
             });
             System.exit(1);
         }));
-        System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http http://"
-                + network.host() + ":" + server.httpPort() + ", scheduler " + server.schedulerAddress());
+        System.out.println("Partita worker " + server.name() + " ready: Flight " + server.flightUri() + ", http "
+                + config.tls().httpUri(network.host(), server.httpPort()) + ", scheduler " + server.schedulerAddress());
         int code = server.awaitTermination();
         return code;
     }
@@ -202,6 +206,7 @@ public final class WorkerCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
+        tls.config(); // incomplete TLS flags: exit 2 here, not in each child
         String base = name != null ? name : HostIdentity.hostname() + "-" + ProcessHandle.current().pid();
         List<String> jvmFlags = Nanny.memoryFlags(limit, JavaProcess.jvmArguments());
         Map<String, String> env = new LinkedHashMap<>();
@@ -251,6 +256,7 @@ public final class WorkerCli implements Callable<Integer> {
             args.addAll(List.of("--listen-address", network.listenAddress()));
         }
         resources.forEach((k, v) -> args.addAll(List.of("--resources", k + "=" + v)));
+        args.addAll(tls.args());
         return args;
     }
 
@@ -271,8 +277,12 @@ public final class WorkerCli implements Callable<Integer> {
         return bytes;
     }
 
-    /** Accepts host, host:port, tcp://host:port and http://host:port. */
+    /** Accepts host, host:port, tcp://host:port and http://host:port (https:// and tls:// with the TLS flags). */
     private SchedulerAddresses schedulerAddresses(String addresses) {
+        if (SchedulerAddresses.asksForTls(addresses) && !tls.config().enabled()) {
+            throw new CommandLine.ParameterException(commandLine(), "SCHEDULER_ADDRESS " + addresses + " asks for TLS: "
+                    + "give this worker --tls-cert, --tls-key and --tls-ca (it serves TLS too)");
+        }
         try {
             return SchedulerAddresses.parse(addresses);
         } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package io.partita.worker;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.auth.WebAccess;
 import io.partita.common.config.SchedulerAddresses;
+import io.partita.common.tls.TlsConfig;
 import io.partita.worker.memory.MemoryPolicy;
 import io.partita.worker.transfer.PeerTransfer;
 import java.nio.file.Path;
@@ -27,18 +28,29 @@ import java.util.Objects;
  * @param listenHost      where the Flight server and the HTTP port listen ({@code 0.0.0.0}: every interface);
  *                        {@code host} when null
  * @param web             who may use the HTTP port (host names, origins, the token); from the token alone when null
+ * @param tls             TLS on the worker's Flight and HTTP ports and on its calls (scheduler, other workers);
+ *                        {@link TlsConfig#none()} when null
  */
 public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                            String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                            Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
-                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost, WebAccess web) {
+                           MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost, WebAccess web, TlsConfig tls) {
+    /** Without TLS. */
+    public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
+                        String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
+                        Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
+                        MemoryPolicy memory, PeerTransfer peerTransfer, String listenHost) {
+        this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir, resources, token,
+                hostId, connectTimeout, memory, peerTransfer, listenHost, null, null);
+    }
+
     /** Listening where it announces itself ({@code host}). */
     public WorkerConfig(SchedulerAddresses schedulers, int nthreads, long memoryLimit, String name,
                         String host, int flightPort, int httpPort, Path shmDir, Path spillDir,
                         Map<String, Double> resources, ClusterToken token, String hostId, Duration connectTimeout,
                         MemoryPolicy memory, PeerTransfer peerTransfer) {
         this(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort, shmDir, spillDir, resources, token,
-                hostId, connectTimeout, memory, peerTransfer, null, null);
+                hostId, connectTimeout, memory, peerTransfer, null, null, null);
     }
 
     /** With the default memory fractions (0.6 / 0.7 / 0.8 / 0.95) and the bulk path. */
@@ -63,6 +75,10 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
         resources = resources == null ? Map.of() : Map.copyOf(resources);
         shmDir = shmDir == null ? Path.of("/dev/shm/partita") : shmDir;
         peerTransfer = peerTransfer == null ? PeerTransfer.BULK : peerTransfer;
+        tls = tls == null ? TlsConfig.none() : tls;
+        if (tls.enabled() && !tls.hasCertificate()) {
+            throw new IllegalArgumentException("a worker serves Flight and HTTP over TLS: give it --tls-cert and --tls-key");
+        }
         memory = memory == null ? MemoryPolicy.defaults(memoryLimit)
                 : new MemoryPolicy(memoryLimit, memory.target(), memory.spill(), memory.pause(), memory.terminate());
         if (nthreads < 1) {
@@ -78,11 +94,16 @@ public record WorkerConfig(SchedulerAddresses schedulers, int nthreads, long mem
 
     public WorkerConfig withConnectTimeout(Duration timeout) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost, web);
+                shmDir, spillDir, resources, token, hostId, timeout, memory, peerTransfer, listenHost, web, tls);
     }
 
     public WorkerConfig withToken(ClusterToken token) {
         return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
-                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost, null);
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost, null, tls);
+    }
+
+    public WorkerConfig withTls(TlsConfig tls) {
+        return new WorkerConfig(schedulers, nthreads, memoryLimit, name, host, flightPort, httpPort,
+                shmDir, spillDir, resources, token, hostId, connectTimeout, memory, peerTransfer, listenHost, web, tls);
     }
 }

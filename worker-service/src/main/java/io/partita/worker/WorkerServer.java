@@ -3,6 +3,7 @@ package io.partita.worker;
 import io.partita.common.protocol.WorkerInfo;
 import io.partita.common.protocol.WorkerLoad;
 import io.partita.common.protocol.WorkerReport;
+import io.partita.common.tls.Tls;
 import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.cluster.SchedulerConnection;
 import io.partita.worker.code.CodeLoader;
@@ -93,7 +94,9 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
     }
 
     private void doStart() throws Exception {
-        ClusterJoin.clusterInfo(config.schedulers(), config.token(), config.connectTimeout());
+        Tls tls = Tls.startOrFail(config.tls()); // a missing or bad file: a configuration error (exit 2)
+        own(tls);
+        ClusterJoin.clusterInfo(config.schedulers(), config.token(), config.connectTimeout(), tls);
         String hostId = config.hostId() != null && !config.hostId().isBlank() ? config.hostId() : HostIdentity.hostId();
         Path spill;
         if (config.spillDir() != null) {
@@ -114,10 +117,11 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         TransferStats stats = new TransferStats();
         store = new ObjectStore(allocator, segmentDir, spillDir, stats);
         own(store);
-        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId, config.peerTransfer());
+        PeerFetcher fetcher = new PeerFetcher(allocator, store, config.token(), hostId, config.peerTransfer(), tls);
         own(fetcher);
         CodeLoader code = new CodeLoader(() -> config.schedulers().httpUri(
-                isRegistered() ? schedulerAddress() : config.schedulers().first()), config.token(), spill.resolve("artifacts"));
+                isRegistered() ? schedulerAddress() : config.schedulers().first(), config.tls()), config.token(),
+                spill.resolve("artifacts"), io.partita.common.net.Retry.Policy.fetches(), tls);
         own(code);
         ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
         ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
@@ -131,7 +135,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator),
                 fetcher, taskPool, fetchPool, this::send, this::onRetired);
         AtomicLong stimuli = new AtomicLong();
-        flight = new FlightService(allocator, store, config.host(), config.listenHost(), config.flightPort(), config.token(),
+        flight = new FlightService(allocator, store, config.host(), config.listenHost(), config.flightPort(), config.token(), tls,
                 key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key))));
         own(flight);
         MemoryMonitor monitor = new MemoryMonitor(store, config.memory(), MemoryMonitor::privateResidentBytes,
@@ -140,13 +144,13 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(monitor);
         monitor.start();
 
-        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this, new SegmentRoute(store, config.token()),
-                config.web()));
+        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this,
+                new SegmentRoute(store, config.token(), config.tls().clientAuth()), config.web(), tls));
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(),
                 ProcessHandle.current().pid(), segmentDir.toString(), spillDir.toString());
-        SchedulerConnection connection = new SchedulerConnection(vertx, context, config.schedulers(), config.token(),
+        SchedulerConnection connection = new SchedulerConnection(vertx, context, config.schedulers(), config.token(), tls,
                 config.connectTimeout(), MAX_MESSAGE_BYTES, () -> new WorkerReport.RegisterWorker(me, dispatcher.heldKeys()),
                 dispatcher::onCommand, () -> {
                     endRetirement();

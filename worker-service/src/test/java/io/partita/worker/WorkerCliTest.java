@@ -43,4 +43,22 @@ class WorkerCliTest {
         assertThat(two.childArgs(1, "x-1", 0)).containsSequence("--spill-dir", Path.of("/tmp/s", "worker-1").toString())
                 .containsSequence("--flight-port", "9101");
     }
+
+    @Test
+    void childrenGetTheTlsFlagsAndNoneWithoutThem() {
+        assertThat(parse("sched:9000").childArgs(0, "w1", 0)).noneMatch(a -> a.startsWith("--tls-"));
+        WorkerCli tls = parse("sched:9000", "--tls-cert", "/etc/p/tls.crt", "--tls-key", "/etc/p/tls.key", "--tls-ca",
+                "/etc/p/ca.crt", "--tls-client-auth");
+        assertThat(tls.childArgs(0, "w1", 0)).containsSequence("--tls-cert", "/etc/p/tls.crt")
+                .containsSequence("--tls-key", "/etc/p/tls.key").containsSequence("--tls-ca", "/etc/p/ca.crt")
+                .contains("--tls-client-auth").containsSequence("--tls-protocols", "TLSv1.3");
+    }
+
+    @Test
+    void aTlsSchedulerAddressWithoutTheTlsFlagsIsAUsageError() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new WorkerCli()).setErr(new PrintWriter(err)).execute("tls://sched:8786", "--no-nanny");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("asks for TLS: give this worker --tls-cert, --tls-key and --tls-ca");
+    }
 }

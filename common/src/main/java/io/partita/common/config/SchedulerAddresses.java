@@ -21,11 +21,14 @@ public record SchedulerAddresses(List<String> given) {
         given = List.copyOf(given);
     }
 
-    /** Parses {@code a:8786,b:8786}; a missing port is 8786, a scheme ({@code tcp://}, {@code http://}) is ignored. */
+    /**
+     * Parses {@code a:8786,b:8786}; a missing port is 8786, a scheme ({@code tcp://}, {@code http://}, and the TLS ones
+     * {@code tls://}, {@code https://}, {@code wss://}: see {@link #asksForTls}) is dropped.
+     */
     public static SchedulerAddresses parse(String addresses) {
         List<String> list = new ArrayList<>();
         for (String part : addresses.split(",")) {
-            String a = part.strip().replaceFirst("^(tcp|http|ws)://", "");
+            String a = part.strip().replaceFirst("^(tcp|http|ws|tls|https|wss)://", "");
             if (a.endsWith("/")) {
                 a = a.substring(0, a.length() - 1);
             }
@@ -43,8 +46,19 @@ public record SchedulerAddresses(List<String> given) {
         return given.getFirst();
     }
 
-    public URI httpUri(String hostPort) {
-        return URI.create("http://" + hostPort);
+    /** {@code https://host:port} with TLS on, {@code http://host:port} without. */
+    public URI httpUri(String hostPort, io.partita.common.tls.TlsConfig tls) {
+        return URI.create(tls.httpScheme() + "://" + hostPort);
+    }
+
+    /** Whether {@code addresses} names a scheduler with a TLS scheme ({@code tls://}, {@code https://}, {@code wss://}). */
+    public static boolean asksForTls(String addresses) {
+        for (String part : addresses.split(",")) {
+            if (part.strip().matches("^(tls|https|wss)://.*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every {@code ip:port} the given entries stand for now; a name that does not resolve is kept as it is. */

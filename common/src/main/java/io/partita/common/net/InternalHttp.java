@@ -1,5 +1,6 @@
 package io.partita.common.net;
 
+import io.partita.common.tls.Tls;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
@@ -16,6 +17,15 @@ public final class InternalHttp {
     private InternalHttp() {}
 
     public static HttpClient client(Duration connectTimeout) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+        return client(connectTimeout, Tls.off());
+    }
+
+    /** With TLS on, {@code https://} (and {@code wss://}) calls verify the server with the process's {@link Tls}. */
+    public static HttpClient client(Duration connectTimeout, Tls tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
+        if (tls.enabled()) {
+            b.sslContext(tls.sslContext()).sslParameters(tls.clientParameters());
+        }
+        return b.build();
     }
 }

@@ -27,8 +27,10 @@ public record WorkerInfo(String workerId, String name, String host, String hostI
         }
     }
 
+    /** Where peers reach this worker; its HTTP port speaks TLS ({@code https}) when its Flight server does. */
     public WorkerAddress address() {
+        String scheme = flightUri.startsWith("grpc+tls:") ? "https://" : "http://";
         return new WorkerAddress(workerId, hostId, flightUri, segmentDir, spillDir,
-                httpPort > 0 ? "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + httpPort : "");
+                httpPort > 0 ? scheme + (host.contains(":") ? "[" + host + "]" : host) + ":" + httpPort : "");
     }
 }

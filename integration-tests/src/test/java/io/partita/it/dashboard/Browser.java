@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Debian's headless Chromium driven by Playwright: no browser is downloaded (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD), the
@@ -23,6 +24,11 @@ final class Browser implements AutoCloseable {
     private final BrowserContext context;
 
     Browser() {
+        this(List.of());
+    }
+
+    /** With more Chromium flags, e.g. {@code --ignore-certificate-errors-spki-list=...} to trust a test CA. */
+    Browser(List<String> extraArgs) {
         if (!Files.isExecutable(CHROMIUM)) {
             throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium (apt-get install -y "
                     + "chromium; .ci/run does it) or point -Dpartita.chromium at a Chromium");
@@ -30,8 +36,8 @@ final class Browser implements AutoCloseable {
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+                .setArgs(java.util.stream.Stream.concat(Stream.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync"), extraArgs.stream()).toList()));
         context = browser.newContext(new NewContextOptions().setViewportSize(1400, 1000));
     }
 

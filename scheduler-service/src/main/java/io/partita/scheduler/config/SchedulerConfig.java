@@ -3,6 +3,7 @@ package io.partita.scheduler.config;
 import io.partita.common.auth.ClusterToken;
 import io.partita.common.auth.WebAccess;
 import io.partita.common.config.Ports;
+import io.partita.common.tls.TlsConfig;
 import io.partita.scheduler.state.SchedulerLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +25,14 @@ import java.util.List;
  * @param web         who may use the HTTP ports (host names, origins, the token); from the token alone when null
  * @param maxArtifactStoreBytes all the jars kept together, on disk (and sealed in Hazelcast for a standby); 0 for
  *                    the default
+ * @param tls         TLS on the API, the dashboard and the Flight proxy (and towards the workers' Flight servers);
+ *                    {@link TlsConfig#none()} when null
  */
 public record SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
                               String clusterName, ClusterToken token, long maxMessageBytes,
                               long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
                               List<String> join, String listenHost, Path clusterSecretFile,
-                              Duration workerTimeout, WebAccess web, long maxArtifactStoreBytes) {
+                              Duration workerTimeout, WebAccess web, long maxArtifactStoreBytes, TlsConfig tls) {
 
     /** Twenty heartbeats (a load every 500 ms): a worker's GC pause or a loaded machine does not cost its keys. */
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(10);
@@ -42,6 +45,16 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
         workerTimeout = workerTimeout == null ? DEFAULT_WORKER_TIMEOUT : workerTimeout;
         web = web == null ? new WebAccess(token, List.of(host, listenHost), List.of(), false) : web;
         maxArtifactStoreBytes = maxArtifactStoreBytes > 0 ? maxArtifactStoreBytes : DEFAULT_MAX_ARTIFACT_STORE;
+        tls = tls == null ? TlsConfig.none() : tls;
+    }
+
+    /** Without TLS. */
+    public SchedulerConfig(String host, int port, int dashboardPort, int flightPort, int hazelcastPort,
+                           String clusterName, ClusterToken token, long maxMessageBytes,
+                           long maxArtifactBytes, Path artifactDir, SchedulerLimits limits,
+                           List<String> join, String listenHost, Path clusterSecretFile, Duration workerTimeout) {
+        this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
+                artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null, 0, null);
     }
 
     /** Listening where it announces itself ({@code host}). */
@@ -49,7 +62,7 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
                            String clusterName, ClusterToken token, long maxMessageBytes,
                            long maxArtifactBytes, Path artifactDir, SchedulerLimits limits, List<String> join) {
         this(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token, maxMessageBytes, maxArtifactBytes,
-                artifactDir, limits, join, null, null, null, null, 0);
+                artifactDir, limits, join, null, null, null, null, 0, null);
     }
 
     public static SchedulerConfig defaults() {
@@ -59,6 +72,11 @@ public record SchedulerConfig(String host, int port, int dashboardPort, int flig
 
     public SchedulerConfig withToken(ClusterToken token) {
         return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
-                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null, maxArtifactStoreBytes);
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, null, maxArtifactStoreBytes, tls);
+    }
+
+    public SchedulerConfig withTls(TlsConfig tls) {
+        return new SchedulerConfig(host, port, dashboardPort, flightPort, hazelcastPort, clusterName, token,
+                maxMessageBytes, maxArtifactBytes, artifactDir, limits, join, listenHost, clusterSecretFile, workerTimeout, web, maxArtifactStoreBytes, tls);
     }
 }

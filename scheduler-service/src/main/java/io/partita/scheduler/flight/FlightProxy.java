@@ -7,11 +7,12 @@ import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.FlightFailures;
 import io.partita.common.flight.FlightTickets;
+import io.partita.common.flight.FlightTls;
 import io.partita.common.flight.KeyValueBatches;
 import io.partita.common.flight.TableTicket;
 import io.partita.common.protocol.WorkerAddress;
+import io.partita.common.tls.Tls;
 import java.io.IOException;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,7 +28,6 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServer;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
@@ -45,13 +45,18 @@ public final class FlightProxy implements AutoCloseable {
     private final BufferAllocator allocator = root.newChildAllocator("flight-proxy", 0, Long.MAX_VALUE);
     private final Map<String, FlightClient> clients = new ConcurrentHashMap<>();
     private final ClusterToken token;
+    private final Tls tls;
     private final FlightServer server;
 
-    /** @param holders asks the state (on its event loop) where keys are held */
-    public FlightProxy(String host, int port, ClusterToken token,
+    /**
+     * @param tls     the scheduler's TLS: the proxy's own server, and its calls to the workers' Flight servers
+     * @param holders asks the state (on its event loop) where keys are held
+     */
+    public FlightProxy(String host, int port, ClusterToken token, Tls tls,
                 Function<List<String>, CompletableFuture<Map<String, List<WorkerAddress>>>> holders) throws IOException {
         this.token = token;
-        server = FlightServer.builder(allocator, Location.forGrpcInsecure(host, port), new NoOpFlightProducer() {
+        this.tls = tls;
+        server = FlightTls.server(allocator, host, port, new NoOpFlightProducer() {
                     @Override
                     public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
                         try {
@@ -71,7 +76,7 @@ public final class FlightProxy implements AutoCloseable {
                                     .withCause(e).toRuntimeException());
                         }
                     }
-                })
+                }, tls)
                 .headerAuthenticator(FlightAuth.authenticator(token))
                 .build()
                 .start();
@@ -108,8 +113,7 @@ public final class FlightProxy implements AutoCloseable {
     }
 
     private FlightClient client(String uri) {
-        return clients.computeIfAbsent(uri, u -> FlightClient.builder(allocator, new Location(URI.create(u)))
-                .maxInboundMessageSize(Integer.MAX_VALUE).build());
+        return clients.computeIfAbsent(uri, u -> FlightTls.client(allocator, u, tls));
     }
 
     /**

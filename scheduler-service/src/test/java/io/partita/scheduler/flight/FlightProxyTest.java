@@ -52,7 +52,7 @@ class FlightProxyTest {
         try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             deadUri = "grpc+tcp://127.0.0.1:" + free.getLocalPort(); // nothing listens there once closed
         }
-        proxy = new FlightProxy("127.0.0.1", 0, ClusterToken.none(),
+        proxy = new FlightProxy("127.0.0.1", 0, ClusterToken.none(), io.partita.common.tls.Tls.off(),
                 keys -> CompletableFuture.completedFuture(Map.copyOf(holders)));
     }
 

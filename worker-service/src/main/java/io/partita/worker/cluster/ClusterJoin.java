@@ -7,6 +7,8 @@ import io.partita.common.net.Backoff;
 import io.partita.common.net.Causes;
 import io.partita.common.net.InternalHttp;
 import io.partita.common.protocol.ClusterInfo;
+import io.partita.common.tls.Tls;
+import io.partita.common.tls.TlsFailures;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,12 +33,21 @@ public final class ClusterJoin {
      */
     public static ClusterInfo clusterInfo(SchedulerAddresses schedulers, ClusterToken token, Duration timeout)
             throws InterruptedException {
+        return clusterInfo(schedulers, token, timeout, Tls.off());
+    }
+
+    /**
+     * Over {@code https} with TLS on; a handshake that fails for a reason retrying cannot change (a certificate
+     * refused either way, no TLS version in common) is reported at once, like a wrong token.
+     */
+    public static ClusterInfo clusterInfo(SchedulerAddresses schedulers, ClusterToken token, Duration timeout, Tls tls)
+            throws InterruptedException {
         Backoff.Attempts attempts = RETRY.withDeadline(timeout).start(System.nanoTime());
         String lastError = "no attempt";
-        try (HttpClient http = InternalHttp.client(Duration.ofSeconds(5))) {
+        try (HttpClient http = InternalHttp.client(Duration.ofSeconds(5), tls)) {
             while (true) {
                 for (String scheduler : schedulers.resolve()) {
-                    HttpRequest.Builder req = HttpRequest.newBuilder(schedulers.httpUri(scheduler).resolve("/api/cluster"))
+                    HttpRequest.Builder req = HttpRequest.newBuilder(schedulers.httpUri(scheduler, tls.config()).resolve("/api/cluster"))
                             .timeout(Duration.ofSeconds(10)).GET();
                     token.headerValue().ifPresent(v -> req.header("Authorization", v));
                     try {
@@ -50,7 +61,15 @@ public final class ClusterJoin {
                         }
                         lastError = scheduler + ": HTTP " + resp.statusCode();
                     } catch (IOException e) {
-                        lastError = scheduler + ": " + Causes.describe(e);
+                        java.util.Optional<String> tlsProblem = TlsFailures.explain(e, "the scheduler at " + scheduler);
+                        if (tlsProblem.isPresent() && TlsFailures.permanent(e)) {
+                            throw new IllegalStateException("TLS: " + tlsProblem.get());
+                        }
+                        lastError = scheduler + ": " + tlsProblem.orElse(Causes.describe(e));
+                        // the connection was made and then dropped without an answer: as a TLS port does to clear text
+                        if (!tls.enabled() && !(e instanceof java.net.ConnectException) && !(e instanceof java.net.http.HttpTimeoutException)) {
+                            lastError += " (if the scheduler serves TLS, start this worker with --tls-cert, --tls-key and --tls-ca)";
+                        }
                     }
                     LOG.warn("asking the scheduler how to join failed, retrying: {}", lastError);
                 }

@@ -7,6 +7,9 @@ import io.partita.common.net.Backoff;
 import io.partita.common.net.Causes;
 import io.partita.common.protocol.WorkerCommand;
 import io.partita.common.protocol.WorkerReport;
+import io.partita.common.tls.Tls;
+import io.partita.common.tls.TlsFailures;
+import io.partita.common.tls.VertxTls;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -60,7 +63,7 @@ public final class SchedulerConnection implements AutoCloseable {
      * @param gaveUp       called with the reason when no scheduler accepted the worker within the timeout again, or
      *                     a scheduler answered {@link WorkerCommand.Restart}
      */
-    public SchedulerConnection(Vertx vertx, Context context, SchedulerAddresses schedulers, ClusterToken token,
+    public SchedulerConnection(Vertx vertx, Context context, SchedulerAddresses schedulers, ClusterToken token, Tls tls,
                                Duration timeout, long maxMessageBytes, Supplier<WorkerReport.RegisterWorker> registration,
                                Consumer<WorkerCommand> commands, Runnable lost, Consumer<String> gaveUp) {
         this.vertx = vertx;
@@ -73,8 +76,8 @@ public final class SchedulerConnection implements AutoCloseable {
         this.commands = commands;
         this.lost = lost;
         this.gaveUp = gaveUp;
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize((int) maxMessageBytes).setMaxMessageSize((int) maxMessageBytes));
+        this.client = vertx.createWebSocketClient(VertxTls.client(new WebSocketClientOptions()
+                .setMaxFrameSize((int) maxMessageBytes).setMaxMessageSize((int) maxMessageBytes), tls));
     }
 
     /** Blocks until a scheduler registered this worker; throws when none did within the timeout. */
@@ -170,7 +173,8 @@ public final class SchedulerConnection implements AutoCloseable {
                 }
                 ws.close();
             }
-            return hostPort + ": " + (e.getCause() == null ? "no answer within " + waitMs + " ms" : Causes.describe(e.getCause()));
+            return hostPort + ": " + (e.getCause() == null ? "no answer within " + waitMs + " ms"
+                    : TlsFailures.explain(e.getCause(), "the scheduler at " + hostPort).orElse(Causes.describe(e.getCause())));
         }
     }
 

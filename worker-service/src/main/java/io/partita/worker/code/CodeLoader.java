@@ -5,6 +5,7 @@ import io.partita.common.codec.ValueCodec;
 import io.partita.common.fn.Functions;
 import io.partita.common.net.Causes;
 import io.partita.common.net.InternalHttp;
+import io.partita.common.tls.Tls;
 import io.partita.common.net.Retry;
 import io.partita.common.task.FunctionSpec;
 import java.io.IOException;
@@ -59,11 +60,16 @@ public final class CodeLoader implements AutoCloseable {
 
     /** @param retry how a failed download is retried (tests shorten it) */
     public CodeLoader(Supplier<URI> scheduler, ClusterToken token, Path cacheDir, Retry.Policy retry) {
+        this(scheduler, token, cacheDir, retry, Tls.off());
+    }
+
+    /** @param tls verifies an {@code https} scheduler, and presents this worker's certificate */
+    public CodeLoader(Supplier<URI> scheduler, ClusterToken token, Path cacheDir, Retry.Policy retry, Tls tls) {
         this.scheduler = scheduler;
         this.token = token;
         this.cacheDir = cacheDir;
         this.retry = retry;
-        this.http = InternalHttp.client(Duration.ofSeconds(10));
+        this.http = InternalHttp.client(Duration.ofSeconds(10), tls);
     }
 
     /**

@@ -2,6 +2,8 @@ package io.partita.worker.http;
 
 import io.partita.common.auth.WebAccess;
 import io.partita.common.auth.WebGuard;
+import io.partita.common.tls.Tls;
+import io.partita.common.tls.VertxTls;
 import io.partita.worker.transfer.SegmentRoute;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -26,8 +28,12 @@ public final class WorkerHttp {
      * on the one port: Vert.x hands each connection to the next, so the parts of a bulk transfer (one connection each,
      * sent with sendfile by the connection's event loop) go out on more than one core. The future holds the port.
      */
+    /**
+     * With TLS on, {@code https}; under mutual TLS a client certificate is asked for and verified when offered, and
+     * {@link SegmentRoute} refuses a request without one ({@code /health} and {@code /metrics} answer probes).
+     */
     public static Future<Integer> start(Vertx vertx, String host, int port, WorkerStatus worker, SegmentRoute segments,
-                                        WebAccess access) {
+                                        WebAccess access, Tls tls) {
         int instances = instances();
         // a negative port is Vert.x's "one random port shared by every server listening with this value"
         int listenPort = port == 0 ? -1 : port;
@@ -36,7 +42,7 @@ public final class WorkerHttp {
                     @Override
                     public Future<?> start() {
                         // HTTP/1.1 only: segment files go out with sendfile, which an h2c-upgraded stream cannot carry (InternalHttp)
-                        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                        return vertx.createHttpServer(VertxTls.serverAskingClientAuth(new HttpServerOptions().setHttp2ClearTextEnabled(false), tls))
                                 .requestHandler(router(vertx, worker, segments, access)).listen(listenPort, host)
                                 .onSuccess(s -> actual.set(s.actualPort()));
                     }

@@ -10,12 +10,13 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.flight.FlightTls;
 import io.partita.common.flight.TableTicket;
+import io.partita.common.tls.Tls;
 import io.partita.worker.store.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -69,13 +70,12 @@ final class DirectTableGet implements AutoCloseable {
     private final ManagedChannel channel;
     private final io.grpc.Channel authed;
 
-    DirectTableGet(String flightUri, ClusterToken token) {
+    DirectTableGet(String flightUri, ClusterToken token, Tls tls) {
         URI uri = URI.create(flightUri);
-        if (!"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("not a plain Flight location: " + flightUri);
+        if (!"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme()) && !"grpc+tls".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("not a Flight location over TCP: " + flightUri);
         }
-        this.channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext()
-                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+        this.channel = FlightTls.channel(flightUri, tls);
         Metadata headers = new Metadata();
         token.headerValue().ifPresent(v -> headers.put(Metadata.Key.of(ClusterToken.HEADER, Metadata.ASCII_STRING_MARSHALLER), v));
         this.authed = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));

@@ -6,9 +6,11 @@ import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
 import io.partita.common.flight.FlightAuth;
 import io.partita.common.flight.FlightTickets;
+import io.partita.common.flight.FlightTls;
 import io.partita.common.flight.KeyValueBatches;
 import io.partita.common.flight.ScatterDescriptor;
 import io.partita.common.flight.TableTicket;
+import io.partita.common.tls.Tls;
 import io.partita.worker.store.ObjectStore;
 import io.partita.worker.store.TransferStats;
 import java.io.IOException;
@@ -20,7 +22,6 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Ticket;
@@ -50,7 +51,7 @@ public final class FlightService implements AutoCloseable {
      */
     public FlightService(BufferAllocator parent, ObjectStore store, String host, int port, ClusterToken token,
                          Consumer<String> onScattered) throws IOException {
-        this(parent, store, host, host, port, token, onScattered);
+        this(parent, store, host, host, port, token, Tls.off(), onScattered);
     }
 
     /**
@@ -58,11 +59,11 @@ public final class FlightService implements AutoCloseable {
      * listens on every interface, {@code 0.0.0.0}, or on another address than the one peers reach it at).
      */
     public FlightService(BufferAllocator parent, ObjectStore store, String host, String listenHost, int port,
-                         ClusterToken token, Consumer<String> onScattered) throws IOException {
+                         ClusterToken token, Tls tls, Consumer<String> onScattered) throws IOException {
         this.allocator = parent.newChildAllocator("flight-server", 0, Long.MAX_VALUE);
         Producer producer = new Producer(allocator, store, onScattered);
         try {
-            this.server = FlightServer.builder(allocator, Location.forGrpcInsecure(listenHost, port), producer)
+            this.server = FlightTls.server(allocator, listenHost, port, producer, tls)
                     .headerAuthenticator(FlightAuth.authenticator(token))
                     .build()
                     .start();
@@ -71,7 +72,7 @@ public final class FlightService implements AutoCloseable {
             throw new IOException("cannot start the Flight server on " + listenHost + ":" + port
                     + " (is the port in use? pass --flight-port 0 for any free port): " + e.getMessage(), e);
         }
-        this.uri = "grpc+tcp://" + host + ":" + server.getPort();
+        this.uri = FlightTls.uri(host, server.getPort(), tls);
     }
 
     public String uri() {

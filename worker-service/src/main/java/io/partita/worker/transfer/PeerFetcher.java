@@ -1,6 +1,8 @@
 package io.partita.worker.transfer;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.flight.FlightTls;
+import io.partita.common.tls.Tls;
 import io.partita.common.data.Partition;
 import io.partita.common.data.TableStreams;
 import io.partita.common.flight.FetchTicket;
@@ -16,7 +18,6 @@ import io.partita.worker.store.ObjectStore;
 import io.partita.worker.store.TransferStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,6 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.FlightStatusCode;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +58,7 @@ public final class PeerFetcher implements AutoCloseable {
     private final BufferAllocator allocator;
     private final ObjectStore store;
     private final ClusterToken token;
+    private final Tls tls;
     private final String hostId;
     private final TransferStats stats;
     private final SegmentPuller bulk;
@@ -77,12 +78,18 @@ public final class PeerFetcher implements AutoCloseable {
      * @param transfer how tables come from other hosts
      */
     public PeerFetcher(BufferAllocator parent, ObjectStore store, ClusterToken token, String hostId, PeerTransfer transfer) {
+        this(parent, store, token, hostId, transfer, Tls.off());
+    }
+
+    /** @param tls verifies holders that serve TLS ({@code grpc+tls}, {@code https}), and presents this worker's certificate */
+    public PeerFetcher(BufferAllocator parent, ObjectStore store, ClusterToken token, String hostId, PeerTransfer transfer, Tls tls) {
         this.allocator = parent.newChildAllocator("peer-fetch", 0, Long.MAX_VALUE);
         this.store = store;
         this.token = token;
         this.hostId = hostId;
+        this.tls = tls;
         this.stats = store.stats();
-        this.bulk = transfer == PeerTransfer.BULK ? new SegmentPuller(store, token) : null;
+        this.bulk = transfer == PeerTransfer.BULK ? new SegmentPuller(store, token, tls) : null;
     }
 
     /**
@@ -254,7 +261,7 @@ public final class PeerFetcher implements AutoCloseable {
         }
         if (DIRECT_GET) {
             try {
-                long size = direct.computeIfAbsent(holder.flightUri(), uri -> new DirectTableGet(uri, token)).fetch(store, key);
+                long size = direct.computeIfAbsent(holder.flightUri(), uri -> new DirectTableGet(uri, token, tls)).fetch(store, key);
                 if (size >= 0) {
                     stats.flightIn(size);
                 }
@@ -289,11 +296,7 @@ public final class PeerFetcher implements AutoCloseable {
     }
 
     private FlightClient connect(String uri) {
-        try {
-            return FlightClient.builder(allocator, new Location(uri)).build();
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("bad Flight URI " + uri, e);
-        }
+        return FlightTls.client(allocator, uri, tls);
     }
 
     private static void closeQuietly(FlightClient client) {

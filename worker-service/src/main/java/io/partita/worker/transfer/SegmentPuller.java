@@ -1,19 +1,15 @@
 package io.partita.worker.transfer;
 
 import io.partita.common.auth.ClusterToken;
+import io.partita.common.tls.Tls;
 import io.partita.worker.store.ObjectStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +36,8 @@ import java.util.concurrent.Future;
  * Big files come in parts over parallel connections (the holder decides how many), which lets the kernel's
  * loopback/TCP work and the allocation of the file's memory pages run on more than one core.
  *
- * <p>Written on a {@link SocketChannel} rather than with an HTTP client library because the body must go straight
- * from the socket into the file; it speaks just enough HTTP/1.1 for one GET with {@code Connection: close}.
+ * <p>Written on a socket ({@link BulkConnection}) rather than with an HTTP client library because the body must go
+ * straight from the socket into the file; it speaks just enough HTTP/1.1 for one GET with {@code Connection: close}.
  */
 final class SegmentPuller implements AutoCloseable {
     /** Parts asked for; the holder may answer fewer (small files come whole). */
@@ -49,12 +45,10 @@ final class SegmentPuller implements AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
     private static final int POOLED_BUFFERS = 8;
     private static final int MAX_HEADER_BYTES = 16 << 10;
-    private static final int CONNECT_TIMEOUT_MS = 10_000;
-    /** A part fails when no byte arrived for this long. */
-    private static final long READ_TIMEOUT_MS = 30_000;
 
     private final ObjectStore store;
     private final ClusterToken token;
+    private final Tls tls;
     /**
      * Reused receive buffers. Plain direct ByteBuffers on purpose: buffers from an {@code Arena} (a MemorySegment's
      * ByteBuffer view) made the tasks' own foreign-memory loops 4x slower in this JVM (the JIT's shared type profiles
@@ -65,8 +59,14 @@ final class SegmentPuller implements AutoCloseable {
             Thread.ofPlatform().name("partita-bulk-pull-", 0).daemon().factory());
 
     SegmentPuller(ObjectStore store, ClusterToken token) {
+        this(store, token, Tls.off());
+    }
+
+    /** @param tls for holders whose URI is {@code https} (the parts then come over TLS, through a copy out of the socket) */
+    SegmentPuller(ObjectStore store, ClusterToken token, Tls tls) {
         this.store = store;
         this.token = token;
+        this.tls = tls;
     }
 
     /**
@@ -75,7 +75,7 @@ final class SegmentPuller implements AutoCloseable {
      */
     long pull(String httpUri, String key) throws IOException {
         URI base = URI.create(httpUri);
-        Part first = Part.open(base, key, 0, PARTS, token, buffers);
+        Part first = Part.open(base, key, 0, PARTS, token, tls, buffers);
         try {
             if (first.status == 404) {
                 return -1;
@@ -102,7 +102,7 @@ final class SegmentPuller implements AutoCloseable {
                 for (int i = 1; i < first.parts; i++) {
                     int part = i;
                     others.add(parts.submit(() -> {
-                        try (Part p = Part.open(base, key, part, first.parts, token, buffers)) {
+                        try (Part p = Part.open(base, key, part, first.parts, token, tls, buffers)) {
                             p.expectOk();
                             if (p.segmentSize != first.segmentSize || p.parts != first.parts) {
                                 throw new IOException("the holder's file of " + key + " changed during the transfer");
@@ -157,8 +157,7 @@ final class SegmentPuller implements AutoCloseable {
 
     /** One GET of one part: connected, request sent, response headers read; the body is read by {@link #copyTo}. */
     private static final class Part implements AutoCloseable {
-        private final SocketChannel channel;
-        private final Selector selector;
+        private final BulkConnection connection;
         private final BlockingQueue<ByteBuffer> pool;
         private final ByteBuffer buffer;
         int status;
@@ -168,46 +167,33 @@ final class SegmentPuller implements AutoCloseable {
         int parts;
         private String reason = "";
 
-        private Part(SocketChannel channel, Selector selector, BlockingQueue<ByteBuffer> pool) {
-            this.channel = channel;
-            this.selector = selector;
+        private Part(BulkConnection connection, BlockingQueue<ByteBuffer> pool) {
+            this.connection = connection;
             this.pool = pool;
             ByteBuffer pooled = pool.poll();
             this.buffer = pooled != null ? pooled.clear() : ByteBuffer.allocateDirect(BUFFER_BYTES);
         }
 
-        static Part open(URI base, String key, int part, int parts, ClusterToken token, BlockingQueue<ByteBuffer> pool)
+        static Part open(URI base, String key, int part, int parts, ClusterToken token, Tls tls, BlockingQueue<ByteBuffer> pool)
                 throws IOException {
-            SocketChannel channel = SocketChannel.open();
+            BulkConnection connection = BulkConnection.open(base, tls);
             Part p = null;
             try {
-                try {
-                    channel.socket().connect(new InetSocketAddress(base.getHost(), base.getPort()), CONNECT_TIMEOUT_MS);
-                } catch (IOException e) {
-                    throw new HolderUnreachable("cannot connect to " + base + ": " + e, e);
-                }
-                channel.socket().setTcpNoDelay(true);
                 StringBuilder request = new StringBuilder()
                         .append("GET ").append(SegmentRoute.PATH).append("?key=").append(URLEncoder.encode(key, StandardCharsets.UTF_8))
                         .append("&part=").append(part).append("&parts=").append(parts).append(" HTTP/1.1\r\n")
                         .append("host: ").append(base.getRawAuthority()).append("\r\n")
                         .append("connection: close\r\n");
                 token.headerValue().ifPresent(v -> request.append(ClusterToken.HEADER).append(": ").append(v).append("\r\n"));
-                ByteBuffer bytes = StandardCharsets.UTF_8.encode(request.append("\r\n").toString());
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.configureBlocking(false);
-                Selector selector = Selector.open();
-                p = new Part(channel, selector, pool);
-                channel.register(selector, SelectionKey.OP_READ);
+                connection.write(StandardCharsets.UTF_8.encode(request.append("\r\n").toString()));
+                p = new Part(connection, pool);
                 p.readHeaders();
                 return p;
             } catch (IOException | RuntimeException e) {
                 if (p != null) {
                     p.close();
                 } else {
-                    channel.close();
+                    connection.close();
                 }
                 throw e instanceof IOException io ? io
                         : new IOException("bad response from " + base + " for " + key + ": " + e.getMessage(), e);
@@ -264,8 +250,8 @@ final class SegmentPuller implements AutoCloseable {
         }
 
         void expectOk() throws IOException {
-            if (status == 401) {
-                throw new HolderUnreachable("the holder refused the token: " + reason, null);
+            if (status == 401 || status == 403) { // a wrong token, or no client certificate under mutual TLS
+                throw new HolderUnreachable("the holder refused this worker: " + reason, null);
             }
             if (status != 200) {
                 throw new IOException("the holder answered " + reason);
@@ -297,20 +283,12 @@ final class SegmentPuller implements AutoCloseable {
 
         /** Reads what is available into the buffer, waiting up to the read timeout for something; -1 at the end. */
         private int read() throws IOException {
-            int n = channel.read(buffer);
-            while (n == 0) {
-                if (selector.select(READ_TIMEOUT_MS) == 0) {
-                    throw new SocketTimeoutException("no data from the holder for " + READ_TIMEOUT_MS + " ms");
-                }
-                selector.selectedKeys().clear();
-                n = channel.read(buffer);
-            }
-            return n;
+            return connection.read(buffer);
         }
 
         @Override
         public void close() throws IOException {
-            try (channel; selector) {
+            try (connection) {
                 pool.offer(buffer); // dropped when the pool is full
             }
         }

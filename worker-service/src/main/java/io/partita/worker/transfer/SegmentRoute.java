@@ -12,7 +12,9 @@ import java.util.List;
  * answers part I of the segment (or spill) file of table K, sent from the file with sendfile, so the bytes never pass
  * through the JVM. The holder decides how many parts a file has (at most N; one below {@link #MIN_PART_BYTES} a
  * part) and says so, with the file's size and the part's offset, in the response headers. The cluster token is
- * required as on every other worker endpoint that serves data. The key stays pinned (not spilled) while a part is
+ * required as on every other worker endpoint that serves data, and under mutual TLS a client certificate (the port
+ * asks for one and the handshake verifies it; {@code /health} and {@code /metrics} on the same port answer probes
+ * and scrapers without). The key stays pinned (not spilled) while a part is
  * sent; a key released meanwhile is still sent whole (an open file outlives its unlinking).
  */
 public final class SegmentRoute implements Handler<RoutingContext> {
@@ -28,11 +30,29 @@ public final class SegmentRoute implements Handler<RoutingContext> {
     private final ObjectStore store;
     private final TransferStats stats;
     private final ClusterToken token;
+    private final boolean requireClientCertificate;
 
     public SegmentRoute(ObjectStore store, ClusterToken token) {
+        this(store, token, false);
+    }
+
+    /** @param requireClientCertificate mutual TLS: refuse a request whose connection presented no certificate */
+    public SegmentRoute(ObjectStore store, ClusterToken token, boolean requireClientCertificate) {
         this.store = store;
         this.stats = store.stats();
         this.token = token;
+        this.requireClientCertificate = requireClientCertificate;
+    }
+
+    static final String NO_CLIENT_CERTIFICATE = "forbidden: mutual TLS (--tls-client-auth): the bulk path needs a "
+            + "client certificate signed by the cluster's CA";
+
+    private static boolean presentedCertificate(io.vertx.core.http.HttpServerRequest request) {
+        try {
+            return request.isSSL() && !request.connection().peerCertificates().isEmpty(); // verified in the handshake
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return false;
+        }
     }
 
     /** Offset and length of part {@code part} when a file of {@code size} bytes is split into {@code parts}. */
@@ -54,6 +74,10 @@ public final class SegmentRoute implements Handler<RoutingContext> {
         var request = ctx.request();
         if (!token.accepts(request.getHeader(ClusterToken.HEADER))) {
             ctx.response().setStatusCode(401).end(ClusterToken.UNAUTHENTICATED);
+            return;
+        }
+        if (requireClientCertificate && !presentedCertificate(request)) {
+            ctx.response().setStatusCode(403).end(NO_CLIENT_CERTIFICATE);
             return;
         }
         String key = request.getParam("key");
