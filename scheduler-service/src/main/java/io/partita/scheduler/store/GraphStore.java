@@ -11,6 +11,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The accepted graphs, in a Hazelcast map that every scheduler of the cluster holds (one synchronous backup, on a
@@ -23,6 +25,8 @@ import java.util.zip.Inflater;
  * <p>Used on the scheduler's event loop only, except the map's own threads.
  */
 public final class GraphStore {
+    private static final Logger LOG = LoggerFactory.getLogger(GraphStore.class);
+
     /** One accepted graph, for replay: in the order the active scheduler received them. */
     public record Entry(String clientId, long requestId, ClientRequest.SubmitGraph request) {}
 
@@ -50,10 +54,14 @@ public final class GraphStore {
     public List<Entry> load(long maxMessageBytes) {
         List<Entry> entries = new ArrayList<>();
         map.forEachVerified((id, bytes) -> {
-            ClientRequest.SubmitGraph request = MessageCodec.fromCbor(inflate(bytes, maxMessageBytes),
-                    ClientRequest.SubmitGraph.class, maxMessageBytes);
-            entries.add(new Entry(id.substring(0, id.lastIndexOf('/')), request.requestId(),
-                    new ClientRequest.SubmitGraph(request.requestId(), request.graph().sharingStrings())));
+            try {
+                ClientRequest.SubmitGraph request = MessageCodec.fromCbor(inflate(bytes, maxMessageBytes),
+                        ClientRequest.SubmitGraph.class, maxMessageBytes);
+                entries.add(new Entry(id.substring(0, id.lastIndexOf('/')), request.requestId(),
+                        new ClientRequest.SubmitGraph(request.requestId(), request.graph().sharingStrings())));
+            } catch (RuntimeException e) { // one bad entry (a graph over today's --max-message-size, say) costs only itself
+                LOG.warn("not replaying the stored graph {}: {}", id, e.getMessage());
+            }
         });
         entries.sort(Comparator.comparing(Entry::clientId).thenComparingLong(Entry::requestId));
         return entries;

@@ -133,4 +133,18 @@ class HazelcastOutsiderTest {
             member.shutdown();
         }
     }
+
+    @Test
+    void aStoredGraphThatDoesNotDecodeCostsOnlyItselfAtReplay() throws Exception {
+        io.partita.scheduler.store.GraphStore store = new io.partita.scheduler.store.GraphStore(scheduler.graphs());
+        io.partita.common.task.FunctionSpec f = io.partita.common.task.FunctionSpec.of("inc", new byte[] {1}, List.of());
+        io.partita.common.task.TaskSpec t = io.partita.common.task.TaskSpec.of("inc-1", f.id(), List.of());
+        byte[] good = io.partita.common.codec.MessageCodec.toCbor((io.partita.common.protocol.ClientRequest)
+                new io.partita.common.protocol.ClientRequest.SubmitGraph(1,
+                        new io.partita.common.task.GraphSpec(List.of(f), List.of(t), List.of("inc-1"))));
+        store.put("client-1", 1, good).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        store.put("client-1", 2, "sealed, but no graph".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(store.load(1 << 20)).extracting(io.partita.scheduler.store.GraphStore.Entry::requestId).containsExactly(1L);
+    }
 }
