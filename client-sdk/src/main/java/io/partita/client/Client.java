@@ -314,6 +314,20 @@ public final class Client implements AutoCloseable {
         return retireWorkers(workers, Duration.ofMinutes(5));
     }
 
+    /**
+     * A lazy table over Parquet files (a file, a folder, a glob; paths the workers can read), partitioned by row
+     * groups of about 128 MiB each. The files' metadata is read now, by a worker.
+     */
+    public Frame readParquet(String pathOrGlob) {
+        return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES);
+    }
+
+    /** {@link #readParquet(String)} with partitions of about {@code partitionBytes} (uncompressed) each. */
+    public Frame readParquet(String pathOrGlob, long partitionBytes) {
+        String path = pathOrGlob.startsWith("/") ? pathOrGlob : java.nio.file.Path.of("").toAbsolutePath() + "/" + pathOrGlob;
+        return Frame.readParquet(new ClusterTables(this), path, partitionBytes, allocator());
+    }
+
     /** The workers of the cluster and their load ({@code GET /api/workers}). */
     public List<WorkerStatus> workers() {
         if (httpApi == null) {

@@ -1,0 +1,43 @@
+package io.partita.client.table.physical;
+
+import io.partita.client.table.expr.PlanException;
+import io.partita.client.table.expr.SqlRenderer;
+import io.partita.client.table.plan.Plan;
+import java.util.stream.Collectors;
+
+/**
+ * Fusion: a chain of partition-wise nodes (filters and projections over one scan) becomes one query over the
+ * scan's input {@code in0}, nested subqueries that DuckDB's optimiser flattens into one pipeline.
+ */
+final class ChainSql {
+    static final String INPUT = "in0";
+
+    private ChainSql() {}
+
+    /** The scan at the bottom of a partition-wise chain; fails for a node this planner cannot run yet. */
+    static Plan.Scan scanOf(Plan plan) {
+        return switch (plan) {
+            case Plan.Scan s -> s;
+            case Plan.Filter f -> scanOf(f.input());
+            case Plan.Project p -> scanOf(p.input());
+            case Plan.Aggregate a -> throw new PlanException("an aggregate under another operation is not supported yet: "
+                    + "compute it, then start a new table from its result");
+        };
+    }
+
+    static String sql(Plan plan) {
+        return switch (plan) {
+            case Plan.Scan s -> "SELECT " + (s.columns().isEmpty() ? "*" : columns(s)) + " FROM " + INPUT
+                    + (s.filter() == null ? "" : " WHERE " + SqlRenderer.render(s.filter()));
+            case Plan.Filter f -> "SELECT * FROM (" + sql(f.input()) + ") WHERE " + SqlRenderer.render(f.predicate());
+            case Plan.Project p -> "SELECT " + p.columns().stream()
+                    .map(c -> SqlRenderer.render(c.expr()) + " AS " + SqlRenderer.ident(c.name()))
+                    .collect(Collectors.joining(", ")) + " FROM (" + sql(p.input()) + ")";
+            case Plan.Aggregate a -> throw new IllegalStateException("not a partition-wise chain: " + a);
+        };
+    }
+
+    private static String columns(Plan.Scan s) {
+        return s.columns().stream().map(SqlRenderer::ident).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,128 @@
+package io.partita.client.table.physical;
+
+import io.partita.client.table.plan.Plan;
+import io.partita.client.table.plan.ScanPartition;
+import io.partita.common.table.StageInput;
+import io.partita.common.table.StageOutput;
+import io.partita.common.table.TableStage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts an optimised plan into tasks. The partition-wise chain (scan, filters, projections, and the partial step of
+ * an aggregate on top) is fused into one task per partition running one query; an aggregate then adds a tree of
+ * combine tasks, each reading at most {@code splitEvery} partials, the last one also computing the final columns.
+ * Pure: no I/O, so plans are tested without a cluster.
+ */
+public final class StagePlanner {
+    public static final int DEFAULT_SPLIT_EVERY = 8;
+
+    /**
+     * @param job          a unique name for this run, part of every task key
+     * @param limit        rows to keep per partition ({@code head}), or null
+     * @param parquetDir   with a folder, the result tasks write one Parquet file each there instead of returning tables
+     * @param splitEvery   partials per combine task, at least 2
+     * @param partitions   the partitions to read (indices, for {@code head}), or null for all
+     */
+    public record Options(String job, Long limit, String parquetDir, int splitEvery, List<Integer> partitions) {
+        public Options {
+            if (splitEvery < 2) {
+                throw new IllegalArgumentException("splitEvery must be at least 2, not " + splitEvery);
+            }
+        }
+
+        public static Options of(String job) {
+            return new Options(job, null, null, DEFAULT_SPLIT_EVERY, null);
+        }
+
+        public Options withLimit(long n) {
+            return new Options(job, n, parquetDir, splitEvery, partitions);
+        }
+
+        public Options withParquetDir(String dir) {
+            return new Options(job, limit, dir, splitEvery, partitions);
+        }
+
+        public Options withSplitEvery(int n) {
+            return new Options(job, limit, parquetDir, n, partitions);
+        }
+
+        public Options withPartitions(List<Integer> indices) {
+            return new Options(job, limit, parquetDir, splitEvery, List.copyOf(indices));
+        }
+    }
+
+    private StagePlanner() {}
+
+    public static PhysicalPlan plan(Plan plan, Options o) {
+        Plan.Aggregate agg = plan instanceof Plan.Aggregate a ? a : null;
+        Plan chain = agg != null ? agg.input() : plan;
+        Plan.Scan scan = ChainSql.scanOf(chain);
+        String chainSql = ChainSql.sql(chain);
+        AggregateSql aggSql = agg == null ? null : new AggregateSql(agg);
+        String partSql = agg == null ? chainSql + (o.limit() == null ? "" : " LIMIT " + o.limit()) : aggSql.partial(chainSql);
+        List<Integer> indices = o.partitions() != null ? o.partitions()
+                : java.util.stream.IntStream.range(0, scan.partitions().size()).boxed().toList();
+
+        List<StageTask> tasks = new ArrayList<>();
+        List<String> level = new ArrayList<>();
+        String stageName = agg == null ? fusedName(chain) : fusedName(chain) + " + partial aggregate";
+        String prefix = stageName.replaceAll("[^a-z]+", "_") + "." + o.job() + "-";
+        for (int i : indices) {
+            ScanPartition p = scan.partitions().get(i);
+            StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
+                    p.rowStart(), p.rowEnd(), scan.columns());
+            StageOutput out = agg == null ? output(o, i) : new StageOutput.Table();
+            String key = prefix + i;
+            tasks.add(new StageTask(key, new TableStage(partSql, List.of(in), out), List.of()));
+            level.add(key);
+        }
+        List<PhysicalPlan.Stage> stages = new ArrayList<>();
+        stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (Parquet rows of a partition, "
+                + "columns " + scan.columns() + ") " + partSql));
+        if (agg == null) {
+            return new PhysicalPlan(tasks, level, stages);
+        }
+        int depth = 0;
+        while (true) {
+            boolean last = level.size() <= o.splitEvery();
+            List<String> next = new ArrayList<>();
+            String sql = aggSql.combine(ChainSql.INPUT, last);
+            for (int start = 0; start < level.size(); start += o.splitEvery()) {
+                List<String> group = level.subList(start, Math.min(level.size(), start + o.splitEvery()));
+                String key = (last ? "aggregate_final." : "aggregate_combine_" + depth + ".") + o.job() + "-" + next.size();
+                tasks.add(new StageTask(key, new TableStage(sql, List.of(new StageInput.Tables(ChainSql.INPUT, group.size())),
+                        last ? output(o, 0) : new StageOutput.Table()), group));
+                next.add(key);
+            }
+            stages.add(new PhysicalPlan.Stage(last ? "combine + final aggregate" : "combine partial aggregates",
+                    next.size(), "WITH in0 AS (up to " + o.splitEvery() + " partials) " + sql));
+            level = next;
+            depth++;
+            if (last) {
+                return new PhysicalPlan(tasks, level, stages);
+            }
+        }
+    }
+
+    private static StageOutput output(Options o, int index) {
+        return o.parquetDir() == null ? new StageOutput.Table()
+                : new StageOutput.ParquetFile(o.parquetDir(), String.format("part-%05d.parquet", index));
+    }
+
+    /** What a fused chain does, bottom-up: "scan + filter + project". */
+    static String fusedName(Plan chain) {
+        List<String> steps = new ArrayList<>();
+        for (Plan p = chain; ; p = p.inputs().getFirst()) {
+            steps.addFirst(switch (p) {
+                case Plan.Scan s -> s.filter() == null ? "scan" : "scan + filter";
+                case Plan.Filter f -> "filter";
+                case Plan.Project pr -> "project";
+                case Plan.Aggregate a -> "aggregate";
+            });
+            if (p.inputs().isEmpty()) {
+                return String.join(" + ", steps);
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.partita.client.table.physical;
+
+import io.partita.common.table.ParquetDataset;
+import java.util.List;
+
+/** Runs table work: on a cluster (the client's), or in one process (the tests'). */
+public interface TableExecutor {
+    /** The Parquet files at a path as a worker sees them; fails naming the path when there are none. */
+    ParquetDataset inspect(String pathOrGlob);
+
+    /**
+     * Runs the plan's tasks and returns the values of its outputs, in order: partitions (owned by the caller) or
+     * row counts. When one task fails, the whole call fails with its error.
+     */
+    List<Object> run(PhysicalPlan plan);
+}
