@@ -52,9 +52,9 @@ public final class Frame {
         return plan.schema();
     }
 
-    /** Partitions of the source (each becomes one task of the fused stage). */
+    /** Partitions of the result: the source's (each one task of the fused stage), or 1 after an aggregate. */
     public int npartitions() {
-        return scanOf(plan).partitions().size();
+        return Plans.hasAggregate(plan) ? 1 : scanOf(plan).partitions().size();
     }
 
     public Frame select(String... columns) {
@@ -109,7 +109,7 @@ public final class Frame {
     }
 
     public long count() {
-        if (plan instanceof Plan.Aggregate) {
+        if (Plans.hasAggregate(plan)) {
             try (Partition p = compute()) {
                 return p.rowCount();
             }
@@ -124,7 +124,7 @@ public final class Frame {
         if (n < 0) {
             throw new IllegalArgumentException("head needs n >= 0, not " + n);
         }
-        if (plan instanceof Plan.Aggregate) {
+        if (Plans.hasAggregate(plan)) {
             return trim(compute(), n);
         }
         Plan optimised = Optimizer.optimize(plan);

@@ -5,6 +5,7 @@ import static io.partita.client.TableOracle.oracle;
 import static io.partita.client.TableOracle.rows;
 import static io.partita.client.table.expr.Exprs.col;
 import static io.partita.client.table.expr.Exprs.lit;
+import static io.partita.client.table.expr.Exprs.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,6 +90,30 @@ class FrameOracleTest {
                     + "5 * k, d > 10.5 AND NOT (k <> 2) FROM " + files + " WHERE k IN (1, 3, 5) OR id BETWEEN 100 AND 120"));
         }
         assertThat(q.explain()).contains("folded").contains("(5 * \"k\")");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7})
+    void moreExpressionsAndStepsAfterAnAggregate(int partitions) throws Exception {
+        Frame frame = data(partitions);
+        Frame q = frame.select(col("id"), col("x").coalesce(col("k"), -1).as("cx"),
+                when(col("x").gt(500), "high").when(col("x").isNull(), "none").otherwise("low").as("band"),
+                col("s").like("Name_1%").as("l"), col("s").substr(2, 3).as("sub"), col("dt").year().as("y"),
+                col("dt").month().as("m"), col("dt").day().as("dd"));
+        try (Partition p = q.compute()) {
+            assertSameRows(rows(p), oracle("SELECT id, coalesce(x, k, -1), CASE WHEN x > 500 THEN 'high' WHEN x IS NULL "
+                    + "THEN 'none' ELSE 'low' END, s LIKE 'Name_1%', substr(s, 2, 3), year(dt), month(dt), day(dt) FROM " + files));
+        }
+        Frame having = frame.groupBy("k").agg(Agg.countAll().as("n"), Agg.sum("x").as("sx"))
+                .filter(col("sx").gt(col("n").mul(495))).withColumn("avg", col("sx").div(col("n")));
+        String expected = "SELECT k, n, sx, sx / n FROM (SELECT k, count(*) AS n, CAST(sum(x) AS BIGINT) AS sx FROM " + files
+                + " GROUP BY k) WHERE sx > n * 495";
+        try (Partition p = having.compute()) {
+            assertSameRows(rows(p), oracle(expected));
+        }
+        assertThat(having.count()).isEqualTo(oracle(expected).size());
+        assertThat(having.npartitions()).isEqualTo(1);
+        assertThat(having.explain()).contains("combine + final aggregate + filter + project (1 task)");
     }
 
     @ParameterizedTest

@@ -23,7 +23,10 @@ public sealed interface Expr {
 
     record Unary(UnaryOp op, Expr arg) implements Expr {}
 
-    /** A function of several arguments ({@code contains}, {@code round}, ...). */
+    /**
+     * A function of several arguments ({@code contains}, {@code round}, ...). {@link Function#CASE} takes
+     * condition, value pairs and then the value otherwise ({@link Exprs#when}).
+     */
     record Call(Function fn, List<Expr> args) implements Expr {
         public Call {
             args = List.copyOf(args);
@@ -50,7 +53,7 @@ public sealed interface Expr {
 
     enum UnaryOp { NOT, NEG, IS_NULL, IS_NOT_NULL, ABS, LOWER, UPPER, LENGTH }
 
-    enum Function { CONTAINS, STARTS_WITH, ROUND }
+    enum Function { CONTAINS, STARTS_WITH, LIKE, SUBSTR, ROUND, COALESCE, YEAR, MONTH, DAY, CASE }
 
     default Expr add(Object o) { return new Binary(BinaryOp.ADD, this, Exprs.of(o)); }
     default Expr sub(Object o) { return new Binary(BinaryOp.SUB, this, Exprs.of(o)); }
@@ -75,6 +78,21 @@ public sealed interface Expr {
     default Expr length() { return new Unary(UnaryOp.LENGTH, this); }
     default Expr contains(String s) { return new Call(Function.CONTAINS, List.of(this, Exprs.lit(s))); }
     default Expr startsWith(String s) { return new Call(Function.STARTS_WITH, List.of(this, Exprs.lit(s))); }
+    /** SQL {@code LIKE}: {@code %} any characters, {@code _} one. */
+    default Expr like(String pattern) { return new Call(Function.LIKE, List.of(this, Exprs.lit(pattern))); }
+    /** Characters {@code start} (1-based) to {@code start + length - 1}. */
+    default Expr substr(int start, int length) {
+        return new Call(Function.SUBSTR, List.of(this, Exprs.lit(start), Exprs.lit(length)));
+    }
+    /** This value, or the first of {@code others} that is not null. */
+    default Expr coalesce(Object... others) {
+        List<Expr> args = new java.util.ArrayList<>(List.of(this));
+        Arrays.stream(others).map(Exprs::of).forEach(args::add);
+        return new Call(Function.COALESCE, args);
+    }
+    default Expr year() { return new Call(Function.YEAR, List.of(this)); }
+    default Expr month() { return new Call(Function.MONTH, List.of(this)); }
+    default Expr day() { return new Call(Function.DAY, List.of(this)); }
     default Expr round(int digits) { return new Call(Function.ROUND, List.of(this, Exprs.lit(digits))); }
     default Expr isIn(Object... values) { return new IsIn(this, Arrays.stream(values).map(Exprs::of).toList()); }
     default Expr between(Object low, Object high) { return new Between(this, Exprs.of(low), Exprs.of(high)); }

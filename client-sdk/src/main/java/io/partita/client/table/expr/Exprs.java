@@ -18,6 +18,27 @@ public final class Exprs {
         return new Expr.Lit(value, literalType(value));
     }
 
+    /** {@code when(cond, value).when(...).otherwise(value)}: SQL's {@code CASE WHEN}. */
+    public static When when(Expr condition, Object value) {
+        return new When(List.of(condition, of(value)));
+    }
+
+    /** The branches of a {@code CASE WHEN} so far. */
+    public record When(List<Expr> branches) {
+        public When when(Expr condition, Object value) {
+            List<Expr> more = new ArrayList<>(branches);
+            more.add(condition);
+            more.add(of(value));
+            return new When(more);
+        }
+
+        public Expr otherwise(Object value) {
+            List<Expr> all = new ArrayList<>(branches);
+            all.add(of(value));
+            return new Expr.Call(Expr.Function.CASE, all);
+        }
+    }
+
     /** An expression as it is, any other value as a literal. */
     static Expr of(Object o) {
         return o instanceof Expr e ? e : lit(o);

@@ -1,6 +1,7 @@
 package io.partita.client.table.expr;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Writes an expression as DuckDB SQL; every operation is parenthesised, so precedence never matters. */
@@ -21,16 +22,27 @@ public final class SqlRenderer {
             case Expr.Lit l -> literal(l);
             case Expr.Binary b -> "(" + render(b.left()) + " " + binary(b.op()) + " " + render(b.right()) + ")";
             case Expr.Unary u -> unary(u);
-            case Expr.Call c -> switch (c.fn()) {
-                case CONTAINS -> "contains(" + render(c.args().get(0)) + ", " + render(c.args().get(1)) + ")";
-                case STARTS_WITH -> "starts_with(" + render(c.args().get(0)) + ", " + render(c.args().get(1)) + ")";
-                case ROUND -> "round(" + render(c.args().get(0)) + ", " + render(c.args().get(1)) + ")";
-            };
+            case Expr.Call c -> call(c);
             case Expr.IsIn i -> "(" + render(i.arg()) + " IN ("
                     + i.values().stream().map(SqlRenderer::render).collect(Collectors.joining(", ")) + "))";
             case Expr.Between b -> "(" + render(b.arg()) + " BETWEEN " + render(b.low()) + " AND " + render(b.high()) + ")";
             case Expr.Cast c -> "CAST(" + render(c.arg()) + " AS " + c.type().sql() + ")";
             case Expr.Alias a -> render(a.arg());
+        };
+    }
+
+    private static String call(Expr.Call c) {
+        List<String> args = c.args().stream().map(SqlRenderer::render).toList();
+        return switch (c.fn()) {
+            case LIKE -> "(" + args.get(0) + " LIKE " + args.get(1) + ")";
+            case CASE -> {
+                StringBuilder b = new StringBuilder("CASE");
+                for (int i = 0; i + 1 < args.size(); i += 2) {
+                    b.append(" WHEN ").append(args.get(i)).append(" THEN ").append(args.get(i + 1));
+                }
+                yield b.append(" ELSE ").append(args.getLast()).append(" END").toString();
+            }
+            default -> c.fn().name().toLowerCase(java.util.Locale.ROOT) + "(" + String.join(", ", args) + ")";
         };
     }
 

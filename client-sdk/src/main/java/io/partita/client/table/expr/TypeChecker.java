@@ -15,14 +15,7 @@ public final class TypeChecker {
             }
             case Expr.Binary b -> binary(b, schema);
             case Expr.Unary u -> unary(u, schema);
-            case Expr.Call c -> {
-                DataType a = typeOf(c.args().get(0), schema);
-                switch (c.fn()) {
-                    case CONTAINS, STARTS_WITH -> require(a.isString(), c, "a string", a, schema);
-                    case ROUND -> require(a.isNumeric(), c, "a number", a, schema);
-                }
-                yield c.fn() == Expr.Function.ROUND ? a : DataType.BOOLEAN;
-            }
+            case Expr.Call c -> CallTypes.typeOf(c, schema);
             case Expr.IsIn i -> {
                 DataType a = typeOf(i.arg(), schema);
                 for (Expr v : i.values()) {
@@ -105,7 +98,7 @@ public final class TypeChecker {
         return l.equals(DataType.BIGINT) || r.equals(DataType.BIGINT) || r.equals(DataType.NULL) ? (r.equals(DataType.NULL) ? l : DataType.BIGINT) : l;
     }
 
-    private static void require(boolean ok, Expr e, String wanted, Object got, TableSchema schema) {
+    static void require(boolean ok, Expr e, String wanted, Object got, TableSchema schema) {
         if (!ok) {
             throw new PlanException(SqlRenderer.render(e) + " needs " + wanted + ", got " + got + " (schema " + schema + ")");
         }

@@ -14,6 +14,16 @@ final class ChainSql {
 
     private ChainSql() {}
 
+    /** The aggregate under a chain of filters and projections (or the plan itself), or null when there is none. */
+    static Plan.Aggregate aggregateOf(Plan plan) {
+        return switch (plan) {
+            case Plan.Aggregate a -> a;
+            case Plan.Filter f -> aggregateOf(f.input());
+            case Plan.Project p -> aggregateOf(p.input());
+            case Plan.Scan s -> null;
+        };
+    }
+
     /** The scan at the bottom of a partition-wise chain; fails for a node this planner cannot run yet. */
     static Plan.Scan scanOf(Plan plan) {
         return switch (plan) {
@@ -26,13 +36,21 @@ final class ChainSql {
     }
 
     static String sql(Plan plan) {
+        return sql(plan, null, null);
+    }
+
+    /** The chain's query, with {@code leaf} (a node of it) standing for the query {@code leafSql}. */
+    static String sql(Plan plan, Plan leaf, String leafSql) {
+        if (plan == leaf) {
+            return leafSql;
+        }
         return switch (plan) {
             case Plan.Scan s -> "SELECT " + (s.columns().isEmpty() ? "*" : columns(s)) + " FROM " + INPUT
                     + (s.filter() == null ? "" : " WHERE " + SqlRenderer.render(s.filter()));
-            case Plan.Filter f -> "SELECT * FROM (" + sql(f.input()) + ") WHERE " + SqlRenderer.render(f.predicate());
+            case Plan.Filter f -> "SELECT * FROM (" + sql(f.input(), leaf, leafSql) + ") WHERE " + SqlRenderer.render(f.predicate());
             case Plan.Project p -> "SELECT " + p.columns().stream()
                     .map(c -> SqlRenderer.render(c.expr()) + " AS " + SqlRenderer.ident(c.name()))
-                    .collect(Collectors.joining(", ")) + " FROM (" + sql(p.input()) + ")";
+                    .collect(Collectors.joining(", ")) + " FROM (" + sql(p.input(), leaf, leafSql) + ")";
             case Plan.Aggregate a -> throw new IllegalStateException("not a partition-wise chain: " + a);
         };
     }

@@ -55,7 +55,7 @@ public final class StagePlanner {
     private StagePlanner() {}
 
     public static PhysicalPlan plan(Plan plan, Options o) {
-        Plan.Aggregate agg = plan instanceof Plan.Aggregate a ? a : null;
+        Plan.Aggregate agg = ChainSql.aggregateOf(plan); // the steps above it run in the final task
         Plan chain = agg != null ? agg.input() : plan;
         Plan.Scan scan = ChainSql.scanOf(chain);
         String chainSql = ChainSql.sql(chain);
@@ -88,6 +88,9 @@ public final class StagePlanner {
             boolean last = level.size() <= o.splitEvery();
             List<String> next = new ArrayList<>();
             String sql = aggSql.combine(ChainSql.INPUT, last);
+            if (last && plan != agg) {
+                sql = ChainSql.sql(plan, agg, sql);
+            }
             for (int start = 0; start < level.size(); start += o.splitEvery()) {
                 List<String> group = level.subList(start, Math.min(level.size(), start + o.splitEvery()));
                 String key = (last ? "aggregate_final." : "aggregate_combine_" + depth + ".") + o.job() + "-" + next.size();
@@ -95,7 +98,8 @@ public final class StagePlanner {
                         last ? output(o, 0) : new StageOutput.Table()), group));
                 next.add(key);
             }
-            stages.add(new PhysicalPlan.Stage(last ? "combine + final aggregate" : "combine partial aggregates",
+            String finalName = "combine + final aggregate" + (plan == agg ? "" : " + " + fusedName(plan, agg));
+            stages.add(new PhysicalPlan.Stage(last ? finalName : "combine partial aggregates",
                     next.size(), "WITH in0 AS (up to " + o.splitEvery() + " partials) " + sql));
             level = next;
             depth++;
@@ -112,8 +116,13 @@ public final class StagePlanner {
 
     /** What a fused chain does, bottom-up: "scan + filter + project". */
     static String fusedName(Plan chain) {
+        return fusedName(chain, null);
+    }
+
+    /** The steps of {@code chain} above {@code below} (exclusive), bottom-up. */
+    static String fusedName(Plan chain, Plan below) {
         List<String> steps = new ArrayList<>();
-        for (Plan p = chain; ; p = p.inputs().getFirst()) {
+        for (Plan p = chain; p != below; p = p.inputs().getFirst()) {
             steps.addFirst(switch (p) {
                 case Plan.Scan s -> s.filter() == null ? "scan" : "scan + filter";
                 case Plan.Filter f -> "filter";
@@ -121,8 +130,9 @@ public final class StagePlanner {
                 case Plan.Aggregate a -> "aggregate";
             });
             if (p.inputs().isEmpty()) {
-                return String.join(" + ", steps);
+                break;
             }
         }
+        return String.join(" + ", steps);
     }
 }

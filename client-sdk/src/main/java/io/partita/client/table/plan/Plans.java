@@ -94,6 +94,11 @@ public final class Plans {
         return new Plan.Aggregate(input, keys, aggs, new TableSchema(fields));
     }
 
+    /** Whether {@code plan} aggregates somewhere (its result is then one partition of groups). */
+    public static boolean hasAggregate(Plan plan) {
+        return plan instanceof Plan.Aggregate || plan.inputs().stream().anyMatch(Plans::hasAggregate);
+    }
+
     private static DataType numeric(Plan.AggExpr a, DataType in, TableSchema schema, DataType out) {
         if (!in.isNumeric()) {
             throw new PlanException(a.fn().name().toLowerCase() + "(" + a.column() + ") needs a number, got " + in
