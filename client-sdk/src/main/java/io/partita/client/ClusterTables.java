@@ -35,17 +35,21 @@ final class ClusterTables implements TableExecutor {
     }
 
     @Override
-    public List<Object> run(PhysicalPlan plan) {
-        Map<String, Delayed<Object>> nodes = new HashMap<>();
-        for (StageTask t : plan.tasks()) {
-            List<Object> args = new ArrayList<>();
-            args.add(t.stage());
-            t.inputs().forEach(k -> args.add(nodes.get(k)));
-            nodes.put(t.key(), Delayed.withOptions(SubmitOptions.defaults().key(t.key()), TableFunction.INSTANCE,
-                    args.toArray()));
+    public List<Object> persist(PhysicalPlan plan) {
+        List<TaskFuture<Object>> futures = submit(plan);
+        for (TaskFuture<Object> f : futures) {
+            f.keyState().done.join(); // computed, not fetched
+            if (f.status() != TaskStatus.FINISHED) {
+                futures.forEach(TaskFuture::release);
+                f.result(); // throws the task's error
+            }
         }
-        List<Delayed<Object>> outputs = plan.outputs().stream().map(nodes::get).toList();
-        List<TaskFuture<Object>> futures = client.compute(outputs);
+        return List.copyOf(futures);
+    }
+
+    @Override
+    public List<Object> run(PhysicalPlan plan) {
+        List<TaskFuture<Object>> futures = submit(plan);
         List<Object> values = new ArrayList<>(futures.size());
         try {
             for (TaskFuture<Object> f : futures) {
@@ -66,5 +70,18 @@ final class ClusterTables implements TableExecutor {
         } finally {
             futures.forEach(TaskFuture::release);
         }
+    }
+
+    private List<TaskFuture<Object>> submit(PhysicalPlan plan) {
+        Map<String, Delayed<Object>> nodes = new HashMap<>();
+        for (StageTask t : plan.tasks()) {
+            List<Object> args = new ArrayList<>();
+            args.add(t.stage());
+            t.inputs().forEach(k -> args.add(nodes.containsKey(k) ? nodes.get(k) : plan.external().get(k)));
+            nodes.put(t.key(), Delayed.withOptions(SubmitOptions.defaults().key(t.key()), TableFunction.INSTANCE,
+                    args.toArray()));
+        }
+        List<Delayed<Object>> outputs = plan.outputs().stream().map(nodes::get).toList();
+        return client.compute(outputs);
     }
 }

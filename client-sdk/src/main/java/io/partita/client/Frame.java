@@ -54,7 +54,7 @@ public final class Frame {
 
     /** Partitions of the result: the source's (each one task of the fused stage), or 1 after an aggregate. */
     public int npartitions() {
-        return Plans.hasAggregate(plan) ? 1 : scanOf(plan).partitions().size();
+        return Plans.hasAggregate(plan) ? 1 : StagePlanner.partitions(plan);
     }
 
     public Frame select(String... columns) {
@@ -128,7 +128,7 @@ public final class Frame {
             return trim(compute(), n);
         }
         Plan optimised = Optimizer.optimize(plan);
-        int total = scanOf(optimised).partitions().size();
+        int total = StagePlanner.partitions(optimised);
         List<Partition> parts = new ArrayList<>();
         long rows = 0;
         int next = 0;
@@ -153,6 +153,18 @@ public final class Frame {
             parts.add(run(optimised, StagePlanner.Options.of(newJob()).withLimit(0).withPartitions(List.of(0))));
         }
         return trim(Tables.concat(parts, allocator), n);
+    }
+
+    /**
+     * Computes this frame and keeps its partitions on the workers (as segments, spilled like any table); the frame
+     * returned starts from them, so later plans do not read the source again. They stay while that frame is
+     * reachable: its futures are released when the garbage collector finds it unreachable, or when the client closes.
+     */
+    public Frame persist() {
+        Plan optimised = Optimizer.optimize(plan);
+        PhysicalPlan physical = StagePlanner.plan(optimised, StagePlanner.Options.of(newJob()));
+        List<Object> handles = executor.persist(physical);
+        return with(new Plan.Persisted(physical.outputs(), optimised.schema(), handles));
     }
 
     /** Writes one Parquet file per partition into {@code folder} (a path the workers can write); returns the rows. */
@@ -195,13 +207,6 @@ public final class Frame {
             }
         }
         return kept.isEmpty() ? Partition.empty(p.schema()) : Partition.of(kept);
-    }
-
-    private static Plan.Scan scanOf(Plan p) {
-        while (!(p instanceof Plan.Scan)) {
-            p = p.inputs().getFirst();
-        }
-        return (Plan.Scan) p;
     }
 
     private static String newJob() {

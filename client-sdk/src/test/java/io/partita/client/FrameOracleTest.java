@@ -161,6 +161,24 @@ class FrameOracleTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7})
+    void aPersistedFrameIsReadFromItsPartitionsNotFromTheFiles(int partitions) throws Exception {
+        Frame held = data(partitions).filter(col("x").isNotNull()).withColumn("x2", col("x").mul(2)).persist();
+        assertThat(held.npartitions()).isEqualTo(partitions);
+        Frame q = held.filter(col("k").lt(5)).groupBy("k").agg(Agg.sum("x2"), Agg.max("s"));
+        assertThat(q.explain()).contains("Persisted partitions=" + partitions)
+                .contains("Stage 1: persisted + filter + partial aggregate (" + partitions + " task");
+        try (Partition p = q.compute()) {
+            assertSameRows(rows(p), oracle("SELECT k, CAST(sum(x * 2) AS BIGINT), max(s) FROM " + files
+                    + " WHERE x IS NOT NULL AND k < 5 GROUP BY k"));
+        }
+        assertThat(held.count()).isEqualTo((Long) oracle("SELECT count(x) FROM " + files).getFirst().getFirst());
+        try (Partition first = held.head(3)) {
+            assertThat(first.rowCount()).isEqualTo(3);
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1})
     void aWrongColumnOrTypeFailsWhenThePlanIsBuilt(int partitions) throws Exception {
         Frame frame = data(partitions);

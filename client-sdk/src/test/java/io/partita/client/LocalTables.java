@@ -33,13 +33,22 @@ final class LocalTables implements TableExecutor, AutoCloseable {
         }
     }
 
+    private final List<Partition> persisted = new ArrayList<>();
+
+    @Override
+    public List<Object> persist(PhysicalPlan plan) {
+        List<Object> out = run(plan);
+        out.forEach(p -> persisted.add((Partition) p));
+        return out;
+    }
+
     @Override
     public List<Object> run(PhysicalPlan plan) {
         Map<String, Object> values = new HashMap<>();
         try {
             for (StageTask t : plan.tasks()) {
                 List<Partition> inputs = new ArrayList<>();
-                t.inputs().forEach(k -> inputs.add((Partition) values.get(k)));
+                t.inputs().forEach(k -> inputs.add((Partition) values.getOrDefault(k, plan.external().get(k))));
                 values.put(t.key(), engine.run(t.stage(), inputs, allocator));
                 tasksRun++;
             }
@@ -61,6 +70,7 @@ final class LocalTables implements TableExecutor, AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        persisted.forEach(Partition::close);
         engine.close();
     }
 }

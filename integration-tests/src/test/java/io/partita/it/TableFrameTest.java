@@ -99,6 +99,20 @@ class TableFrameTest {
     }
 
     @Test
+    void aPersistedFrameStaysOnTheWorkersAndLaterPlansStartFromIt() throws Exception {
+        Frame held = client.readParquet(data.toString(), 40_000).filter(col("x").isNotNull()).persist();
+        assertThat(held.npartitions()).isGreaterThan(3);
+        Frame q = held.groupBy("k").agg(Agg.countAll(), Agg.max("x"));
+        assertThat(q.explain()).contains("Stage 1: persisted + partial aggregate (" + held.npartitions() + " tasks)");
+        try (Partition p = q.compute()) {
+            assertThat(rows(p)).isEqualTo(oracle("SELECT k, count(*), max(x) FROM read_parquet('" + data
+                    + "/*.parquet') WHERE x IS NOT NULL GROUP BY k ORDER BY k"));
+        }
+        assertThat(held.count()).isEqualTo(oracle("SELECT count(x) FROM read_parquet('" + data + "/*.parquet')")
+                .getFirst().getFirst());
+    }
+
+    @Test
     void badPathsFailNamingTheFileAndLeaveTheClusterWorking() throws Exception {
         assertThatThrownBy(() -> client.readParquet(data + "/nothing-*.parquet"))
                 .hasMessageContaining("no Parquet file matches '" + data + "/nothing-*.parquet'");

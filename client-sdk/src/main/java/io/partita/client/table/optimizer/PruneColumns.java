@@ -40,6 +40,7 @@ public final class PruneColumns implements Rule {
                 List<String> cols = s.columns().stream().filter(read::contains).toList();
                 yield cols.equals(s.columns()) ? s : new Plan.Scan(s.source(), s.partitions(), s.fileSchema(), cols, s.filter());
             }
+            case Plan.Persisted p -> p; // a projection above reads what it needs
             case Plan.Filter f -> {
                 Set<String> below = new LinkedHashSet<>(required);
                 below.addAll(Exprs.columns(f.predicate()));

@@ -10,6 +10,7 @@ final class Rewrites {
     static Plan transformUp(Plan plan, UnaryOperator<Plan> fn) {
         Plan rebuilt = switch (plan) {
             case Plan.Scan s -> s;
+            case Plan.Persisted p -> p;
             case Plan.Filter f -> {
                 Plan in = transformUp(f.input(), fn);
                 yield in == f.input() ? f : new Plan.Filter(in, f.predicate());

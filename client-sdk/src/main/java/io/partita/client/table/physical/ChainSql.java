@@ -21,15 +21,17 @@ final class ChainSql {
             case Plan.Filter f -> aggregateOf(f.input());
             case Plan.Project p -> aggregateOf(p.input());
             case Plan.Scan s -> null;
+            case Plan.Persisted p -> null;
         };
     }
 
-    /** The scan at the bottom of a partition-wise chain; fails for a node this planner cannot run yet. */
-    static Plan.Scan scanOf(Plan plan) {
+    /** The source (a scan, persisted partitions) of a partition-wise chain; fails for one it cannot run yet. */
+    static Plan sourceOf(Plan plan) {
         return switch (plan) {
             case Plan.Scan s -> s;
-            case Plan.Filter f -> scanOf(f.input());
-            case Plan.Project p -> scanOf(p.input());
+            case Plan.Persisted p -> p;
+            case Plan.Filter f -> sourceOf(f.input());
+            case Plan.Project p -> sourceOf(p.input());
             case Plan.Aggregate a -> throw new PlanException("an aggregate under another operation is not supported yet: "
                     + "compute it, then start a new table from its result");
         };
@@ -47,6 +49,7 @@ final class ChainSql {
         return switch (plan) {
             case Plan.Scan s -> "SELECT " + (s.columns().isEmpty() ? "*" : columns(s)) + " FROM " + INPUT
                     + (s.filter() == null ? "" : " WHERE " + SqlRenderer.render(s.filter()));
+            case Plan.Persisted p -> "SELECT * FROM " + INPUT;
             case Plan.Filter f -> "SELECT * FROM (" + sql(f.input(), leaf, leafSql) + ") WHERE " + SqlRenderer.render(f.predicate());
             case Plan.Project p -> "SELECT " + p.columns().stream()
                     .map(c -> SqlRenderer.render(c.expr()) + " AS " + SqlRenderer.ident(c.name()))

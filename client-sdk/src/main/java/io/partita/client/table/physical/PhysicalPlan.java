@@ -1,13 +1,16 @@
 package io.partita.client.table.physical;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The tasks of a plan, each after the tasks it reads, and the keys whose values are the plan's result, in order.
- * {@code stages} describes the tasks for {@code explain()}: one line per stage, with its SQL.
+ * {@code stages} describes the tasks for {@code explain()}: one line per stage, with its SQL. {@code external}
+ * are the keys tasks read that no task of this plan makes (persisted partitions), with their handles.
  */
-public record PhysicalPlan(List<StageTask> tasks, List<String> outputs, List<Stage> stages) {
+public record PhysicalPlan(List<StageTask> tasks, List<String> outputs, List<Stage> stages, Map<String, Object> external) {
     public PhysicalPlan {
+        external = Map.copyOf(external);
         tasks = List.copyOf(tasks);
         outputs = List.copyOf(outputs);
         stages = List.copyOf(stages);

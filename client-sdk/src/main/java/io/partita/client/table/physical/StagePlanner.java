@@ -57,31 +57,37 @@ public final class StagePlanner {
     public static PhysicalPlan plan(Plan plan, Options o) {
         Plan.Aggregate agg = ChainSql.aggregateOf(plan); // the steps above it run in the final task
         Plan chain = agg != null ? agg.input() : plan;
-        Plan.Scan scan = ChainSql.scanOf(chain);
+        Plan source = ChainSql.sourceOf(chain);
         String chainSql = ChainSql.sql(chain);
         AggregateSql aggSql = agg == null ? null : new AggregateSql(agg);
         String partSql = agg == null ? chainSql + (o.limit() == null ? "" : " LIMIT " + o.limit()) : aggSql.partial(chainSql);
         List<Integer> indices = o.partitions() != null ? o.partitions()
-                : java.util.stream.IntStream.range(0, scan.partitions().size()).boxed().toList();
+                : java.util.stream.IntStream.range(0, partitions(source)).boxed().toList();
 
         List<StageTask> tasks = new ArrayList<>();
         List<String> level = new ArrayList<>();
         String stageName = agg == null ? fusedName(chain) : fusedName(chain) + " + partial aggregate";
         String prefix = stageName.replaceAll("[^a-z]+", "_") + "." + o.job() + "-";
         for (int i : indices) {
-            ScanPartition p = scan.partitions().get(i);
-            StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
-                    p.rowStart(), p.rowEnd(), scan.columns());
             StageOutput out = agg == null ? output(o, i) : new StageOutput.Table();
             String key = prefix + i;
-            tasks.add(new StageTask(key, new TableStage(partSql, List.of(in), out), List.of()));
+            if (source instanceof Plan.Scan scan) {
+                ScanPartition p = scan.partitions().get(i);
+                StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
+                        p.rowStart(), p.rowEnd(), scan.columns());
+                tasks.add(new StageTask(key, new TableStage(partSql, List.of(in), out), List.of()));
+            } else {
+                Plan.Persisted held = (Plan.Persisted) source;
+                tasks.add(new StageTask(key, new TableStage(partSql, List.of(new StageInput.Tables(ChainSql.INPUT, 1)), out),
+                        List.of(held.keys().get(i))));
+            }
             level.add(key);
         }
         List<PhysicalPlan.Stage> stages = new ArrayList<>();
-        stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (Parquet rows of a partition, "
-                + "columns " + scan.columns() + ") " + partSql));
+        stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (" + (source instanceof Plan.Scan scan
+                ? "Parquet rows of a partition, columns " + scan.columns() : "a persisted partition") + ") " + partSql));
         if (agg == null) {
-            return new PhysicalPlan(tasks, level, stages);
+            return new PhysicalPlan(tasks, level, stages, external(source, indices));
         }
         int depth = 0;
         while (true) {
@@ -104,9 +110,26 @@ public final class StagePlanner {
             level = next;
             depth++;
             if (last) {
-                return new PhysicalPlan(tasks, level, stages);
+                return new PhysicalPlan(tasks, level, stages, external(source, indices));
             }
         }
+    }
+
+    private static java.util.Map<String, Object> external(Plan source, List<Integer> indices) {
+        java.util.Map<String, Object> out = new java.util.HashMap<>();
+        if (source instanceof Plan.Persisted held) {
+            indices.forEach(i -> out.put(held.keys().get(i), held.handles().get(i)));
+        }
+        return out;
+    }
+
+    /** Partitions of a chain's source. */
+    public static int partitions(Plan source) {
+        return switch (source) {
+            case Plan.Scan s -> s.partitions().size();
+            case Plan.Persisted p -> p.keys().size();
+            default -> partitions(ChainSql.sourceOf(source));
+        };
     }
 
     private static StageOutput output(Options o, int index) {
@@ -125,6 +148,7 @@ public final class StagePlanner {
         for (Plan p = chain; p != below; p = p.inputs().getFirst()) {
             steps.addFirst(switch (p) {
                 case Plan.Scan s -> s.filter() == null ? "scan" : "scan + filter";
+                case Plan.Persisted held -> "persisted";
                 case Plan.Filter f -> "filter";
                 case Plan.Project pr -> "project";
                 case Plan.Aggregate a -> "aggregate";

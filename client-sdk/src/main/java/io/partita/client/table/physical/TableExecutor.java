@@ -13,4 +13,10 @@ public interface TableExecutor {
      * row counts. When one task fails, the whole call fails with its error.
      */
     List<Object> run(PhysicalPlan plan);
+
+    /**
+     * Runs the plan's tasks and keeps its outputs where they are (on the workers), returning once all are computed:
+     * a handle per output that keeps it alive (a future on a cluster), to read through {@link PhysicalPlan#external}.
+     */
+    List<Object> persist(PhysicalPlan plan);
 }

@@ -37,6 +37,22 @@ public sealed interface Plan {
         }
     }
 
+    /**
+     * Partitions already computed and held on the workers ({@code persist()}): one key each, read through the Arrow
+     * C stream. {@code handles} are what keeps each key alive (futures on a cluster), opaque to the planner.
+     */
+    record Persisted(List<String> keys, TableSchema schema, List<Object> handles) implements Plan {
+        public Persisted {
+            keys = List.copyOf(keys);
+            handles = List.copyOf(handles);
+        }
+
+        @Override
+        public List<Plan> inputs() {
+            return List.of();
+        }
+    }
+
     record Filter(Plan input, Expr predicate) implements Plan {
         public Filter {
             Objects.requireNonNull(predicate, "predicate");

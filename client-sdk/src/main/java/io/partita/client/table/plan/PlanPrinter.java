@@ -23,6 +23,7 @@ public final class PlanPrinter {
             case Plan.Scan s -> "Scan " + s.source() + " columns=" + s.columns()
                     + (s.filter() == null ? "" : " filter=" + SqlRenderer.render(s.filter()))
                     + " partitions=" + s.partitions().size();
+            case Plan.Persisted p -> "Persisted partitions=" + p.keys().size() + " columns=" + p.schema().names();
             case Plan.Filter f -> "Filter " + SqlRenderer.render(f.predicate());
             case Plan.Project p -> "Project " + p.columns().stream()
                     .map(c -> SqlRenderer.render(c.expr()) + (c.expr().equals(new io.partita.client.table.expr.Expr.Col(c.name()))
