@@ -122,6 +122,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(code);
         TableEngine tables = new TableEngine(config.nthreads(), config.memoryLimit(), spillDir.resolve("duckdb"));
         own(tables);
+        metrics.tableEngine(tables::memoryBytes, tables::temporaryBytes);
         ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
         ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
         own(() -> shutdown(fetchPool));
@@ -165,6 +166,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
                 vertx.executeBlocking(() -> {
+                    tables.sampleMemory();
                     long now = System.currentTimeMillis();
                     WorkerLoad load = new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
                             Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),

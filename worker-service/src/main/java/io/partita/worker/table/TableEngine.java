@@ -32,6 +32,8 @@ public final class TableEngine implements AutoCloseable {
     private final Path tempDir;
     private DuckDBConnection database;
     private boolean closed;
+    private volatile long memoryBytes;
+    private volatile long temporaryBytes;
 
     /**
      * @param threads     DuckDB's threads (the worker's nthreads)
@@ -88,6 +90,43 @@ public final class TableEngine implements AutoCloseable {
         LOG.info("table engine: DuckDB with {} threads, memory limit {}, spilling to {}", threads,
                 memoryLimit > 0 ? duckMemory(memoryLimit, DEFAULT_MEMORY_FRACTION) + " bytes" : "DuckDB's default", tempDir);
         return conn;
+    }
+
+    /**
+     * Reads how much memory DuckDB's buffer manager holds and how much it spilled ({@code duckdb_memory()}), for
+     * {@link #memoryBytes()} and {@link #temporaryBytes()}; called off the event loop, twice a second. Metadata, one row.
+     */
+    public void sampleMemory() {
+        DuckDBConnection conn;
+        synchronized (this) {
+            if (database == null || closed) {
+                return;
+            }
+            try {
+                conn = (DuckDBConnection) database.duplicate();
+            } catch (SQLException e) {
+                return;
+            }
+        }
+        try (conn; Statement s = conn.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                "SELECT coalesce(sum(memory_usage_bytes), 0), coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()")) {
+            if (rs.next()) {
+                memoryBytes = rs.getLong(1);
+                temporaryBytes = rs.getLong(2);
+            }
+        } catch (SQLException e) {
+            LOG.debug("cannot read DuckDB's memory use: {}", e.getMessage());
+        }
+    }
+
+    /** DuckDB's memory (its buffer manager: hash tables, sorts, caches) at the last {@link #sampleMemory()}. */
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    /** What DuckDB spilled to its temporary folder at the last {@link #sampleMemory()}. */
+    public long temporaryBytes() {
+        return temporaryBytes;
     }
 
     /** DuckDB's memory limit: a fraction of the worker's, at least 64 MiB; 0 when the worker has none. */

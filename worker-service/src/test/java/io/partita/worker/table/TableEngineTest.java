@@ -60,6 +60,8 @@ class TableEngineTest {
             long expected = java.util.stream.LongStream.range(second.rowStart(), second.rowStart() + second.rows())
                     .filter(i -> i % 3 == 1).count();
             assertThat(part.rowCount()).isEqualTo(expected);
+            engine.sampleMemory();
+            assertThat(engine.memoryBytes()).isNotNegative();
             TableStage sum = new TableStage("SELECT sum(id)::BIGINT AS total, count(*) AS n FROM in0",
                     List.of(new StageInput.Tables("in0", 2)), new StageOutput.Table());
             try (Partition total = (Partition) engine.run(sum, List.of(part, part), allocator)) {
