@@ -328,6 +328,11 @@ public final class Client implements AutoCloseable {
         return Frame.readParquet(new ClusterTables(this), path, partitionBytes, allocator());
     }
 
+    /** A lazy table over Arrow partitions of this client's (one schema), scattered to the workers; you keep them. */
+    public Frame fromTables(List<Partition> partitions) {
+        return Frame.fromTables(new ClusterTables(this), partitions, allocator());
+    }
+
     /** The workers of the cluster and their load ({@code GET /api/workers}). */
     public List<WorkerStatus> workers() {
         if (httpApi == null) {

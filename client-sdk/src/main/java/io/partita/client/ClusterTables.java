@@ -35,6 +35,12 @@ final class ClusterTables implements TableExecutor {
     }
 
     @Override
+    public Held put(io.partita.common.data.Partition partition) {
+        TaskFuture<io.partita.common.data.Partition> f = client.scatter(partition);
+        return new Held(f.key(), f);
+    }
+
+    @Override
     public List<Object> persist(PhysicalPlan plan) {
         List<TaskFuture<Object>> futures = submit(plan);
         for (TaskFuture<Object> f : futures) {

@@ -215,6 +215,29 @@ public final class Frame {
         return HexFormat.of().formatHex(b);
     }
 
+    /** A frame over partitions of the client's (one schema), scattered to the workers; the caller keeps them. */
+    static Frame fromTables(TableExecutor executor, List<Partition> partitions, BufferAllocator allocator) {
+        if (partitions.isEmpty()) {
+            throw new IllegalArgumentException("fromTables needs at least one partition");
+        }
+        var schema = partitions.getFirst().schema();
+        for (int i = 1; i < partitions.size(); i++) {
+            if (!partitions.get(i).schema().equals(schema)) {
+                throw new IllegalArgumentException("partition " + i + " has the schema " + partitions.get(i).schema()
+                        + " but partition 0 has " + schema + ": the partitions of one table share a schema");
+            }
+        }
+        var tableSchema = io.partita.client.table.expr.ArrowTypes.schema(schema);
+        List<String> keys = new ArrayList<>();
+        List<Object> handles = new ArrayList<>();
+        for (Partition p : partitions) {
+            TableExecutor.Held held = executor.put(p);
+            keys.add(held.key());
+            handles.add(held.handle());
+        }
+        return new Frame(executor, new Plan.Persisted(keys, tableSchema, handles), allocator);
+    }
+
     /** A frame over a Parquet path, partitioned by row groups of about {@code partitionBytes} each. */
     static Frame readParquet(TableExecutor executor, String pathOrGlob, long partitionBytes, BufferAllocator allocator) {
         var ds = executor.inspect(pathOrGlob);

@@ -179,6 +179,23 @@ class FrameOracleTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {2})
+    void aFrameFromArrowPartitionsOneOfThemEmpty(int partitions) throws Exception {
+        Frame frame = data(partitions);
+        try (Partition a = frame.filter(col("id").lt(1_000L)).compute();
+             Partition none = frame.filter(col("id").lt(0L)).compute();
+             Partition b = frame.filter(col("id").ge(1_000L)).compute()) {
+            Frame tables = Frame.fromTables(this.tables, java.util.List.of(a, none, b), allocator);
+            assertThat(tables.npartitions()).isEqualTo(3);
+            assertThat(tables.schema().toString()).isEqualTo("[id BIGINT, k INTEGER, x BIGINT, d DOUBLE, s VARCHAR, dt DATE]");
+            try (Partition p = tables.filter(col("d").gt(3.5)).groupBy("k").agg(Agg.countAll(), Agg.sum("x"), Agg.max("dt")).compute()) {
+                assertSameRows(rows(p), oracle("SELECT k, count(*), CAST(sum(x) AS BIGINT), max(dt) FROM " + files
+                        + " WHERE d > 3.5 GROUP BY k"));
+            }
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1})
     void aWrongColumnOrTypeFailsWhenThePlanIsBuilt(int partitions) throws Exception {
         Frame frame = data(partitions);

@@ -36,6 +36,11 @@ final class LocalTables implements TableExecutor, AutoCloseable {
     private final List<Partition> persisted = new ArrayList<>();
 
     @Override
+    public Held put(Partition partition) {
+        return new Held("local-" + System.identityHashCode(partition) + "-" + persisted.size(), partition);
+    }
+
+    @Override
     public List<Object> persist(PhysicalPlan plan) {
         List<Object> out = run(plan);
         out.forEach(p -> persisted.add((Partition) p));

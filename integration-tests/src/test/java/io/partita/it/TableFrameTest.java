@@ -113,6 +113,19 @@ class TableFrameTest {
     }
 
     @Test
+    void aFrameFromTheClientsArrowPartitions() throws Exception {
+        Frame source = client.readParquet(data.toString());
+        try (Partition a = source.filter(col("id").lt(10_000L)).compute();
+             Partition b = source.filter(col("id").ge(10_000L)).compute()) {
+            Frame tables = client.fromTables(List.of(a, b));
+            try (Partition p = tables.filter(col("s").isNotNull()).groupBy("k").agg(Agg.countAll(), Agg.max("x")).compute()) {
+                assertThat(rows(p)).isEqualTo(oracle("SELECT k, count(*), max(x) FROM read_parquet('" + data
+                        + "/*.parquet') WHERE s IS NOT NULL GROUP BY k ORDER BY k"));
+            }
+        }
+    }
+
+    @Test
     void badPathsFailNamingTheFileAndLeaveTheClusterWorking() throws Exception {
         assertThatThrownBy(() -> client.readParquet(data + "/nothing-*.parquet"))
                 .hasMessageContaining("no Parquet file matches '" + data + "/nothing-*.parquet'");

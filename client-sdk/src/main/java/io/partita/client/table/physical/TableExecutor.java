@@ -19,4 +19,9 @@ public interface TableExecutor {
      * a handle per output that keeps it alive (a future on a cluster), to read through {@link PhysicalPlan#external}.
      */
     List<Object> persist(PhysicalPlan plan);
+
+    /** A partition the caller keeps, placed where stages can read it: its key and the handle that keeps it. */
+    Held put(io.partita.common.data.Partition partition);
+
+    record Held(String key, Object handle) {}
 }
