@@ -314,6 +314,9 @@ public final class Client implements AutoCloseable {
         return retireWorkers(workers, Duration.ofMinutes(5));
     }
 
+    /** Runs this client's table plans; one instance, so that frames of this client can be joined. */
+    private final ClusterTables tables = new ClusterTables(this);
+
     /**
      * A lazy table over Parquet files (a file, a folder, a glob; paths the workers can read), partitioned by row
      * groups of about 128 MiB each. The files' metadata is read now, by a worker.
@@ -325,12 +328,12 @@ public final class Client implements AutoCloseable {
     /** {@link #readParquet(String)} with partitions of about {@code partitionBytes} (uncompressed) each. */
     public Frame readParquet(String pathOrGlob, long partitionBytes) {
         String path = pathOrGlob.startsWith("/") ? pathOrGlob : java.nio.file.Path.of("").toAbsolutePath() + "/" + pathOrGlob;
-        return Frame.readParquet(new ClusterTables(this), path, partitionBytes, allocator());
+        return Frame.readParquet(tables, path, partitionBytes, allocator());
     }
 
     /** A lazy table over Arrow partitions of this client's (one schema), scattered to the workers; you keep them. */
     public Frame fromTables(List<Partition> partitions) {
-        return Frame.fromTables(new ClusterTables(this), partitions, allocator());
+        return Frame.fromTables(tables, partitions, allocator());
     }
 
     /** The workers of the cluster and their load ({@code GET /api/workers}). */

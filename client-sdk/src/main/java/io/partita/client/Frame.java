@@ -87,6 +87,23 @@ public final class Frame {
         return with(Plans.drop(plan, List.of(columns)));
     }
 
+    /** Inner join with {@code other} on columns of the same names; {@code other} is broadcast to every partition. */
+    public Frame join(Frame other, String... keys) {
+        return join(other, Plan.JoinType.INNER, keys);
+    }
+
+    /**
+     * A broadcast join: {@code other} is computed once and sent whole to every task of this frame's partitions, so
+     * keep it small (a dimension table, a filtered or aggregated frame). {@code LEFT} keeps this frame's rows without
+     * a match; {@code SEMI}/{@code ANTI} keep this frame's columns for rows with / without one.
+     */
+    public Frame join(Frame other, Plan.JoinType type, String... keys) {
+        if (other.executor != executor) {
+            throw new IllegalArgumentException("both sides of a join must come from the same client");
+        }
+        return with(Plans.join(plan, other.plan, List.of(keys), type));
+    }
+
     public GroupedFrame groupBy(String... keys) {
         return new GroupedFrame(this, List.of(keys));
     }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partita.client.table.expr.DataType;
 import io.partita.client.table.expr.PlanException;
+import io.partita.client.table.plan.Plan;
 import io.partita.common.data.Partition;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,6 +194,36 @@ class FrameOracleTest {
                         + " WHERE d > 3.5 GROUP BY k"));
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7})
+    void broadcastJoinsMatchDuckDb(int partitions) throws Exception {
+        Frame frame = data(partitions);
+        Path dimFile = dir.resolve("dim.parquet");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
+            s.execute("COPY (SELECT i::INTEGER AS k, 'label_' || (i % 4) AS label, (i * 10)::BIGINT AS weight FROM range(0, 10) t(i)) TO '"
+                    + dimFile + "' (FORMAT parquet)");
+        }
+        Frame dim = Frame.readParquet(tables, dimFile.toString(), 1 << 20, allocator);
+        String d = "read_parquet('" + dimFile + "')";
+        Frame inner = frame.filter(col("x").gt(100)).join(dim, "k").groupBy("label").agg(Agg.countAll(), Agg.sum("weight"));
+        try (Partition p = inner.compute()) {
+            assertSameRows(rows(p), oracle("SELECT label, count(*), CAST(sum(weight) AS BIGINT) FROM " + files
+                    + " f JOIN " + d + " USING (k) WHERE x > 100 GROUP BY label"));
+        }
+        assertThat(inner.explain()).contains("broadcast side in1: scan (1 task)")
+                .contains("scan + filter + broadcast join + partial aggregate (" + partitions + " task");
+        try (Partition p = frame.select("id", "k").join(dim, Plan.JoinType.LEFT, "k").compute()) {
+            assertSameRows(rows(p), oracle("SELECT f.id, f.k, label, weight FROM " + files + " f LEFT JOIN " + d + " USING (k)"));
+        }
+        Frame heavy = dim.filter(col("weight").gt(50L));
+        assertThat(frame.join(heavy, Plan.JoinType.SEMI, "k").count()).isEqualTo(
+                (Long) oracle("SELECT count(*) FROM " + files + " WHERE k IN (SELECT k FROM " + d + " WHERE weight > 50)").getFirst().getFirst());
+        assertThat(frame.join(heavy, Plan.JoinType.ANTI, "k").count()).isEqualTo(
+                (Long) oracle("SELECT count(*) FROM " + files + " WHERE k NOT IN (SELECT k FROM " + d + " WHERE weight > 50)").getFirst().getFirst());
+        assertThatThrownBy(() -> frame.join(frame, "k")).isInstanceOf(PlanException.class)
+                .hasMessageContaining("column id is on both sides of the join");
     }
 
     @ParameterizedTest

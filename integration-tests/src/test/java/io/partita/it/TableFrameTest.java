@@ -126,6 +126,22 @@ class TableFrameTest {
     }
 
     @Test
+    void aBroadcastJoinOfEveryPartitionWithASmallTable() throws Exception {
+        Path dim = data.resolveSibling(data.getFileName() + "-dim.parquet");
+        try (var c = DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
+            s.execute("COPY (SELECT i::INTEGER AS k, 'group_' || (i % 3) AS grp FROM range(0, 12) t(i)) TO '" + dim + "' (FORMAT parquet)");
+        }
+        Frame q = client.readParquet(data.toString(), 40_000).join(client.readParquet(dim.toString()), "k")
+                .groupBy("grp").agg(Agg.countAll(), Agg.sum("x"));
+        assertThat(q.explain()).contains("broadcast side in1: scan (1 task)").contains("scan + broadcast join + partial aggregate");
+        try (Partition p = q.compute()) {
+            assertThat(rows(p)).isEqualTo(oracle("SELECT grp, count(*), CAST(sum(x) AS BIGINT) FROM read_parquet('" + data
+                    + "/*.parquet') JOIN read_parquet('" + dim + "') USING (k) GROUP BY grp ORDER BY grp"));
+        }
+        Files.delete(dim);
+    }
+
+    @Test
     void badPathsFailNamingTheFileAndLeaveTheClusterWorking() throws Exception {
         assertThatThrownBy(() -> client.readParquet(data + "/nothing-*.parquet"))
                 .hasMessageContaining("no Parquet file matches '" + data + "/nothing-*.parquet'");
@@ -152,7 +168,7 @@ class TableFrameTest {
                 rows.add(row);
             }
         }
-        rows.sort(java.util.Comparator.comparing(r -> (Long) r.getFirst()));
+        rows.sort(java.util.Comparator.comparing(r -> String.valueOf(r.getFirst())));
         return rows;
     }
 
@@ -169,6 +185,7 @@ class TableFrameTest {
                 rows.add(row);
             }
         }
+        rows.sort(java.util.Comparator.comparing(r -> String.valueOf(r.getFirst()))); // as rows(p) sorts
         return rows;
     }
 }

@@ -67,6 +67,18 @@ public final class PruneColumns implements Rule {
                         .filter(f -> kept.stream().anyMatch(c -> c.name().equals(f.name()))).toList());
                 yield new Plan.Project(in, kept, schema);
             }
+            case Plan.Join j -> {
+                // each side keeps the keys and the columns used above that it has (a semi or anti join: only the keys)
+                Set<String> left = new LinkedHashSet<>(j.keys());
+                j.left().schema().names().stream().filter(required::contains).forEach(left::add);
+                Set<String> right = new LinkedHashSet<>(j.keys());
+                if (j.type() == Plan.JoinType.INNER || j.type() == Plan.JoinType.LEFT) {
+                    j.right().schema().names().stream().filter(required::contains).forEach(right::add);
+                }
+                Plan l = prune(j.left(), left);
+                Plan r = prune(j.right(), right);
+                yield l == j.left() && r == j.right() ? j : io.partita.client.table.plan.Plans.join(l, r, j.keys(), j.type());
+            }
             case Plan.Aggregate a -> {
                 Set<String> below = new LinkedHashSet<>(a.keys());
                 a.aggs().stream().map(Plan.AggExpr::column).filter(c -> c != null).forEach(below::add);

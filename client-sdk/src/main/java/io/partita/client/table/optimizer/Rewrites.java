@@ -19,6 +19,11 @@ final class Rewrites {
                 Plan in = transformUp(p.input(), fn);
                 yield in == p.input() ? p : new Plan.Project(in, p.columns(), p.schema());
             }
+            case Plan.Join j -> {
+                Plan l = transformUp(j.left(), fn);
+                Plan r = transformUp(j.right(), fn);
+                yield l == j.left() && r == j.right() ? j : io.partita.client.table.plan.Plans.join(l, r, j.keys(), j.type());
+            }
             case Plan.Aggregate a -> {
                 Plan in = transformUp(a.input(), fn);
                 yield in == a.input() ? a : new Plan.Aggregate(in, a.keys(), a.aggs(), a.schema());

@@ -58,13 +58,32 @@ public final class StagePlanner {
         Plan.Aggregate agg = ChainSql.aggregateOf(plan); // the steps above it run in the final task
         Plan chain = agg != null ? agg.input() : plan;
         Plan source = ChainSql.sourceOf(chain);
-        String chainSql = ChainSql.sql(chain);
+        ChainSql fused = new ChainSql(chain);
+        if (agg != null && !ChainSql.joinsOf(plan).isEmpty()) {
+            throw new io.partita.client.table.expr.PlanException("a join after an aggregate is not supported yet: "
+                    + "persist the aggregate, then join the frame it returns");
+        }
+        String chainSql = fused.sql(chain);
         AggregateSql aggSql = agg == null ? null : new AggregateSql(agg);
         String partSql = agg == null ? chainSql + (o.limit() == null ? "" : " LIMIT " + o.limit()) : aggSql.partial(chainSql);
         List<Integer> indices = o.partitions() != null ? o.partitions()
                 : java.util.stream.IntStream.range(0, partitions(source)).boxed().toList();
 
         List<StageTask> tasks = new ArrayList<>();
+        List<PhysicalPlan.Stage> stages = new ArrayList<>();
+        java.util.Map<String, Object> external = new java.util.HashMap<>(external(source, indices));
+        List<StageInput> broadcastInputs = new ArrayList<>();
+        List<String> broadcastKeys = new ArrayList<>();
+        for (Plan.Join j : fused.joins()) { // each broadcast side runs once, before the probe tasks that read it all
+            PhysicalPlan side = plan(j.right(), new Options(o.job() + "b" + broadcastInputs.size(), null, null,
+                    o.splitEvery(), null));
+            tasks.addAll(side.tasks());
+            external.putAll(side.external());
+            side.stages().forEach(s -> stages.add(new PhysicalPlan.Stage("broadcast side " + fused.inputOf(j) + ": "
+                    + s.name(), s.tasks(), s.sql())));
+            broadcastInputs.add(new StageInput.Tables(fused.inputOf(j), side.outputs().size()));
+            broadcastKeys.addAll(side.outputs());
+        }
         List<String> level = new ArrayList<>();
         String stageName = agg == null ? fusedName(chain) : fusedName(chain) + " + partial aggregate";
         String prefix = stageName.replaceAll("[^a-z]+", "_") + "." + o.job() + "-";
@@ -75,19 +94,20 @@ public final class StagePlanner {
                 ScanPartition p = scan.partitions().get(i);
                 StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
                         p.rowStart(), p.rowEnd(), scan.columns());
-                tasks.add(new StageTask(key, new TableStage(partSql, List.of(in), out), List.of()));
+                tasks.add(new StageTask(key, new TableStage(partSql, with(in, broadcastInputs), out), broadcastKeys));
             } else {
                 Plan.Persisted held = (Plan.Persisted) source;
-                tasks.add(new StageTask(key, new TableStage(partSql, List.of(new StageInput.Tables(ChainSql.INPUT, 1)), out),
-                        List.of(held.keys().get(i))));
+                List<String> inputs = new ArrayList<>(List.of(held.keys().get(i)));
+                inputs.addAll(broadcastKeys);
+                tasks.add(new StageTask(key, new TableStage(partSql, with(new StageInput.Tables(ChainSql.INPUT, 1),
+                        broadcastInputs), out), inputs));
             }
             level.add(key);
         }
-        List<PhysicalPlan.Stage> stages = new ArrayList<>();
         stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (" + (source instanceof Plan.Scan scan
                 ? "Parquet rows of a partition, columns " + scan.columns() : "a persisted partition") + ") " + partSql));
         if (agg == null) {
-            return new PhysicalPlan(tasks, level, stages, external(source, indices));
+            return new PhysicalPlan(tasks, level, stages, external);
         }
         int depth = 0;
         while (true) {
@@ -95,7 +115,7 @@ public final class StagePlanner {
             List<String> next = new ArrayList<>();
             String sql = aggSql.combine(ChainSql.INPUT, last);
             if (last && plan != agg) {
-                sql = ChainSql.sql(plan, agg, sql);
+                sql = new ChainSql(plan).sql(plan, agg, sql);
             }
             for (int start = 0; start < level.size(); start += o.splitEvery()) {
                 List<String> group = level.subList(start, Math.min(level.size(), start + o.splitEvery()));
@@ -110,9 +130,15 @@ public final class StagePlanner {
             level = next;
             depth++;
             if (last) {
-                return new PhysicalPlan(tasks, level, stages, external(source, indices));
+                return new PhysicalPlan(tasks, level, stages, external);
             }
         }
+    }
+
+    private static List<StageInput> with(StageInput first, List<StageInput> more) {
+        List<StageInput> all = new ArrayList<>(List.of(first));
+        all.addAll(more);
+        return all;
     }
 
     private static java.util.Map<String, Object> external(Plan source, List<Integer> indices) {
@@ -149,6 +175,7 @@ public final class StagePlanner {
             steps.addFirst(switch (p) {
                 case Plan.Scan s -> s.filter() == null ? "scan" : "scan + filter";
                 case Plan.Persisted held -> "persisted";
+                case Plan.Join j -> "broadcast join";
                 case Plan.Filter f -> "filter";
                 case Plan.Project pr -> "project";
                 case Plan.Aggregate a -> "aggregate";

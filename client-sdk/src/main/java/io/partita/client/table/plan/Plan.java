@@ -94,6 +94,24 @@ public sealed interface Plan {
         }
     }
 
+    /**
+     * A broadcast join: every partition of {@code left} (the probe side) joins all of {@code right} (computed once and
+     * sent to every probe task: keep it small), on columns of the same names. Inner and left joins add the right
+     * side's other columns; semi and anti joins keep the left side's rows that have (or have not) a match.
+     */
+    record Join(Plan left, Plan right, List<String> keys, JoinType type, TableSchema schema) implements Plan {
+        public Join {
+            keys = List.copyOf(keys);
+        }
+
+        @Override
+        public List<Plan> inputs() {
+            return List.of(left, right);
+        }
+    }
+
+    enum JoinType { INNER, LEFT, SEMI, ANTI }
+
     record NamedExpr(String name, Expr expr) {}
 
     /** One aggregate: {@code fn(column) AS name}; the column is null for {@link AggFn#COUNT_ALL}. */

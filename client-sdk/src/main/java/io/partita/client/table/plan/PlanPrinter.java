@@ -24,6 +24,7 @@ public final class PlanPrinter {
                     + (s.filter() == null ? "" : " filter=" + SqlRenderer.render(s.filter()))
                     + " partitions=" + s.partitions().size();
             case Plan.Persisted p -> "Persisted partitions=" + p.keys().size() + " columns=" + p.schema().names();
+            case Plan.Join j -> "BroadcastJoin " + j.type().name().toLowerCase() + " keys=" + j.keys();
             case Plan.Filter f -> "Filter " + SqlRenderer.render(f.predicate());
             case Plan.Project p -> "Project " + p.columns().stream()
                     .map(c -> SqlRenderer.render(c.expr()) + (c.expr().equals(new io.partita.client.table.expr.Expr.Col(c.name()))

@@ -94,6 +94,32 @@ public final class Plans {
         return new Plan.Aggregate(input, keys, aggs, new TableSchema(fields));
     }
 
+    public static Plan join(Plan left, Plan right, List<String> keys, Plan.JoinType type) {
+        if (keys.isEmpty()) {
+            throw new PlanException("a join needs at least one key column (schemas " + left.schema() + " and " + right.schema() + ")");
+        }
+        List<TableSchema.Field> fields = new ArrayList<>(left.schema().fields());
+        for (String k : keys) {
+            DataType l = left.schema().type(k);
+            DataType r = right.schema().type(k);
+            if (!l.comparableWith(r)) {
+                throw new PlanException("join key " + k + " is " + l + " on the left and " + r + " on the right");
+            }
+        }
+        if (type == Plan.JoinType.INNER || type == Plan.JoinType.LEFT) {
+            for (TableSchema.Field f : right.schema().fields()) {
+                if (!keys.contains(f.name())) {
+                    if (left.schema().has(f.name())) {
+                        throw new PlanException("column " + f.name() + " is on both sides of the join: rename one "
+                                + "(schemas " + left.schema() + " and " + right.schema() + ")");
+                    }
+                    fields.add(f);
+                }
+            }
+        }
+        return new Plan.Join(left, right, keys, type, new TableSchema(fields));
+    }
+
     /** Whether {@code plan} aggregates somewhere (its result is then one partition of groups). */
     public static boolean hasAggregate(Plan plan) {
         return plan instanceof Plan.Aggregate || plan.inputs().stream().anyMatch(Plans::hasAggregate);
