@@ -18,6 +18,16 @@ public record Agg(Plan.AggFn fn, String column, String name) {
         return new Agg(Plan.AggFn.COUNT_ALL, null, "count");
     }
 
+    /** Distinct non-null values of {@code column}. */
+    public static Agg countDistinct(String column) {
+        return new Agg(Plan.AggFn.COUNT_DISTINCT, column, "count_distinct_" + column);
+    }
+
+    /** The sample standard deviation (n - 1), as pandas' {@code std}. */
+    public static Agg stdDev(String column) {
+        return new Agg(Plan.AggFn.STD_DEV, column, "std_" + column);
+    }
+
     public static Agg mean(String column) {
         return new Agg(Plan.AggFn.MEAN, column, "mean_" + column);
     }

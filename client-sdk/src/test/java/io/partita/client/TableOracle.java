@@ -27,7 +27,8 @@ final class TableOracle {
                     + " CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 37 % 1000)::BIGINT END AS x,"
                     + " CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 0.25)::DOUBLE END AS d,"
                     + " CASE WHEN i % 5 = 0 THEN NULL ELSE 'Name_' || (i % 17) END AS s,"
-                    + " DATE '2020-01-01' + (i % 400)::INTEGER AS dt"
+                    + " DATE '2020-01-01' + (i % 400)::INTEGER AS dt,"
+                    + " CASE WHEN i % 9 = 0 THEN NULL ELSE CAST((i % 997) * 1.25 AS DECIMAL(10,2)) END AS amt"
                     + " FROM range(" + from + ", " + to + ") t(i)) TO '" + file + "' (FORMAT parquet, ROW_GROUP_SIZE "
                     + groupRows + ")");
         }
@@ -69,7 +70,7 @@ final class TableOracle {
             case Integer i -> i.longValue();
             case Short i -> i.longValue();
             case BigInteger i -> i.longValueExact();
-            case BigDecimal d -> d.doubleValue();
+            case BigDecimal d -> d.stripTrailingZeros(); // decimals compare exactly
             case Float f -> f.doubleValue();
             case java.sql.Date d -> d.toLocalDate();
             case org.apache.arrow.vector.util.Text t -> t.toString();

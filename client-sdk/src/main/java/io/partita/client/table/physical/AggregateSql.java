@@ -34,6 +34,13 @@ final class AggregateSql {
                     cols.add("CAST(sum(" + x + ") AS DOUBLE) AS " + partialName(i, "_s"));
                     cols.add("count(" + x + ") AS " + partialName(i, "_c"));
                 }
+                case COUNT_DISTINCT -> cols.add("list_distinct(list(" + x + ")) AS " + p); // the partition's distinct values
+                case STD_DEV -> {
+                    String d = "CAST(" + x + " AS DOUBLE)";
+                    cols.add("count(" + x + ") AS " + partialName(i, "_c"));
+                    cols.add("sum(" + d + ") AS " + partialName(i, "_s"));
+                    cols.add("sum(" + d + " * " + d + ") AS " + partialName(i, "_q"));
+                }
                 case MIN -> cols.add("min(" + x + ") AS " + p);
                 case MAX -> cols.add("max(" + x + ") AS " + p);
             }
@@ -59,10 +66,24 @@ final class AggregateSql {
                     cols.add("CAST(sum(" + c + ") AS BIGINT) AS " + c);
                     finals.add("CASE WHEN " + c + " = 0 THEN NULL ELSE " + s + " / " + c + " END AS " + name);
                 }
+                case COUNT_DISTINCT -> {
+                    cols.add("list_distinct(flatten(list(" + p + "))) AS " + p);
+                    finals.add("CAST(coalesce(len(" + p + "), 0) AS BIGINT) AS " + name);
+                }
+                case STD_DEV -> { // sample standard deviation (n - 1), as pandas and DuckDB's stddev
+                    String c = partialName(i, "_c");
+                    String s = partialName(i, "_s");
+                    String q = partialName(i, "_q");
+                    cols.add("CAST(sum(" + c + ") AS BIGINT) AS " + c);
+                    cols.add("sum(" + s + ") AS " + s);
+                    cols.add("sum(" + q + ") AS " + q);
+                    finals.add("CASE WHEN " + c + " < 2 THEN NULL ELSE sqrt(greatest((" + q + " - " + s + " * " + s + " / "
+                            + c + ") / (" + c + " - 1), 0)) END AS " + name);
+                }
                 case MIN -> cols.add("min(" + p + ") AS " + p);
                 case MAX -> cols.add("max(" + p + ") AS " + p);
             }
-            if (a.fn() != Plan.AggFn.MEAN) {
+            if (a.fn() != Plan.AggFn.MEAN && a.fn() != Plan.AggFn.COUNT_DISTINCT && a.fn() != Plan.AggFn.STD_DEV) {
                 finals.add(p + " AS " + name);
             }
         }

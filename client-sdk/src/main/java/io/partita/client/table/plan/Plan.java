@@ -117,7 +117,7 @@ public sealed interface Plan {
     /** One aggregate: {@code fn(column) AS name}; the column is null for {@link AggFn#COUNT_ALL}. */
     record AggExpr(AggFn fn, String column, String name) {}
 
-    enum AggFn { SUM, COUNT, COUNT_ALL, MEAN, MIN, MAX }
+    enum AggFn { SUM, COUNT, COUNT_ALL, COUNT_DISTINCT, MEAN, STD_DEV, MIN, MAX }
 
     /** Whether this node is the same as {@code other} (rules return their input when nothing changed). */
     static boolean same(Plan a, Plan b) {

@@ -84,9 +84,9 @@ public final class Plans {
         for (Plan.AggExpr a : aggs) {
             DataType in = a.column() == null ? null : input.schema().type(a.column());
             DataType out = switch (a.fn()) {
-                case COUNT, COUNT_ALL -> DataType.BIGINT;
-                case MEAN -> numeric(a, in, input.schema(), DataType.DOUBLE);
-                case SUM -> numeric(a, in, input.schema(), in.isInteger() ? DataType.BIGINT : DataType.DOUBLE);
+                case COUNT, COUNT_ALL, COUNT_DISTINCT -> DataType.BIGINT;
+                case MEAN, STD_DEV -> numeric(a, in, input.schema(), DataType.DOUBLE);
+                case SUM -> numeric(a, in, input.schema(), sumType(in));
                 case MIN, MAX -> in;
             };
             fields.add(new TableSchema.Field(a.name(), out));
@@ -123,6 +123,15 @@ public final class Plans {
     /** Whether {@code plan} aggregates somewhere (its result is then one partition of groups). */
     public static boolean hasAggregate(Plan plan) {
         return plan instanceof Plan.Aggregate || plan.inputs().stream().anyMatch(Plans::hasAggregate);
+    }
+
+    /** Integers sum to BIGINT, decimals to DECIMAL(38, their scale) (exact, as DuckDB), anything else to DOUBLE. */
+    static DataType sumType(DataType in) {
+        if (in.isInteger()) {
+            return DataType.BIGINT;
+        }
+        var decimal = java.util.regex.Pattern.compile("DECIMAL\\(\\d+, ?(\\d+)\\)").matcher(in.sql());
+        return decimal.matches() ? new DataType("DECIMAL(38," + decimal.group(1) + ")") : DataType.DOUBLE;
     }
 
     private static DataType numeric(Plan.AggExpr a, DataType in, TableSchema schema, DataType out) {
