@@ -87,6 +87,33 @@ class TableEngineTest {
     }
 
     @Test
+    void aTruncatedFileIsNamedWhenInspectedAndACorruptedOneWhenAStageReadsIt() throws Exception {
+        engine = new TableEngine(1, 0, null);
+        Path good = parquet("good.parquet", 50_000, 10_000);
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = Files.write(dir.resolve("truncated.parquet"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> engine.run(new InspectParquet(truncated.toString()), List.of(), allocator))
+                .hasMessageContaining("cannot read Parquet file " + truncated);
+        byte[] corrupt = bytes.clone();
+        for (int i = 64; i < bytes.length / 2; i++) {
+            corrupt[i] = (byte) 0x5a; // the data pages, not the footer: inspection passes, reading fails
+        }
+        Path bad = Files.write(dir.resolve("corrupt.parquet"), corrupt);
+        ParquetDataset ds = (ParquetDataset) engine.run(new InspectParquet(bad.toString()), List.of(), allocator);
+        TableStage read = new TableStage("SELECT sum(id) AS total, max(s) AS m FROM in0", List.of(new StageInput.Parquet("in0",
+                bad.toString(), 0, ds.files().getFirst().rowGroups().size(), 0, 50_000, List.of("id", "s"))),
+                new StageOutput.Table());
+        assertThatThrownBy(() -> engine.run(read, List.of(), allocator)).isInstanceOf(TableStageException.class)
+                .hasMessageContaining("reading " + bad).hasMessageContaining("Failed to read file");
+        // the same stage over the good file runs: the failure was the file's
+        TableStage readGood = new TableStage(read.sql(), List.of(new StageInput.Parquet("in0", good.toString(), 0, 5, 0,
+                50_000, List.of("id", "s"))), new StageOutput.Table());
+        try (Partition p = (Partition) engine.run(readGood, List.of(), allocator)) {
+            assertThat(p.rowCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aGlobMatchingNothingAndAFileThatIsNotParquetAreNamed() throws Exception {
         engine = new TableEngine(1, 0, null);
         assertThatThrownBy(() -> engine.run(new InspectParquet(dir + "/*.parquet"), List.of(), allocator))
