@@ -24,31 +24,41 @@ public final class StagePlanner {
      * @param splitEvery   partials per combine task, at least 2
      * @param partitions   the partitions to read (indices, for {@code head}), or null for all
      */
-    public record Options(String job, Long limit, String parquetDir, int splitEvery, List<Integer> partitions) {
+    public record Options(String job, Long limit, String parquetDir, int splitEvery, List<Integer> partitions,
+                          long maxBroadcastBytes) {
         public Options {
             if (splitEvery < 2) {
                 throw new IllegalArgumentException("splitEvery must be at least 2, not " + splitEvery);
             }
         }
 
+        public Options(String job, Long limit, String parquetDir, int splitEvery, List<Integer> partitions) {
+            this(job, limit, parquetDir, splitEvery, partitions,
+                    Long.getLong(MAX_BROADCAST_PROPERTY, DEFAULT_MAX_BROADCAST_BYTES));
+        }
+
         public static Options of(String job) {
             return new Options(job, null, null, DEFAULT_SPLIT_EVERY, null);
         }
 
+        public Options withMaxBroadcastBytes(long bytes) {
+            return new Options(job, limit, parquetDir, splitEvery, partitions, bytes);
+        }
+
         public Options withLimit(long n) {
-            return new Options(job, n, parquetDir, splitEvery, partitions);
+            return new Options(job, n, parquetDir, splitEvery, partitions, maxBroadcastBytes);
         }
 
         public Options withParquetDir(String dir) {
-            return new Options(job, limit, dir, splitEvery, partitions);
+            return new Options(job, limit, dir, splitEvery, partitions, maxBroadcastBytes);
         }
 
         public Options withSplitEvery(int n) {
-            return new Options(job, limit, parquetDir, n, partitions);
+            return new Options(job, limit, parquetDir, n, partitions, maxBroadcastBytes);
         }
 
         public Options withPartitions(List<Integer> indices) {
-            return new Options(job, limit, parquetDir, splitEvery, List.copyOf(indices));
+            return new Options(job, limit, parquetDir, splitEvery, List.copyOf(indices), maxBroadcastBytes);
         }
     }
 
@@ -75,8 +85,9 @@ public final class StagePlanner {
         List<StageInput> broadcastInputs = new ArrayList<>();
         List<String> broadcastKeys = new ArrayList<>();
         for (Plan.Join j : fused.joins()) { // each broadcast side runs once, before the probe tasks that read it all
+            checkBroadcastSize(j, o);
             PhysicalPlan side = plan(j.right(), new Options(o.job() + "b" + broadcastInputs.size(), null, null,
-                    o.splitEvery(), null));
+                    o.splitEvery(), null, o.maxBroadcastBytes()));
             tasks.addAll(side.tasks());
             external.putAll(side.external());
             side.stages().forEach(s -> stages.add(new PhysicalPlan.Stage("broadcast side " + fused.inputOf(j) + ": "
@@ -132,6 +143,27 @@ public final class StagePlanner {
             if (last) {
                 return new PhysicalPlan(tasks, level, stages, external);
             }
+        }
+    }
+
+    /** Uncompressed bytes a scan under a broadcast side may read, unless a system property says otherwise. */
+    public static final long DEFAULT_MAX_BROADCAST_BYTES = 256L << 20;
+    public static final String MAX_BROADCAST_PROPERTY = "partita.table.max-broadcast-bytes";
+
+    /**
+     * Refuses a broadcast side that reads more Parquet than the limit, filters aside (an upper bound); one with an
+     * aggregate or persisted partitions is not checked (its size is not known before it runs).
+     */
+    static void checkBroadcastSize(Plan.Join j, Options o) {
+        if (ChainSql.aggregateOf(j.right()) != null || !(ChainSql.sourceOf(j.right()) instanceof Plan.Scan scan)) {
+            return;
+        }
+        long bytes = scan.partitions().stream().mapToLong(ScanPartition::bytes).sum();
+        if (bytes > o.maxBroadcastBytes()) {
+            throw new io.partita.client.table.expr.PlanException("the broadcast side of the join on " + j.keys()
+                    + " reads " + (bytes >> 20) + " MiB of " + scan.source() + " (uncompressed), over the "
+                    + (o.maxBroadcastBytes() >> 20) + " MiB limit: every task of the other side receives all of it. "
+                    + "Filter or aggregate it first, or raise -D" + MAX_BROADCAST_PROPERTY);
         }
     }
 

@@ -79,6 +79,18 @@ class RulesTest {
     }
 
     @Test
+    void aBroadcastSideOverTheLimitIsRefusedNamingItsSize() {
+        Plan small = new Plan.Scan("/dim", List.of(new ScanPartition("/dim.parquet", 0, 1, 0, 10, 3L << 20)),
+                new TableSchema(List.of(new TableSchema.Field("b", DataType.INTEGER), new TableSchema.Field("label", DataType.VARCHAR))),
+                List.of("b", "label"), null);
+        Plan join = Plans.join(SCAN, small, List.of("b"), Plan.JoinType.INNER);
+        assertThat(StagePlanner.plan(join, StagePlanner.Options.of("j")).tasks()).hasSize(4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StagePlanner.plan(join,
+                        StagePlanner.Options.of("j").withMaxBroadcastBytes(1L << 20)))
+                .hasMessageContaining("the broadcast side of the join on [b] reads 3 MiB of /dim (uncompressed), over the 1 MiB limit");
+    }
+
+    @Test
     void thePlannerFusesTheChainIntoOneTaskPerPartitionAndBuildsACombineTree() {
         Plan agg = Plans.aggregate(Plans.withColumn(Plans.filter(SCAN, col("a").gt(1)), "y", col("a").mul(2)),
                 List.of("b"), List.of(new Plan.AggExpr(Plan.AggFn.MEAN, "y", "m")));
