@@ -41,17 +41,22 @@ final class StageRunner {
             throw new IllegalArgumentException("the stage reads " + stage.tableArgs() + " partitions but was given "
                     + tables.size());
         }
-        try {
-            String sql = bindInputs(stage, tables) + stage.sql();
-            return switch (stage.output()) {
-                case StageOutput.Table t -> query(sql, stage);
-                case StageOutput.ParquetFile f -> write(sql, f, stage);
-            };
-        } finally {
-            for (ArrowArrayStream s : streams) {
-                s.close(); // releases what DuckDB did not consume, then frees the C struct
-            }
+        String sql = bindInputs(stage, tables) + stage.sql();
+        return switch (stage.output()) {
+            case StageOutput.Table t -> query(sql, stage);
+            case StageOutput.ParquetFile f -> write(sql, f, stage);
+        };
+    }
+
+    /**
+     * Releases the input streams DuckDB did not consume and frees their C structs. Called after the connection
+     * closed: the connection holds the registered streams until then, so their structs must outlive it.
+     */
+    void closeStreams() {
+        for (ArrowArrayStream s : streams) {
+            s.close();
         }
+        streams.clear();
     }
 
     private String bindInputs(TableStage stage, List<Partition> tables) {

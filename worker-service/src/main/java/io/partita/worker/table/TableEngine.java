@@ -48,11 +48,19 @@ public final class TableEngine implements AutoCloseable {
 
     /** Runs one table task: a partition, a {@link io.partita.common.table.ParquetDataset} or a row count. */
     public Object run(TableTask task, List<Partition> tables, BufferAllocator allocator) throws Exception {
-        try (DuckDBConnection conn = connection()) {
+        DuckDBConnection conn = connection();
+        StageRunner runner = new StageRunner(conn, allocator);
+        try {
             return switch (task) {
-                case TableStage stage -> new StageRunner(conn, allocator).run(stage, tables);
+                case TableStage stage -> runner.run(stage, tables);
                 case InspectParquet inspect -> new ParquetInspector(conn).inspect(inspect.pathOrGlob());
             };
+        } finally {
+            try {
+                conn.close();
+            } finally {
+                runner.closeStreams(); // after the connection: it references the registered streams until it closes
+            }
         }
     }
 
