@@ -314,21 +314,16 @@ public final class Client implements AutoCloseable {
         return retireWorkers(workers, Duration.ofMinutes(5));
     }
 
-    /** Runs this client's table plans; one instance, so that frames of this client can be joined. */
-    private final ClusterTables tables = new ClusterTables(this);
+    private final ClusterTables tables = new ClusterTables(this); // one, so that this client's frames can be joined
 
-    /**
-     * A lazy table over Parquet files (a file, a folder, a glob; paths the workers can read), partitioned by row
-     * groups of about 128 MiB each. The files' metadata is read now, by a worker.
-     */
+    /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~128 MiB a partition. */
     public Frame readParquet(String pathOrGlob) {
         return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES);
     }
 
     /** {@link #readParquet(String)} with partitions of about {@code partitionBytes} (uncompressed) each. */
     public Frame readParquet(String pathOrGlob, long partitionBytes) {
-        String path = pathOrGlob.startsWith("/") ? pathOrGlob : java.nio.file.Path.of("").toAbsolutePath() + "/" + pathOrGlob;
-        return Frame.readParquet(tables, path, partitionBytes, allocator());
+        return Frame.readParquet(tables, pathOrGlob, partitionBytes, allocator());
     }
 
     /** A lazy table over Arrow partitions of this client's (one schema), scattered to the workers; you keep them. */

@@ -257,7 +257,9 @@ public final class Frame {
 
     /** A frame over a Parquet path, partitioned by row groups of about {@code partitionBytes} each. */
     static Frame readParquet(TableExecutor executor, String pathOrGlob, long partitionBytes, BufferAllocator allocator) {
-        var ds = executor.inspect(pathOrGlob);
+        // a relative path is the client's: made absolute here, since workers run elsewhere
+        String path = pathOrGlob.startsWith("/") ? pathOrGlob : java.nio.file.Path.of("").toAbsolutePath() + "/" + pathOrGlob;
+        var ds = executor.inspect(path);
         return new Frame(executor, io.partita.client.table.plan.Scans.scan(ds, partitionBytes),
                 allocator == null ? ArrowMemory.allocator() : allocator);
     }
