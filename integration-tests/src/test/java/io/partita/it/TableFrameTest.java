@@ -131,14 +131,17 @@ class TableFrameTest {
         try (var c = DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
             s.execute("COPY (SELECT i::INTEGER AS k, 'group_' || (i % 3) AS grp FROM range(0, 12) t(i)) TO '" + dim + "' (FORMAT parquet)");
         }
-        Frame q = client.readParquet(data.toString(), 40_000).join(client.readParquet(dim.toString()), "k")
-                .groupBy("grp").agg(Agg.countAll(), Agg.sum("x"));
-        assertThat(q.explain()).contains("broadcast side in1: scan (1 task)").contains("scan + broadcast join + partial aggregate");
-        try (Partition p = q.compute()) {
-            assertThat(rows(p)).isEqualTo(oracle("SELECT grp, count(*), CAST(sum(x) AS BIGINT) FROM read_parquet('" + data
-                    + "/*.parquet') JOIN read_parquet('" + dim + "') USING (k) GROUP BY grp ORDER BY grp"));
+        try {
+            Frame q = client.readParquet(data.toString(), 40_000).join(client.readParquet(dim.toString()), "k")
+                    .groupBy("grp").agg(Agg.countAll(), Agg.sum("x"));
+            assertThat(q.explain()).contains("broadcast side in1: scan (1 task)").contains("scan + broadcast join + partial aggregate");
+            try (Partition p = q.compute()) {
+                assertThat(rows(p)).isEqualTo(oracle("SELECT grp, count(*), CAST(sum(x) AS BIGINT) FROM read_parquet('" + data
+                        + "/*.parquet') JOIN read_parquet('" + dim + "') USING (k) GROUP BY grp ORDER BY grp"));
+            }
+        } finally {
+            Files.deleteIfExists(dim);
         }
-        Files.delete(dim);
     }
 
     @Test
