@@ -324,6 +324,23 @@ public final class Client implements AutoCloseable {
         return retireWorkers(workers, Duration.ofMinutes(5));
     }
 
+    private final ClusterTables tables = new ClusterTables(this); // one, so that this client's frames can be joined
+
+    /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~128 MiB a partition. */
+    public Frame readParquet(String pathOrGlob) {
+        return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES);
+    }
+
+    /** {@link #readParquet(String)} with partitions of about {@code partitionBytes} (uncompressed) each. */
+    public Frame readParquet(String pathOrGlob, long partitionBytes) {
+        return Frame.readParquet(tables, pathOrGlob, partitionBytes, allocator());
+    }
+
+    /** A lazy table over Arrow partitions of this client's (one schema), scattered to the workers; you keep them. */
+    public Frame fromTables(List<Partition> partitions) {
+        return Frame.fromTables(tables, partitions, allocator());
+    }
+
     /** The workers of the cluster and their load ({@code GET /api/workers}). */
     public List<WorkerStatus> workers() {
         if (httpApi == null) {

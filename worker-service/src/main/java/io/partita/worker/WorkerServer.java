@@ -8,6 +8,7 @@ import io.partita.worker.cluster.ClusterJoin;
 import io.partita.worker.cluster.SchedulerConnection;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.exec.TaskRunner;
+import io.partita.worker.table.TableEngine;
 import io.partita.worker.http.WorkerHttp;
 import io.partita.worker.http.WorkerStatus;
 import io.partita.worker.transfer.SegmentRoute;
@@ -123,6 +124,9 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
                 isRegistered() ? schedulerAddress() : config.schedulers().first(), config.tls()), config.token(),
                 spill.resolve("artifacts"), io.partita.common.net.Retry.Policy.fetches(), tls);
         own(code);
+        TableEngine tables = new TableEngine(config.nthreads(), config.memoryLimit(), spillDir.resolve("duckdb"));
+        own(tables);
+        metrics.tableEngine(tables::memoryBytes, tables::temporaryBytes);
         ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
         ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
         own(() -> shutdown(fetchPool));
@@ -132,7 +136,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         Context context = vertx.getOrCreateContext();
         WorkerState state = new WorkerState(workerId, config.nthreads());
-        Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator),
+        Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator, tables),
                 fetcher, taskPool, fetchPool, this::send, this::onRetired);
         AtomicLong stimuli = new AtomicLong();
         flight = new FlightService(allocator, store, config.host(), config.listenHost(), config.flightPort(), config.token(), tls,
@@ -166,6 +170,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
                 int running = dispatcher.running();
                 int queued = dispatcher.queued();
                 vertx.executeBlocking(() -> {
+                    tables.sampleMemory();
                     long now = System.currentTimeMillis();
                     WorkerLoad load = new WorkerLoad(workerId, running, queued, store.size(), store.bytes(),
                             Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),

@@ -3,7 +3,10 @@ package io.partita.worker.exec;
 import io.partita.common.codec.ValueCodec;
 import io.partita.common.data.ArrowMemory;
 import io.partita.common.data.Partition;
+import io.partita.common.fn.FnN;
 import io.partita.common.fn.Functions;
+import io.partita.common.table.TableFunction;
+import io.partita.common.table.TableTask;
 import io.partita.common.protocol.WorkerCommand.ExecuteTask;
 import io.partita.common.task.Arg;
 import io.partita.common.task.FunctionSpec;
@@ -13,6 +16,7 @@ import io.partita.worker.code.CodeFetchException;
 import io.partita.worker.code.CodeLoader;
 import io.partita.worker.state.WorkerEvent;
 import io.partita.worker.store.ObjectStore;
+import io.partita.worker.table.TableEngine;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -37,11 +41,19 @@ public final class TaskRunner {
     private final java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
     private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threads::incrementAndGet);
 
+    private final TableEngine tables;
+
     /** @param allocator parent of each task's child allocator */
     public TaskRunner(CodeLoader code, ObjectStore store, BufferAllocator allocator) {
+        this(code, store, allocator, null);
+    }
+
+    /** @param tables the engine of table tasks ({@link TableFunction}), or null when this worker runs none */
+    public TaskRunner(CodeLoader code, ObjectStore store, BufferAllocator allocator, TableEngine tables) {
         this.code = code;
         this.store = store;
         this.allocator = allocator;
+        this.tables = tables;
     }
 
     /** @param function the task's function spec, or null when the scheduler never sent it */
@@ -69,7 +81,7 @@ public final class TaskRunner {
         CodeLoader.LoadedFunction fn;
         List<Object> args;
         try {
-            fn = code.function(function);
+            fn = builtin(code.function(function));
             args = new ArrayList<>(task.args().size());
             for (Arg arg : task.args()) {
                 args.add(resolve(arg, fn.loader(), views));
@@ -131,6 +143,27 @@ public final class TaskRunner {
         store.put(key, bytes);
         return new WorkerEvent.TaskCompleted(stimulusId, key, bytes.length, ValueCodec.typeName(result), startMillis, micros,
                 threadNumber.get());
+    }
+
+    /** A table task's function carries no code: the engine runs it, on the task's allocator. */
+    private CodeLoader.LoadedFunction builtin(CodeLoader.LoadedFunction fn) {
+        if (!(fn.function() instanceof TableFunction) || tables == null) {
+            return fn;
+        }
+        FnN<Object> engine = args -> {
+            if (args.isEmpty() || !(args.getFirst() instanceof TableTask task)) {
+                throw new IllegalArgumentException("a table task's first argument must be a TableTask");
+            }
+            List<Partition> inputs = new ArrayList<>(args.size() - 1);
+            for (Object a : args.subList(1, args.size())) {
+                if (!(a instanceof Partition p)) {
+                    throw new IllegalArgumentException("a table task's inputs must be tables, not " + ValueCodec.typeName(a));
+                }
+                inputs.add(p);
+            }
+            return tables.run(task, inputs, ArrowMemory.allocator());
+        };
+        return new CodeLoader.LoadedFunction(engine, fn.loader());
     }
 
     /** Closes the task's allocator; buffers the task kept (a leak) are logged and left to the parent. */

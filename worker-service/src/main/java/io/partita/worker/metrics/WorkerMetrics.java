@@ -39,6 +39,16 @@ public final class WorkerMetrics {
         completed.initLabelValues("failed");
     }
 
+    /** DuckDB's memory and spilled bytes as gauges of their own (the table engine's share of the process). */
+    public void tableEngine(java.util.function.LongSupplier memory, java.util.function.LongSupplier spilled) {
+        GaugeWithCallback.builder().name("partita_worker_table_engine_memory_bytes")
+                .help("memory held by the worker's DuckDB (part of the process's unmanaged memory)")
+                .callback(cb -> cb.call(memory.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("partita_worker_table_engine_spilled_bytes")
+                .help("bytes the worker's DuckDB spilled to its temporary folder under the spill directory")
+                .callback(cb -> cb.call(spilled.getAsLong())).register(registry);
+    }
+
     /** The load just published (what {@code /metrics} shows until the next one). */
     public void published(WorkerLoad load) {
         latest.set(load);

@@ -39,6 +39,14 @@ class WorkerMetricsTest {
     }
 
     @Test
+    void showsTheTableEnginesMemoryAsItsOwnGauges() {
+        WorkerMetrics metrics = new WorkerMetrics("w1-42-abcd", "w1");
+        metrics.tableEngine(() -> 5_000, () -> 7_000);
+        assertThat(text(metrics)).contains("partita_worker_table_engine_memory_bytes 5000.0")
+                .contains("partita_worker_table_engine_spilled_bytes 7000.0");
+    }
+
+    @Test
     void countsTheTasksItReports() {
         WorkerMetrics metrics = new WorkerMetrics("w1-42-abcd", "w1");
         metrics.reporting(new WorkerReport.TasksDone(List.of(new WorkerReport.TaskDone("a-1", 8, "", 0, 5),

@@ -1,0 +1,266 @@
+package io.partita.client;
+
+import io.partita.client.table.expr.Expr;
+import io.partita.client.table.expr.Exprs;
+import io.partita.client.table.expr.TableSchema;
+import io.partita.client.table.optimizer.Optimizer;
+import io.partita.client.table.physical.PhysicalPlan;
+import io.partita.client.table.physical.StagePlanner;
+import io.partita.client.table.physical.TableExecutor;
+import io.partita.client.table.plan.Plan;
+import io.partita.client.table.plan.PlanPrinter;
+import io.partita.client.table.plan.Plans;
+import io.partita.common.data.ArrowMemory;
+import io.partita.common.data.Partition;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A lazy, partitioned table, like a Dask DataFrame: each method returns a new frame over a bigger plan, checked
+ * against the schema at once (a wrong column fails here, naming it and the schema); nothing runs until
+ * {@link #compute}, {@link #count}, {@link #head}, {@link #toParquet} or {@link #explain}. Then the plan is
+ * optimised, cut into stages (the partition-wise steps fused into one DuckDB query per partition) and run on the
+ * workers as ordinary tasks.
+ */
+public final class Frame {
+    private final TableExecutor executor;
+    private final Plan plan;
+    private final BufferAllocator allocator;
+
+    Frame(TableExecutor executor, Plan plan, BufferAllocator allocator) {
+        this.executor = executor;
+        this.plan = plan;
+        this.allocator = allocator;
+    }
+
+    Frame with(Plan next) {
+        return new Frame(executor, next, allocator);
+    }
+
+    Plan plan() {
+        return plan;
+    }
+
+    public TableSchema schema() {
+        return plan.schema();
+    }
+
+    /** Partitions of the result: the source's (each one task of the fused stage), or 1 after an aggregate. */
+    public int npartitions() {
+        return Plans.hasAggregate(plan) ? 1 : StagePlanner.partitions(plan);
+    }
+
+    public Frame select(String... columns) {
+        return with(Plans.select(plan, Arrays.stream(columns).map(Exprs::col).toList()));
+    }
+
+    /** Columns and named expressions ({@code col("a").add(1).as("b")}). */
+    public Frame select(Expr... exprs) {
+        return with(Plans.select(plan, List.of(exprs)));
+    }
+
+    public Frame filter(Expr predicate) {
+        return with(Plans.filter(plan, predicate));
+    }
+
+    /** Adds a column at the end, or replaces the one of that name in place. */
+    public Frame withColumn(String name, Expr expr) {
+        return with(Plans.withColumn(plan, name, expr));
+    }
+
+    public Frame rename(Map<String, String> renames) {
+        return with(Plans.rename(plan, renames));
+    }
+
+    public Frame rename(String from, String to) {
+        return rename(Map.of(from, to));
+    }
+
+    public Frame drop(String... columns) {
+        return with(Plans.drop(plan, List.of(columns)));
+    }
+
+    /** Inner join with {@code other} on columns of the same names; {@code other} is broadcast to every partition. */
+    public Frame join(Frame other, String... keys) {
+        return join(other, Plan.JoinType.INNER, keys);
+    }
+
+    /**
+     * A broadcast join: {@code other} is computed once and sent whole to every task of this frame's partitions, so
+     * keep it small (a dimension table, a filtered or aggregated frame). {@code LEFT} keeps this frame's rows without
+     * a match; {@code SEMI}/{@code ANTI} keep this frame's columns for rows with / without one.
+     */
+    public Frame join(Frame other, Plan.JoinType type, String... keys) {
+        if (other.executor != executor) {
+            throw new IllegalArgumentException("both sides of a join must come from the same client");
+        }
+        return with(Plans.join(plan, other.plan, List.of(keys), type));
+    }
+
+    public GroupedFrame groupBy(String... keys) {
+        return new GroupedFrame(this, List.of(keys));
+    }
+
+    /** Whole-table aggregates: one row. */
+    public Frame agg(Agg... aggs) {
+        return groupBy().agg(aggs);
+    }
+
+    /** The optimised plan and the stages it runs as. */
+    public String explain() {
+        Plan optimised = Optimizer.optimize(plan);
+        return "== optimised plan ==\n" + PlanPrinter.print(optimised) + "== stages ==\n"
+                + StagePlanner.plan(optimised, StagePlanner.Options.of("explain")).explain();
+    }
+
+    /** The whole result as one Arrow table in the client (the caller closes it). */
+    public Partition compute() {
+        return run(StagePlanner.Options.of(newJob()));
+    }
+
+    public long count() {
+        if (Plans.hasAggregate(plan)) {
+            try (Partition p = compute()) {
+                return p.rowCount();
+            }
+        }
+        try (Partition p = groupBy().agg(Agg.countAll().as("n")).compute()) {
+            return ((BigIntVector) p.batches().getFirst().getVector("n")).get(0);
+        }
+    }
+
+    /** The first {@code n} rows, reading partitions in order and only as many as it takes. */
+    public Partition head(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("head needs n >= 0, not " + n);
+        }
+        if (Plans.hasAggregate(plan)) {
+            return trim(compute(), n);
+        }
+        Plan optimised = Optimizer.optimize(plan);
+        int total = StagePlanner.partitions(optimised);
+        List<Partition> parts = new ArrayList<>();
+        long rows = 0;
+        int next = 0;
+        int batch = 1;
+        try {
+            while (rows < n && next < total) {
+                List<Integer> indices = new ArrayList<>();
+                for (int i = next; i < Math.min(total, next + batch); i++) {
+                    indices.add(i);
+                }
+                next += indices.size();
+                batch *= 2; // few partitions first, more when the first ones were filtered away
+                Partition got = run(optimised, StagePlanner.Options.of(newJob()).withLimit(n).withPartitions(indices));
+                rows += got.rowCount();
+                parts.add(got);
+            }
+        } catch (RuntimeException e) {
+            parts.forEach(Partition::close);
+            throw e;
+        }
+        if (parts.isEmpty()) {
+            parts.add(run(optimised, StagePlanner.Options.of(newJob()).withLimit(0).withPartitions(List.of(0))));
+        }
+        return trim(Tables.concat(parts, allocator), n);
+    }
+
+    /**
+     * Computes this frame and keeps its partitions on the workers (as segments, spilled like any table); the frame
+     * returned starts from them, so later plans do not read the source again. They stay while that frame is
+     * reachable: its futures are released when the garbage collector finds it unreachable, or when the client closes.
+     */
+    public Frame persist() {
+        Plan optimised = Optimizer.optimize(plan);
+        PhysicalPlan physical = StagePlanner.plan(optimised, StagePlanner.Options.of(newJob()));
+        List<Object> handles = executor.persist(physical);
+        return with(new Plan.Persisted(physical.outputs(), optimised.schema(), handles));
+    }
+
+    /** Writes one Parquet file per partition into {@code folder} (a path the workers can write); returns the rows. */
+    public long toParquet(String folder) {
+        String dir = java.nio.file.Path.of(folder).toAbsolutePath().toString();
+        PhysicalPlan physical = StagePlanner.plan(Optimizer.optimize(plan), StagePlanner.Options.of(newJob()).withParquetDir(dir));
+        long rows = 0;
+        for (Object v : executor.run(physical)) {
+            rows += (Long) v;
+        }
+        return rows;
+    }
+
+    private Partition run(StagePlanner.Options options) {
+        return run(Optimizer.optimize(plan), options);
+    }
+
+    private Partition run(Plan optimised, StagePlanner.Options options) {
+        List<Partition> parts = new ArrayList<>();
+        for (Object v : executor.run(StagePlanner.plan(optimised, options))) {
+            parts.add((Partition) v);
+        }
+        return Tables.concat(parts, allocator);
+    }
+
+    private Partition trim(Partition p, int n) {
+        if (p.rowCount() <= n) {
+            return p;
+        }
+        List<VectorSchemaRoot> kept = new ArrayList<>();
+        try (p) {
+            long left = n;
+            for (VectorSchemaRoot b : p.batches()) {
+                if (left == 0) {
+                    break;
+                }
+                int take = (int) Math.min(left, b.getRowCount());
+                kept.add(b.slice(0, take));
+                left -= take;
+            }
+        }
+        return kept.isEmpty() ? Partition.empty(p.schema()) : Partition.of(kept);
+    }
+
+    private static String newJob() {
+        byte[] b = new byte[6];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** A frame over partitions of the client's (one schema), scattered to the workers; the caller keeps them. */
+    static Frame fromTables(TableExecutor executor, List<Partition> partitions, BufferAllocator allocator) {
+        if (partitions.isEmpty()) {
+            throw new IllegalArgumentException("fromTables needs at least one partition");
+        }
+        var schema = partitions.getFirst().schema();
+        for (int i = 1; i < partitions.size(); i++) {
+            if (!partitions.get(i).schema().equals(schema)) {
+                throw new IllegalArgumentException("partition " + i + " has the schema " + partitions.get(i).schema()
+                        + " but partition 0 has " + schema + ": the partitions of one table share a schema");
+            }
+        }
+        var tableSchema = io.partita.client.table.expr.ArrowTypes.schema(schema);
+        List<String> keys = new ArrayList<>();
+        List<Object> handles = new ArrayList<>();
+        for (Partition p : partitions) {
+            TableExecutor.Held held = executor.put(p);
+            keys.add(held.key());
+            handles.add(held.handle());
+        }
+        return new Frame(executor, new Plan.Persisted(keys, tableSchema, handles), allocator);
+    }
+
+    /** A frame over a Parquet path, partitioned by row groups of about {@code partitionBytes} each. */
+    static Frame readParquet(TableExecutor executor, String pathOrGlob, long partitionBytes, BufferAllocator allocator) {
+        // a relative path is the client's: made absolute here, since workers run elsewhere
+        String path = pathOrGlob.startsWith("/") ? pathOrGlob : java.nio.file.Path.of("").toAbsolutePath() + "/" + pathOrGlob;
+        var ds = executor.inspect(path);
+        return new Frame(executor, io.partita.client.table.plan.Scans.scan(ds, partitionBytes),
+                allocator == null ? ArrowMemory.allocator() : allocator);
+    }
+}

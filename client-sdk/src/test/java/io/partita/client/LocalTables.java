@@ -1,0 +1,81 @@
+package io.partita.client;
+
+import io.partita.client.table.physical.PhysicalPlan;
+import io.partita.client.table.physical.StageTask;
+import io.partita.client.table.physical.TableExecutor;
+import io.partita.common.data.Partition;
+import io.partita.common.table.InspectParquet;
+import io.partita.common.table.ParquetDataset;
+import io.partita.worker.table.TableEngine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** Runs physical plans in this process through the worker's real engine, task by task in order (tests only). */
+final class LocalTables implements TableExecutor, AutoCloseable {
+    private final TableEngine engine;
+    private final BufferAllocator allocator;
+    int tasksRun;
+
+    LocalTables(BufferAllocator allocator) {
+        this.allocator = allocator;
+        this.engine = new TableEngine(2, 512L << 20, null);
+    }
+
+    @Override
+    public ParquetDataset inspect(String pathOrGlob) {
+        try {
+            return (ParquetDataset) engine.run(new InspectParquet(pathOrGlob), List.of(), allocator);
+        } catch (Exception e) {
+            throw new RuntimeException(e.getMessage(), e);
+        }
+    }
+
+    private final List<Partition> persisted = new ArrayList<>();
+
+    @Override
+    public Held put(Partition partition) {
+        return new Held("local-" + System.identityHashCode(partition) + "-" + persisted.size(), partition);
+    }
+
+    @Override
+    public List<Object> persist(PhysicalPlan plan) {
+        List<Object> out = run(plan);
+        out.forEach(p -> persisted.add((Partition) p));
+        return out;
+    }
+
+    @Override
+    public List<Object> run(PhysicalPlan plan) {
+        Map<String, Object> values = new HashMap<>();
+        try {
+            for (StageTask t : plan.tasks()) {
+                List<Partition> inputs = new ArrayList<>();
+                t.inputs().forEach(k -> inputs.add((Partition) values.getOrDefault(k, plan.external().get(k))));
+                values.put(t.key(), engine.run(t.stage(), inputs, allocator));
+                tasksRun++;
+            }
+            List<Object> out = new ArrayList<>();
+            for (String k : plan.outputs()) {
+                out.add(values.remove(k));
+            }
+            return out;
+        } catch (Exception e) {
+            throw new RuntimeException(e.getMessage(), e);
+        } finally {
+            values.values().forEach(v -> {
+                if (v instanceof Partition p) {
+                    p.close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        persisted.forEach(Partition::close);
+        engine.close();
+    }
+}

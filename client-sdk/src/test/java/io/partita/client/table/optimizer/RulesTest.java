@@ -1,0 +1,105 @@
+package io.partita.client.table.optimizer;
+
+import static io.partita.client.table.expr.Exprs.col;
+import static io.partita.client.table.expr.Exprs.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partita.client.table.expr.DataType;
+import io.partita.client.table.expr.TableSchema;
+import io.partita.client.table.physical.StagePlanner;
+import io.partita.client.table.plan.Plan;
+import io.partita.client.table.plan.PlanPrinter;
+import io.partita.client.table.plan.Plans;
+import io.partita.client.table.plan.ScanPartition;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Each rule alone, plan in and plan out, compared as {@code explain()} prints them; no cluster, no DuckDB. */
+class RulesTest {
+    private static final TableSchema SCHEMA = new TableSchema(List.of(new TableSchema.Field("a", DataType.BIGINT),
+            new TableSchema.Field("b", DataType.INTEGER), new TableSchema.Field("s", DataType.VARCHAR)));
+    private static final List<ScanPartition> PARTS = List.of(new ScanPartition("/f.parquet", 0, 1, 0, 10, 100),
+            new ScanPartition("/f.parquet", 1, 1, 10, 20, 100), new ScanPartition("/f.parquet", 2, 1, 20, 30, 100));
+    private static final Plan SCAN = new Plan.Scan("/t", PARTS, SCHEMA, SCHEMA.names(), null);
+
+    private static String text(Plan p) {
+        return PlanPrinter.print(p);
+    }
+
+    @Test
+    void foldConstantsEvaluatesLiteralsAndDropsAFilterThatIsAlwaysTrue() {
+        Plan in = Plans.filter(SCAN, col("a").gt(lit(1).add(2)).and(lit(true)));
+        assertThat(text(new FoldConstants().rewrite(in))).isEqualTo("""
+                Filter ("a" > 3)
+                  Scan /t columns=[a, b, s] partitions=3
+                """);
+        assertThat(new FoldConstants().rewrite(Plans.filter(SCAN, lit(2).lt(3)))).isEqualTo(SCAN);
+        // not folded: an INTEGER overflow is DuckDB's error to raise, a NULL is three-valued
+        Plan overflow = Plans.filter(SCAN, col("b").eq(lit(Integer.MAX_VALUE).add(1)));
+        assertThat(new FoldConstants().rewrite(overflow)).isEqualTo(overflow);
+        Plan withNull = Plans.filter(SCAN, col("a").gt(lit(null).add(1)));
+        assertThat(new FoldConstants().rewrite(withNull)).isEqualTo(withNull);
+    }
+
+    @Test
+    void aFilterMovesThroughARenameIntoTheScanButNotThroughAComputedColumn() {
+        Plan renamed = Plans.filter(Plans.rename(SCAN, Map.of("a", "x")), col("x").gt(5L));
+        Plan pushed = new PushFilterIntoScan().rewrite(new PushFilterThroughProject().rewrite(renamed));
+        assertThat(text(pushed)).isEqualTo("""
+                Project "a" AS x, "b", "s"
+                  Scan /t columns=[a, b, s] filter=("a" > CAST(5 AS BIGINT)) partitions=3
+                """);
+        Plan computed = Plans.filter(Plans.withColumn(SCAN, "y", col("a").add(col("b"))), col("y").gt(5));
+        assertThat(new PushFilterThroughProject().rewrite(computed)).isEqualTo(computed);
+    }
+
+    @Test
+    void twoFiltersBecomeOneInTheScan() {
+        Plan in = Plans.filter(Plans.filter(SCAN, col("b").eq(2)), col("a").gt(1));
+        assertThat(text(new PushFilterIntoScan().rewrite(new PushFilterIntoScan().rewrite(in)))).isEqualTo("""
+                Scan /t columns=[a, b, s] filter=(("b" = 2) AND ("a" > 1)) partitions=3
+                """);
+    }
+
+    @Test
+    void pruneColumnsReadsOnlyWhatIsUsedAndIdentityProjectionsGo() {
+        Plan in = Plans.aggregate(Plans.withColumn(SCAN, "z", col("s").length()), List.of("b"),
+                List.of(new Plan.AggExpr(Plan.AggFn.SUM, "a", "total")));
+        Plan out = Optimizer.optimize(in);
+        assertThat(text(out)).isEqualTo("""
+                Aggregate keys=[b] aggs=sum(a) AS total
+                  Scan /t columns=[a, b] partitions=3
+                """);
+        Plan filtered = Plans.select(Plans.filter(SCAN, col("s").startsWith("x")), List.of(col("a")));
+        assertThat(text(Optimizer.optimize(filtered))).isEqualTo("""
+                Project "a"
+                  Scan /t columns=[a, s] filter=starts_with("s", 'x') partitions=3
+                """);
+    }
+
+    @Test
+    void aBroadcastSideOverTheLimitIsRefusedNamingItsSize() {
+        Plan small = new Plan.Scan("/dim", List.of(new ScanPartition("/dim.parquet", 0, 1, 0, 10, 3L << 20)),
+                new TableSchema(List.of(new TableSchema.Field("b", DataType.INTEGER), new TableSchema.Field("label", DataType.VARCHAR))),
+                List.of("b", "label"), null);
+        Plan join = Plans.join(SCAN, small, List.of("b"), Plan.JoinType.INNER);
+        assertThat(StagePlanner.plan(join, StagePlanner.Options.of("j")).tasks()).hasSize(4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StagePlanner.plan(join,
+                        StagePlanner.Options.of("j").withMaxBroadcastBytes(1L << 20)))
+                .hasMessageContaining("the broadcast side of the join on [b] reads 3 MiB of /dim (uncompressed), over the 1 MiB limit");
+    }
+
+    @Test
+    void thePlannerFusesTheChainIntoOneTaskPerPartitionAndBuildsACombineTree() {
+        Plan agg = Plans.aggregate(Plans.withColumn(Plans.filter(SCAN, col("a").gt(1)), "y", col("a").mul(2)),
+                List.of("b"), List.of(new Plan.AggExpr(Plan.AggFn.MEAN, "y", "m")));
+        var physical = StagePlanner.plan(Optimizer.optimize(agg), StagePlanner.Options.of("job").withSplitEvery(2));
+        assertThat(physical.stages()).extracting(s -> s.name() + " x" + s.tasks()).containsExactly(
+                "scan + filter + project + partial aggregate x3", "combine partial aggregates x2", "combine + final aggregate x1");
+        assertThat(physical.tasks()).hasSize(6);
+        assertThat(physical.outputs()).containsExactly("aggregate_final.job-0");
+        assertThat(physical.tasks().getFirst().stage().sql()).startsWith("SELECT \"b\", CAST(sum(\"y\") AS DOUBLE)")
+                .contains("WHERE (\"a\" > 1)");
+    }
+}

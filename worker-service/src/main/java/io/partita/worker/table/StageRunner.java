@@ -1,0 +1,132 @@
+package io.partita.worker.table;
+
+import io.partita.common.data.Partition;
+import io.partita.common.table.StageInput;
+import io.partita.common.table.StageOutput;
+import io.partita.common.table.TableStage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBResultSet;
+
+/**
+ * Runs one {@link TableStage} on one connection: binds each input name with a {@code WITH} clause (a Parquet
+ * read, or the union of partitions registered as Arrow streams), runs the query and returns its Arrow result.
+ */
+final class StageRunner {
+    /** Rows per batch of DuckDB's Arrow export. */
+    static final int BATCH_ROWS = 128 * 1024;
+
+    private final DuckDBConnection conn;
+    private final BufferAllocator allocator;
+    private final List<ArrowArrayStream> streams = new ArrayList<>();
+
+    StageRunner(DuckDBConnection conn, BufferAllocator allocator) {
+        this.conn = conn;
+        this.allocator = allocator;
+    }
+
+    Object run(TableStage stage, List<Partition> tables) throws Exception {
+        if (tables.size() != stage.tableArgs()) {
+            throw new IllegalArgumentException("the stage reads " + stage.tableArgs() + " partitions but was given "
+                    + tables.size());
+        }
+        String sql = bindInputs(stage, tables) + stage.sql();
+        return switch (stage.output()) {
+            case StageOutput.Table t -> query(sql, stage);
+            case StageOutput.ParquetFile f -> write(sql, f, stage);
+        };
+    }
+
+    /**
+     * Releases the input streams DuckDB did not consume and frees their C structs. Called after the connection
+     * closed: the connection holds the registered streams until then, so their structs must outlive it.
+     */
+    void closeStreams() {
+        for (ArrowArrayStream s : streams) {
+            s.close();
+        }
+        streams.clear();
+    }
+
+    private String bindInputs(TableStage stage, List<Partition> tables) {
+        StringBuilder with = new StringBuilder();
+        int next = 0;
+        String prefix = "partita_" + UUID.randomUUID().toString().replace("-", "");
+        for (StageInput in : stage.inputs()) {
+            with.append(with.isEmpty() ? "WITH " : ", ").append(in.name()).append(" AS (");
+            switch (in) {
+                case StageInput.Parquet p -> with.append(parquetRead(p));
+                case StageInput.Tables t -> {
+                    for (int i = 0; i < t.count(); i++) {
+                        String name = prefix + "_" + (next);
+                        register(name, tables.get(next++));
+                        with.append(i == 0 ? "" : " UNION ALL BY NAME ").append("SELECT * FROM ").append(name);
+                    }
+                }
+            }
+            with.append(") ");
+        }
+        return with.toString();
+    }
+
+    static String parquetRead(StageInput.Parquet p) {
+        String cols = p.columns().isEmpty() ? "NULL AS partita_none"
+                : String.join(", ", p.columns().stream().map(Sql::ident).toList());
+        // rows of the partition's row groups, by their position in the file: DuckDB skips the other row groups
+        return "SELECT " + cols + " FROM read_parquet(" + Sql.string(p.file()) + ", file_row_number = true)"
+                + " WHERE file_row_number >= " + p.rowStart() + " AND file_row_number < " + p.rowEnd();
+    }
+
+    private void register(String name, Partition partition) {
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator);
+        streams.add(stream);
+        Data.exportArrayStream(allocator, new PartitionReader(allocator, partition), stream);
+        conn.registerArrowStream(name, stream);
+    }
+
+    private Partition query(String sql, TableStage stage) throws Exception {
+        try (Statement s = conn.createStatement();
+             DuckDBResultSet rs = (DuckDBResultSet) s.executeQuery(sql);
+             ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, BATCH_ROWS)) {
+            return ArrowResults.drain(reader, allocator);
+        } catch (SQLException e) {
+            throw failure(e, stage);
+        }
+    }
+
+    /** Writes under a hidden temporary name, then renames: a failed task leaves no file under the final name. */
+    private Long write(String sql, StageOutput.ParquetFile out, TableStage stage) throws Exception {
+        Path folder = Path.of(out.folder());
+        Files.createDirectories(folder);
+        Path tmp = folder.resolve("." + out.fileName() + "." + UUID.randomUUID() + ".tmp");
+        try (Statement s = conn.createStatement()) {
+            long rows = s.executeLargeUpdate("COPY (" + sql + ") TO " + Sql.string(tmp.toString()) + " (FORMAT parquet)");
+            Files.move(tmp, folder.resolve(out.fileName()), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            return rows;
+        } catch (SQLException e) {
+            throw failure(e, stage);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** DuckDB's message, with the files the stage read, so a bad file is named even when DuckDB does not. */
+    private static TableStageException failure(SQLException e, TableStage stage) {
+        List<String> files = stage.inputs().stream()
+                .filter(StageInput.Parquet.class::isInstance).map(in -> ((StageInput.Parquet) in).file()).toList();
+        String where = files.isEmpty() ? "" : " (reading " + String.join(", ", files) + ")";
+        return new TableStageException("table stage failed" + where + ": " + e.getMessage(), e);
+    }
+}
