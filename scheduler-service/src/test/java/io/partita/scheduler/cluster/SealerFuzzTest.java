@@ -23,7 +23,7 @@ class SealerFuzzTest {
     static final Sealer OTHER = Sealer.of("another secret".getBytes(StandardCharsets.UTF_8));
     static final Sealer OPEN = Sealer.open();
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void entries(byte[] bytes) {
         Optional<byte[]> sealed = SEALED.unseal(CONTEXT, bytes);
         Optional<byte[]> open = OPEN.unseal(CONTEXT, bytes);

@@ -27,7 +27,7 @@ import java.util.zip.Deflater;
 class GraphStoreFuzzTest {
     static final int LIMIT = 1 << 20;
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void storedGraphs(byte[] bytes) {
         byte[] inflated;
         try {
