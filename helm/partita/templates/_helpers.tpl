@@ -107,18 +107,99 @@ schedulers join each other's Hazelcast cluster through it.
 {{- printf "%s/secret" (include "partita.clusterSecret.dir" .) }}
 {{- end }}
 
-{{/* The address announced to the others: the pod's IP (the image's entry point reads PARTITA_HOST). */}}
+{{/*
+The address announced to the others: the pod's IP (the image's entry point reads PARTITA_HOST). With TLS, the
+entry point turns it into the pod's DNS name (a-b-c-d.<namespace>.pod.<clusterDomain>), which the release's
+certificate names by a wildcard: an IP cannot be known when the certificate is issued.
+*/}}
 {{- define "partita.podEnv" -}}
 - name: PARTITA_HOST
   valueFrom:
     fieldRef:
       fieldPath: status.podIP
+{{- if .Values.tls.enabled }}
+- name: PARTITA_POD_DNS_DOMAIN
+  value: {{ include "partita.tls.podDomain" . | quote }}
+{{- end }}
 {{- end }}
 
-{{/* A probe on /health of the named port: the values' probe fields without "enabled". */}}
+{{/* A probe on /health of the named port: the values' probe fields without "enabled"; HTTPS under TLS. */}}
 {{- define "partita.probe" -}}
 httpGet:
   path: /health
   port: {{ .port }}
+  {{- if .tls }}
+  scheme: HTTPS
+  {{- end }}
 {{ omit .probe "enabled" | toYaml }}
+{{- end }}
+
+{{/* The Secret with tls.crt, tls.key and ca.crt: the chart's Certificate's, or the one given. */}}
+{{- define "partita.tls.secretName" -}}
+{{- if .Values.tls.certManager.enabled }}
+{{- printf "%s-tls" (include "partita.fullname" .) }}
+{{- else if .Values.tls.secretName }}
+{{- .Values.tls.secretName }}
+{{- else }}
+{{- fail "tls.enabled needs tls.secretName (an existing kubernetes.io/tls Secret with ca.crt) or tls.certManager.enabled" }}
+{{- end }}
+{{- end }}
+
+{{- define "partita.tls.dir" -}}
+/etc/partita/tls
+{{- end }}
+
+{{- define "partita.tls.podDomain" -}}
+{{- printf "%s.pod.%s" .Release.Namespace .Values.tls.clusterDomain }}
+{{- end }}
+
+{{/* Every name a pod of the release is reached by: the scheduler Services, short and long, and any pod. */}}
+{{- define "partita.tls.dnsNames" -}}
+{{- $ns := .Release.Namespace }}
+{{- $names := list }}
+{{- range (list (include "partita.scheduler.fullname" .) (include "partita.scheduler.headless" .)) }}
+{{- $names = concat $names (list . (printf "%s.%s" . $ns) (printf "%s.%s.svc" . $ns) (printf "%s.%s.svc.%s" . $ns $.Values.tls.clusterDomain)) }}
+{{- end }}
+{{- $names = append $names (printf "*.%s" (include "partita.tls.podDomain" .)) }}
+{{- toYaml (concat $names .Values.tls.extraDnsNames) }}
+{{- end }}
+
+{{/* The TLS flags of the scheduler and the workers. */}}
+{{- define "partita.tls.args" -}}
+- --tls-cert
+- {{ include "partita.tls.dir" . }}/tls.crt
+- --tls-key
+- {{ include "partita.tls.dir" . }}/tls.key
+- --tls-ca
+- {{ include "partita.tls.dir" . }}/ca.crt
+{{- if .Values.tls.clientAuth }}
+- --tls-client-auth
+{{- end }}
+{{- end }}
+
+{{- define "partita.tls.volumeMount" -}}
+- name: tls
+  mountPath: {{ include "partita.tls.dir" . }}
+  readOnly: true
+{{- end }}
+
+{{- define "partita.tls.volume" -}}
+- name: tls
+  secret:
+    secretName: {{ include "partita.tls.secretName" . }}
+    items:
+      - {key: tls.crt, path: tls.crt}
+      - {key: tls.key, path: tls.key}
+      - {key: ca.crt, path: ca.crt}
+{{- end }}
+
+{{/* How Prometheus checks a pod's certificate: the shared certificate names the scheduler Service. */}}
+{{- define "partita.tls.scrape" -}}
+scheme: https
+tlsConfig:
+  ca:
+    secret:
+      name: {{ include "partita.tls.secretName" . }}
+      key: ca.crt
+  serverName: {{ printf "%s.%s.svc" (include "partita.scheduler.fullname" .) .Release.Namespace }}
 {{- end }}

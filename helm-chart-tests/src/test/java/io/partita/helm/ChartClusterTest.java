@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ChartClusterTest {
-    private static final String POD_IP = "127.0.0.1";
+    static final String POD_IP = "127.0.0.1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = io.partita.common.net.InternalHttp.client(Duration.ofSeconds(2));
@@ -153,7 +153,8 @@ class ChartClusterTest {
         args.remove(i);
         Path refusedLog = logs.resolve("scheduler-without-secret.log");
         Files.deleteIfExists(refusedLog);
-        Process refused = ChartPod.start(chart, withoutSecret, "scheduler", POD_IP, tmp.resolve("pod-refused"), javaOpts(tmp),
+        // (the launcher itself: the image's entry point would give a lone scheduler a secret of its own)
+        Process refused = ChartPod.startLauncher(chart, withoutSecret, "scheduler", POD_IP, tmp.resolve("pod-refused"), javaOpts(tmp),
                 asRendered, refusedLog);
         try {
             assertThat(refused.waitFor(90, TimeUnit.SECONDS)).as("the scheduler without a secret exits").isTrue();
@@ -179,26 +180,33 @@ class ChartClusterTest {
         }
     }
 
-    /** JVM options of the pods: the cluster DNS, played by a hosts file in {@code tmp}. */
-    private static String javaOpts(Path tmp) throws IOException {
+    /**
+     * JVM options of the pods: the cluster DNS, played by a hosts file in {@code tmp}; it resolves the headless
+     * Service and {@code names} to the pods' address.
+     */
+    static String javaOpts(Path tmp, String... names) throws IOException {
         // the headless Service resolves to the scheduler pods
         String headless = ChartTest.HEADLESS + "." + RenderedChart.NAMESPACE + ".svc";
         // (this machine's name too: with a hosts file, the JVM resolves every name there)
         String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         Path hosts = Files.writeString(tmp.resolve("hosts"), String.join("\n", "127.0.0.1 localhost " + hostname,
-                POD_IP + " " + headless, ""));
+                POD_IP + " " + headless + " " + String.join(" ", names), ""));
         // Vert.x resolves names itself unless told to ask the JVM, which reads the hosts file
         return "-Djdk.net.hosts.file=" + hosts + " -Dvertx.disableDnsResolver=true";
     }
 
     private static long sumOfSquares(String schedulers, String token) {
-        try (Client client = Client.connect(ClientOptions.of(schedulers).withToken(token))) {
+        return sumOfSquares(ClientOptions.of(schedulers).withToken(token));
+    }
+
+    static long sumOfSquares(ClientOptions options) {
+        try (Client client = Client.connect(options)) {
             List<TaskFuture<Long>> squares = client.map((Integer x) -> (long) x * x, List.of(1, 2, 3, 4));
             return client.submit((List<Long> xs) -> xs.stream().mapToLong(Long::longValue).sum(), squares).result();
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         return io.partita.testnet.FreePorts.next(InetAddress.getByName(POD_IP));
     }
 
@@ -228,7 +236,7 @@ class ChartClusterTest {
     }
 
     /** Polls {@code condition} for at most 90 s; fails at once if {@code process} exits. */
-    private static void await(String what, Supplier<Boolean> condition, Process process) throws InterruptedException {
+    static void await(String what, Supplier<Boolean> condition, Process process) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!condition.get()) {
             if (!process.isAlive()) {

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A container of a rendered pod template run as a local process, the way the kubelet would run it: its arguments
- * after the image's entry point (the bin/ launcher named by the first argument), its environment resolved as the
+ * A container of a rendered pod template run as a local process, the way the kubelet would run it: the image's
+ * entry point (docker/partita-docker-entrypoint) with its arguments (the first names a bin/ launcher on the PATH), its environment resolved as the
  * kubelet resolves it (pod IP, Secret keys, resource limits), its emptyDir volumes as folders and its Secret volumes
  * as read-only folders holding the rendered Secret's keys as files. Pods here share
  * the host's network namespace, with 127.0.0.1 as pod IP: they listen there instead of on 0.0.0.0, and a second pod
@@ -23,6 +23,7 @@ import java.util.Map;
  */
 final class ChartPod {
     private static final Path BIN = Path.of("..", "bin").toAbsolutePath().normalize();
+    private static final Path ENTRYPOINT = Path.of("..", "docker", "partita-docker-entrypoint").toAbsolutePath().normalize();
 
     private ChartPod() {}
 
@@ -33,6 +34,29 @@ final class ChartPod {
      */
     static Process start(RenderedChart chart, JsonNode workload, String container, String podIp, Path volumes,
                          String javaOpts, Map<String, String> flagValues, Path log) throws IOException {
+        return start(chart, workload, container, podIp, volumes, javaOpts, flagValues, Map.of(), log);
+    }
+
+    /**
+     * As {@link #start(RenderedChart, JsonNode, String, String, Path, String, Map, Path)}, with Secrets that exist in
+     * the cluster besides the chart's: {@code secrets} maps their names to their keys' contents (what cert-manager
+     * writes for a Certificate, or a Secret the user made).
+     */
+    static Process start(RenderedChart chart, JsonNode workload, String container, String podIp, Path volumes,
+                         String javaOpts, Map<String, String> flagValues, Map<String, Map<String, byte[]>> secrets,
+                         Path log) throws IOException {
+        return start(chart, workload, container, podIp, volumes, javaOpts, flagValues, secrets, true, log);
+    }
+
+    /** The launcher alone, without the image's entry point (which gives a lone scheduler a cluster secret of its own). */
+    static Process startLauncher(RenderedChart chart, JsonNode workload, String container, String podIp, Path volumes,
+                                 String javaOpts, Map<String, String> flagValues, Path log) throws IOException {
+        return start(chart, workload, container, podIp, volumes, javaOpts, flagValues, Map.of(), false, log);
+    }
+
+    private static Process start(RenderedChart chart, JsonNode workload, String container, String podIp, Path volumes,
+                                 String javaOpts, Map<String, String> flagValues, Map<String, Map<String, byte[]>> secrets,
+                                 boolean entrypoint, Path log) throws IOException {
         JsonNode c = RenderedChart.container(workload, container);
         List<String> args = new ArrayList<>(RenderedChart.args(c));
         Map<String, String> mounts = new LinkedHashMap<>();
@@ -40,14 +64,18 @@ final class ChartPod {
             Path dir = Files.createDirectories(volumes.resolve(m.path("name").asText()));
             JsonNode volume = volume(workload, m.path("name").asText());
             if (volume.has("secret")) {
-                writeSecret(chart, volume.path("secret"), dir);
+                writeSecret(chart, secrets, volume.path("secret"), dir);
             } else if (!volume.has("emptyDir")) {
                 throw new AssertionError("cannot mount volume " + volume + ": only emptyDir and secret volumes are played here");
             }
             mounts.put(m.path("mountPath").asText(), dir.toString());
         }
         List<String> command = new ArrayList<>();
-        command.add(BIN.resolve(args.removeFirst()).toString()); // the image's PATH has the bin/ launchers
+        if (entrypoint) {
+            command.add("bash");
+            command.add(ENTRYPOINT.toString()); // the image's entry point, then the launcher on its PATH
+        }
+        command.add(entrypoint ? args.removeFirst() : BIN.resolve(args.removeFirst()).toString());
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             String flag = i > 0 ? args.get(i - 1) : "";
@@ -66,6 +94,7 @@ final class ChartPod {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env(chart, c, podIp));
+        builder.environment().put("PATH", BIN + ":" + System.getenv("PATH")); // the image's PATH has the bin/ launchers
         builder.environment().put("PARTITA_JAVA_OPTS", javaOpts);
         return builder.start();
     }
@@ -84,26 +113,32 @@ final class ChartPod {
      * rendered Secret, each a read-only file named by its path. (The folder stays writable, so that the test's
      * temporary folder can be removed.)
      */
-    private static void writeSecret(RenderedChart chart, JsonNode source, Path dir) throws IOException {
+    private static void writeSecret(RenderedChart chart, Map<String, Map<String, byte[]>> secrets, JsonNode source, Path dir)
+            throws IOException {
         String name = source.path("secretName").asText();
-        JsonNode data = chart.find("Secret", name).orElseThrow(() -> new AssertionError("the pod mounts Secret " + name
-                + ", which the chart does not render (an existing Secret: give a value set that lets the chart create it)"))
-                .path("data");
+        Map<String, byte[]> data = new LinkedHashMap<>();
+        if (secrets.containsKey(name)) {
+            data.putAll(secrets.get(name));
+        } else {
+            chart.find("Secret", name).orElseThrow(() -> new AssertionError("the pod mounts Secret " + name
+                            + ", which neither the chart renders nor the test made (an existing Secret: give a value set that lets the chart create it)"))
+                    .path("data").properties().forEach(e -> data.put(e.getKey(), Base64.getDecoder().decode(e.getValue().asText())));
+        }
         Map<String, String> files = new LinkedHashMap<>();
         if (source.has("items")) {
             for (JsonNode item : source.path("items")) {
                 files.put(item.path("key").asText(), item.path("path").asText());
             }
         } else {
-            data.properties().forEach(e -> files.put(e.getKey(), e.getKey()));
+            data.keySet().forEach(k -> files.put(k, k));
         }
         for (Map.Entry<String, String> f : files.entrySet()) {
-            if (!data.has(f.getKey())) {
+            if (!data.containsKey(f.getKey())) {
                 throw new AssertionError("Secret " + name + " has no key " + f.getKey()); // the kubelet would not start the pod
             }
             Path file = dir.resolve(f.getValue());
             Files.deleteIfExists(file); // a pod started again on the same folders
-            Files.write(file, Base64.getDecoder().decode(data.path(f.getKey()).asText()));
+            Files.write(file, data.get(f.getKey()));
             Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
         }
     }

@@ -547,9 +547,54 @@ class ChartTest {
         return ports;
     }
 
+    @Test
+    void withTlsFromAnExistingSecretEveryPodServesItsCertificateAndProbesAndMonitorsUseHttps() {
+        RenderedChart chart = RenderedChart.render("tls-existing-secret.yaml");
+        assertThat(chart.ofKind("Certificate")).isEmpty();
+        for (String[] pod : new String[][] {{SCHEDULER, "scheduler"}, {WORKER, "worker"}}) {
+            JsonNode workload = chart.get("Deployment", pod[0]);
+            JsonNode c = container(workload, pod[1]);
+            assertThat(flag(c, "--tls-cert")).contains("/etc/partita/tls/tls.crt");
+            assertThat(flag(c, "--tls-key")).contains("/etc/partita/tls/tls.key");
+            assertThat(flag(c, "--tls-ca")).contains("/etc/partita/tls/ca.crt");
+            assertThat(RenderedChart.args(c)).doesNotContain("--tls-client-auth");
+            assertThat(RenderedChart.env(c, "PARTITA_POD_DNS_DOMAIN").map(e -> e.path("value").asText())).contains(RenderedChart.NAMESPACE + ".pod.cluster.local");
+            assertThat(c.path("readinessProbe").path("httpGet").path("scheme").asText()).isEqualTo("HTTPS");
+            assertThat(c.path("livenessProbe").path("httpGet").path("scheme").asText()).isEqualTo("HTTPS");
+            JsonNode volume = null;
+            for (JsonNode v : workload.path("spec").path("template").path("spec").path("volumes")) {
+                volume = "tls".equals(v.path("name").asText()) ? v : volume;
+            }
+            assertThat(volume).as("the tls volume of " + pod[0]).isNotNull();
+            assertThat(volume.path("secret").path("secretName").asText()).isEqualTo("partita-tls");
+        }
+        JsonNode scrape = chart.get("ServiceMonitor", SCHEDULER).path("spec").path("endpoints").get(0);
+        assertThat(scrape.path("scheme").asText()).isEqualTo("https");
+        assertThat(scrape.path("tlsConfig").path("ca").path("secret").path("name").asText()).isEqualTo("partita-tls");
+        assertThat(scrape.path("tlsConfig").path("serverName").asText()).isEqualTo(SCHEDULER + "." + RenderedChart.NAMESPACE + ".svc");
+    }
+
+    @Test
+    void withoutTlsNothingAsksForACertificate() {
+        RenderedChart chart = RenderedChart.render();
+        assertThat(chart.ofKind("Certificate")).isEmpty();
+        JsonNode c = container(chart.get("Deployment", WORKER), "worker");
+        assertThat(flag(c, "--tls-cert")).isEmpty();
+        assertThat(RenderedChart.env(c, "PARTITA_POD_DNS_DOMAIN")).isEmpty();
+        assertThat(c.path("readinessProbe").path("httpGet").has("scheme")).isFalse();
+    }
+
+    @Test
+    void tlsWithoutACertificateOrAnIssuerIsRefusedWithAClearMessage() {
+        assertThatThrownBy(() -> RenderedChart.render("tls-without-certificate.yaml"))
+                .hasMessageContaining("tls.enabled needs tls.secretName");
+        assertThatThrownBy(() -> RenderedChart.render("tls-cert-manager-without-issuer.yaml"))
+                .hasMessageContaining("tls.certManager.enabled needs tls.certManager.issuerRef.name");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"several-schedulers.yaml", "ingress-and-monitors.yaml", "autoscaling.yaml",
-            "existing-secret-and-sizes.yaml", "no-auth.yaml", "network-policy.yaml"})
+            "existing-secret-and-sizes.yaml", "no-auth.yaml", "network-policy.yaml", "tls-existing-secret.yaml"})
     void everyValueSetKeepsTheSecurityContextsAndProbes(String values) {
         RenderedChart chart = RenderedChart.render(values);
         assertThat(flag(container(chart.get("Deployment", SCHEDULER), "scheduler"), "--cluster-secret-file")).isPresent();

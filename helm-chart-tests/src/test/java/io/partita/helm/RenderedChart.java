@@ -108,6 +108,12 @@ final class RenderedChart {
                 + manifests.stream().map(m -> m.path("kind").asText() + "/" + m.path("metadata").path("name").asText()).toList()));
     }
 
+    /** The decoded value of {@code key} in the rendered Secret {@code name}. */
+    String secretValue(String name, String key) {
+        return new String(java.util.Base64.getDecoder().decode(get("Secret", name).path("data").path(key).asText()),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The one container of a workload's pod template. */
     static JsonNode container(JsonNode workload, String name) {
         for (JsonNode c : workload.path("spec").path("template").path("spec").path("containers")) {

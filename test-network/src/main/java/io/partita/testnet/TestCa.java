@@ -112,10 +112,16 @@ public final class TestCa {
     }
 
     /**
-     * Signs a new certificate for {@code commonName} (valid an hour either side of now, for 127.0.0.1 and localhost,
+     * Signs a new certificate for {@code commonName} (valid from an hour ago for a day, for 127.0.0.1 and localhost,
      * server and client use) and writes it and its key; each file is replaced in one rename, as cert-manager does.
      */
     public Issued issue(String commonName, Path certFile, Path keyFile, KeyType type, KeyFormat format) {
+        return issue(commonName, certFile, keyFile, type, format, List.of("localhost"), List.of("127.0.0.1"));
+    }
+
+    /** As cert-manager issues a Certificate: for exactly {@code dnsNames} (wildcards too) and {@code ipAddresses}. */
+    public Issued issue(String commonName, Path certFile, Path keyFile, KeyType type, KeyFormat format,
+                        List<String> dnsNames, List<String> ipAddresses) {
         try {
             KeyPair leaf = generate(type);
             Instant now = Instant.now();
@@ -128,8 +134,9 @@ public final class TestCa {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             b.addExtension(Extension.extendedKeyUsage, false,
                     new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            List<GeneralName> names = new ArrayList<>(List.of(new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                    new GeneralName(GeneralName.dNSName, "localhost")));
+            List<GeneralName> names = new ArrayList<>();
+            ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+            dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(leaf.getPublic()));

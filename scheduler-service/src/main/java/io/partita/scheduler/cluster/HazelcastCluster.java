@@ -65,11 +65,12 @@ public final class HazelcastCluster implements AutoCloseable {
         config.setProperty("hazelcast.socket.bind.any", "false");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(port).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).addInterface(host);
+        String address = interfaceAddress(host);
+        network.getInterfaces().setEnabled(true).addInterface(address);
         JoinConfig joining = network.getJoin();
         joining.getMulticastConfig().setEnabled(false);
         joining.getAutoDetectionConfig().setEnabled(false);
-        joining.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
+        joining.getTcpIpConfig().setEnabled(true).addMember(address + ":" + port);
         joinMembers(join, port, InetAddress::getAllByName).forEach(a -> joining.getTcpIpConfig().addMember(a));
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.ROLE, MemberAttributes.ROLE_SCHEDULER);
         config.getMemberAttributeConfig().setAttribute(MemberAttributes.SCHEDULER_API, apiAddress);
@@ -93,6 +94,18 @@ public final class HazelcastCluster implements AutoCloseable {
         graphs = new SealedMap(hz.getMap(MemberAttributes.GRAPH_MAP), sealer);
         artifacts = new SealedMap(hz.getMap(MemberAttributes.ARTIFACT_MAP), sealer);
         workers = new SealedMap(hz.getMap(MemberAttributes.WORKER_MAP), sealer);
+    }
+
+    /**
+     * Hazelcast binds to an interface's address, never a name: a scheduler announced by a DNS name (a pod's, under
+     * TLS) binds to what the name resolves to.
+     */
+    static String interfaceAddress(String host) {
+        try {
+            return InetAddress.getByName(host).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--host " + host + " does not resolve to an address of this machine: " + e.getMessage(), e);
+        }
     }
 
     /**
