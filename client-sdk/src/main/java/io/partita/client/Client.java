@@ -138,6 +138,9 @@ public final class Client implements AutoCloseable {
         if (w.maxMessageBytes() > 0) {
             submitter.maxMessageBytes(w.maxMessageBytes());
         }
+        if (w.maxPendingGraphs() > 0) {
+            submitter.maxPendingGraphs(w.maxPendingGraphs());
+        }
         if (w.flightProxyUri() != null && !w.flightProxyUri().isBlank()) {
             flightProxyUri = w.flightProxyUri();
         }

@@ -20,6 +20,8 @@ final class GraphSubmitter {
     private final CodeShipper shipper;
     /** The scheduler's message limit, from its Welcome. */
     private volatile long maxMessageBytes = Long.MAX_VALUE;
+    /** Graphs sent and not yet answered that the scheduler accepts (its Welcome); past it, submit waits. */
+    private volatile int maxPendingGraphs = 1000;
 
     GraphSubmitter(Connection connection, KeyTable keys, UpdateHandler updates, KeyFutures futures, CodeShipper shipper) {
         this.shipper = shipper;
@@ -39,11 +41,17 @@ final class GraphSubmitter {
         maxMessageBytes = limit;
     }
 
+    void maxPendingGraphs(int limit) {
+        maxPendingGraphs = limit;
+    }
+
     /**
      * Sends the graph and returns one future per wanted key at once, without waiting for the scheduler (as Dask
      * does): submissions pipeline. If the scheduler refuses the graph, the futures of the keys it introduced fail
      * with a {@link GraphRejectedException} naming the problem. A graph over the scheduler's message limit is
-     * refused here, before it is sent.
+     * refused here, before it is sent. With as many graphs unanswered as the scheduler takes
+     * ({@code --max-pending-graphs}), this waits for an answer first (back-pressure, as a Kafka producer's full
+     * buffer), unless called while the client handles an update, which must not wait for the next one.
      */
     <R> List<TaskFuture<R>> submit(GraphBuilder b, List<String> wanted) {
         connection.checkOpen();
@@ -57,6 +65,12 @@ final class GraphSubmitter {
             } catch (RuntimeException e) {
                 throw new GraphRejectedException("graph of " + graph.tasks().size() + " tasks not sent: " + e.getMessage());
             }
+        }
+        try {
+            updates.awaitRoomForGraph(maxPendingGraphs, connection::checkOpen);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PartitaException("interrupted while waiting to submit a graph of " + graph.tasks().size() + " tasks", e);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
         List<KeyState> introduced = new ArrayList<>();

@@ -28,6 +28,11 @@ final class UpdateHandler {
     private final ConcurrentHashMap<Long, PendingGraph> pending = new ConcurrentHashMap<>();
 
     record PendingGraph(List<KeyState> introduced, byte[] message) {}
+
+    /** Notified whenever a graph is answered, for {@link #awaitRoomForGraph}. */
+    private final Object answered = new Object();
+    /** Set while this thread handles an update: whatever it runs then (a future's callback) must not wait for the next. */
+    private static final ThreadLocal<Boolean> HANDLING = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Requests with a one-off answer (scatter registrations, retirements) sent and not yet answered. */
     private final ConcurrentHashMap<Long, CompletableFuture<ClientUpdate>> replies = new ConcurrentHashMap<>();
 
@@ -49,6 +54,29 @@ final class UpdateHandler {
 
     void forgetGraph(long requestId) {
         pending.remove(requestId);
+    }
+
+    /**
+     * Waits while {@code max} graphs are unanswered, as long as {@code checkOpen} does not throw (the connection is
+     * open: the scheduler answers every graph it received, or a scheduler taking over gets them again). Returns at
+     * once on the thread that handles updates.
+     */
+    void awaitRoomForGraph(int max, Runnable checkOpen) throws InterruptedException {
+        if (HANDLING.get()) {
+            return;
+        }
+        synchronized (answered) {
+            while (pending.size() >= max) {
+                checkOpen.run();
+                answered.wait(100); // woken by each answer; the timeout re-checks the connection
+            }
+        }
+    }
+
+    private void graphAnswered() {
+        synchronized (answered) {
+            answered.notifyAll();
+        }
     }
 
     /**
@@ -74,13 +102,24 @@ final class UpdateHandler {
 
     /** Handles one update from the scheduler; runs on the WebSocket's thread and does not block. */
     void onUpdate(ClientUpdate update) {
+        HANDLING.set(Boolean.TRUE);
+        try {
+            handle(update);
+        } finally {
+            HANDLING.set(Boolean.FALSE);
+        }
+    }
+
+    private void handle(ClientUpdate update) {
         switch (update) {
             case ClientUpdate.GraphAccepted a -> {
                 pending.remove(a.requestId());
+                graphAnswered();
                 answer(a.requestId(), a);
             }
             case ClientUpdate.RequestFailed f -> {
                 PendingGraph graph = f.requestId() == 0 ? null : pending.remove(f.requestId());
+                graphAnswered();
                 List<KeyState> introduced = graph == null ? null : graph.introduced();
                 CompletableFuture<ClientUpdate> reply = f.requestId() == 0 ? null : replies.remove(f.requestId());
                 if (reply != null) {

@@ -15,7 +15,7 @@ final class FakeTransport implements Transport {
 
     static FakeTransport withClient() {
         FakeTransport t = new FakeTransport();
-        t.client = Client.forTesting(t, new ClientUpdate.Welcome("c1", "s1", 1L << 28, "grpc+tcp://127.0.0.1:1"));
+        t.client = Client.forTesting(t, new ClientUpdate.Welcome("c1", "s1", 1L << 28, "grpc+tcp://127.0.0.1:1", 1000));
         return t;
     }
 

@@ -108,7 +108,7 @@ final class TestScheduler implements AutoCloseable {
     private void clientConnected(ServerWebSocket ws) {
         String clientId = String.format("client-%08x", ++clientCount);
         clients.put(clientId, ws);
-        send(ws, new ClientUpdate.Welcome(clientId, "sched-1", MAX_MESSAGE_BYTES, worker.proxyUri()));
+        send(ws, new ClientUpdate.Welcome(clientId, "sched-1", MAX_MESSAGE_BYTES, worker.proxyUri(), 1000));
         handle(new Event.ClientConnected(sid(), clientId));
         ws.binaryMessageHandler(buffer -> {
             ClientRequest request = MessageCodec.fromCbor(buffer.getBytes(), ClientRequest.class, MAX_MESSAGE_BYTES);

@@ -32,7 +32,8 @@ class SchedulingTest {
 
     @BeforeAll
     void start() throws Exception {
-        cluster = ClusterProcesses.scheduler("scheduling", null);
+        // few graphs unanswered per client: the client must wait for answers rather than be refused
+        cluster = ClusterProcesses.scheduler("scheduling", null, "--max-pending-graphs", "4");
         cluster.addWorker(2);
         cluster.addWorker(2, "--resources", "GPU=1");
         cluster.awaitWorkers(2);
@@ -47,6 +48,18 @@ class SchedulingTest {
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    @Test
+    void aClientSubmittingGraphsFasterThanTheyAreStoredWaitsForAnswersInsteadOfBeingRefused() {
+        List<TaskFuture<Integer>> sums = new java.util.ArrayList<>();
+        TaskFuture<Integer> previous = client.submit((Integer x) -> x, 0);
+        for (int i = 1; i <= 300; i++) { // one graph each, as a tree built step by step
+            previous = client.submit((Integer a, Integer b) -> a + b, previous, i);
+            sums.add(previous);
+        }
+        assertThat(previous.result()).isEqualTo(300 * 301 / 2);
+        assertThat(sums).allMatch(f -> f.result() != null);
     }
 
     @Test

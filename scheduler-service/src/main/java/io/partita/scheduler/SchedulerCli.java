@@ -76,7 +76,8 @@ public final class SchedulerCli implements Callable<Integer> {
     int maxClients;
 
     @Option(names = "--max-pending-graphs", defaultValue = "1000", description = "Graphs of one client accepted and not "
-            + "yet answered (being stored for a standby); past it the next is refused until they are (default: ${DEFAULT-VALUE}).")
+            + "yet answered (being stored for a standby); past it the next is refused until they are. Partita's client waits "
+            + "for answers instead of sending more (default: ${DEFAULT-VALUE}).")
     int maxPendingGraphs;
 
     @Option(names = "--max-artifact-store", defaultValue = "2GiB", description = "All uploaded jars together: past it, "

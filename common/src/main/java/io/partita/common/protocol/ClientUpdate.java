@@ -15,7 +15,13 @@ public sealed interface ClientUpdate {
      * @param flightProxyUri the scheduler's Flight proxy ({@code grpc+tcp://host:8788}), for gathering from workers
      *                       the client cannot reach
      */
-    record Welcome(String clientId, String schedulerId, long maxMessageBytes, String flightProxyUri) implements ClientUpdate {}
+    /**
+     * @param maxPendingGraphs graphs the client may have sent and not yet had answered (--max-pending-graphs): the
+     *                         client waits for answers past it instead of sending a graph that would be refused; 0
+     *                         from a scheduler that does not say
+     */
+    record Welcome(String clientId, String schedulerId, long maxMessageBytes, String flightProxyUri, int maxPendingGraphs)
+            implements ClientUpdate {}
 
     record GraphAccepted(long requestId, int tasks) implements ClientUpdate {}
 

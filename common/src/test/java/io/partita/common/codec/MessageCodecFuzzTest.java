@@ -65,7 +65,7 @@ class MessageCodecFuzzTest {
         seeds.put("register-scattered", new ClientRequest.RegisterScattered(8, "w1",
                 List.of(new ClientRequest.ScatteredKey("data-0", 100, "Integer"))));
         seeds.put("who-has", new ClientRequest.WhoHas(9, List.of("square-0")));
-        seeds.put("welcome", new ClientUpdate.Welcome("client-1", "s1", 1 << 20, "grpc+tcp://127.0.0.1:8788"));
+        seeds.put("welcome", new ClientUpdate.Welcome("client-1", "s1", 1 << 20, "grpc+tcp://127.0.0.1:8788", 1000));
         seeds.put("keys-finished", new ClientUpdate.KeysFinished(List.of(new ClientUpdate.KeyFinished("sum-1", List.of(w1), "Integer", 8))));
         seeds.put("keys-erred", new ClientUpdate.KeysErred(List.of(new ClientUpdate.KeyErred("sum-1", error))));
         seeds.put("who-has-reply", new ClientUpdate.WhoHasReply(9, Map.of("square-0", List.of(w1))));

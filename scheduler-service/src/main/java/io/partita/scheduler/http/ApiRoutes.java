@@ -46,7 +46,8 @@ public final class ApiRoutes {
         this.artifacts = artifacts;
         this.standby = standby;
         this.workers = workers;
-        this.clients = new ClientEndpoint(loop, schedulerId, config.maxMessageBytes(), config.limits().maxClients(), flightUri);
+        this.clients = new ClientEndpoint(loop, schedulerId, config.maxMessageBytes(), config.limits().maxClients(),
+                config.limits().maxPendingGraphs(), flightUri);
     }
 
     public Router router() {

@@ -19,10 +19,12 @@ final class ClientEndpoint {
     private final String schedulerId;
     private final long maxMessageBytes;
     private final int maxClients;
+    private final int maxPendingGraphs;
     private final String flightUri;
 
-    ClientEndpoint(SchedulerLoop loop, String schedulerId, long maxMessageBytes, int maxClients, String flightUri) {
+    ClientEndpoint(SchedulerLoop loop, String schedulerId, long maxMessageBytes, int maxClients, int maxPendingGraphs, String flightUri) {
         this.maxClients = maxClients;
+        this.maxPendingGraphs = maxPendingGraphs;
         this.loop = loop;
         this.schedulerId = schedulerId;
         this.maxMessageBytes = maxMessageBytes;
@@ -40,7 +42,7 @@ final class ClientEndpoint {
         String clientId = resumed != null && resumed.matches("client-[0-9a-f]{8}") ? resumed
                 : "client-" + UUID.randomUUID().toString().substring(0, 8);
         loop.clientConnected(clientId, ws);
-        SchedulerLoop.send(ws, new ClientUpdate.Welcome(clientId, schedulerId, maxMessageBytes, flightUri));
+        SchedulerLoop.send(ws, new ClientUpdate.Welcome(clientId, schedulerId, maxMessageBytes, flightUri, maxPendingGraphs));
         loop.submit(resumed != null ? new Event.ClientResumed(loop.stimulus("client-resume"), clientId)
                 : new Event.ClientConnected(loop.stimulus("client-connect"), clientId));
         // frames assembled here, not by Vert.x: a message over the limit is answered, not the connection closed
