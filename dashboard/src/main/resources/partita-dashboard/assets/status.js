@@ -42,19 +42,20 @@
     el.classList.toggle('compact', workers.length > 20);
     // one scale for all bars: the largest limit (or use, when over it or unlimited)
     const scale = Math.max(1, ...workers.map(w => Math.max(w.memory.limit,
-      w.memory.heap + w.memory.segments + w.memory.unmanaged + w.memory.spilled)));
+      w.memory.heap + w.memory.segments + (w.memory.tableEngine || 0) + w.memory.unmanaged + w.memory.spilled)));
     el.innerHTML = workers.map(w => {
       const m = w.memory;
-      const used = m.heap + m.segments + m.unmanaged;
+      const engine = m.tableEngine || 0;
+      const used = m.heap + m.segments + engine + m.unmanaged;
       const part = (cls, n, what) => n > 0
         ? `<span class="${cls}" style="width:${P.pct(n, scale)}%" title="${what}: ${P.bytes(n)}"></span>` : '';
       const marks = (m.pauseAt > 0 ? `<span class="pause-mark" style="left:${P.pct(m.pauseAt, scale)}%" title="pause at ${P.bytes(m.pauseAt)}"></span>` : '')
         + (m.limit > 0 ? `<span class="limit-mark" style="left:calc(${P.pct(m.limit, scale)}% - 2px)" title="limit ${P.bytes(m.limit)}"></span>` : '');
       return `<div class="row mem${w.paused ? ' paused' : ''}" data-worker="${P.escape(w.name)}" data-used="${used}"
-          data-heap="${m.heap}" data-segments="${m.segments}" data-spilled="${m.spilled}" data-unmanaged="${m.unmanaged}"
+          data-heap="${m.heap}" data-segments="${m.segments}" data-spilled="${m.spilled}" data-unmanaged="${m.unmanaged}" data-table-engine="${engine}"
           data-limit="${m.limit}" data-pause-at="${m.pauseAt}" data-paused="${w.paused}">
         <span class="name">${P.escape(w.name)}</span>
-        <div class="bar">${part('heap', m.heap, 'heap')}${part('segments', m.segments, 'shared segments')}${part('unmanaged', m.unmanaged, 'unmanaged')}${part('spilled', m.spilled, 'spilled to disk')}${marks}</div>
+        <div class="bar">${part('heap', m.heap, 'heap')}${part('segments', m.segments, 'shared segments')}${part('engine', engine, 'table engine (DuckDB)')}${part('unmanaged', m.unmanaged, 'unmanaged')}${part('spilled', m.spilled, 'spilled to disk')}${marks}</div>
         <span class="count">${P.bytes(used)}${m.limit ? ' / ' + P.bytes(m.limit) : ''}${m.spilled ? ' +' + P.bytes(m.spilled) + ' disk' : ''}</span>
       </div>`;
     }).join('');

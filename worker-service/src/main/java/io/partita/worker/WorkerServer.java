@@ -126,7 +126,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(code);
         TableEngine tables = new TableEngine(config.nthreads(), config.memoryLimit(), spillDir.resolve("duckdb"));
         own(tables);
-        metrics.tableEngine(tables::memoryBytes, tables::temporaryBytes);
+        metrics.tableEngine(tables::temporaryBytes);
         ExecutorService taskPool = Executors.newFixedThreadPool(config.nthreads(), named("partita-task-"));
         ExecutorService fetchPool = Executors.newFixedThreadPool(4, named("partita-fetch-"));
         own(() -> shutdown(fetchPool));
@@ -145,6 +145,7 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         MemoryMonitor monitor = new MemoryMonitor(store, config.memory(), MemoryMonitor::privateResidentBytes,
                 paused -> dispatcher.offer(new WorkerEvent.MemoryPaused("memory-" + stimuli.incrementAndGet(), paused)),
                 () -> Thread.ofPlatform().name("partita-memory-exit").start(() -> System.exit(MemoryMonitor.EXIT_MEMORY)));
+        monitor.tableEngine(tables::memoryBytes, tables::temporaryBytes);
         own(monitor);
         monitor.start();
 

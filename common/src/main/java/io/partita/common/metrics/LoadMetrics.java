@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  */
 public final class LoadMetrics {
     /** Memory tiers, as in {@link MemoryByTier}. */
-    public static final String HEAP = "heap", SEGMENTS = "segments", SPILLED = "spilled", UNMANAGED = "unmanaged";
+    public static final String HEAP = "heap", SEGMENTS = "segments", SPILLED = "spilled", UNMANAGED = "unmanaged",
+            TABLE_ENGINE = "table_engine";
     /** Transfer paths: mapped from a neighbour's shared segment, or over Arrow Flight. */
     public static final String SEGMENT = "segment", FLIGHT = "flight", BULK = "bulk";
 
@@ -32,12 +33,13 @@ public final class LoadMetrics {
      */
     public static void register(PrometheusRegistry registry, String prefix, String whose, Supplier<WorkerLoad> load) {
         gauge(registry, prefix + "_memory_bytes", "Memory of " + whose + " by tier: stored values on the heap, in shared "
-                + "segments, spilled to disk, and process memory not held by stored values (unmanaged)", load, l -> cb -> {
+                + "segments, spilled to disk, held by the table engine (DuckDB), and process memory not held by any of those (unmanaged)", load, l -> cb -> {
                     MemoryByTier m = l.memory();
                     cb.call(m.heap(), HEAP);
                     cb.call(m.segments(), SEGMENTS);
                     cb.call(m.spilled(), SPILLED);
                     cb.call(m.unmanaged(), UNMANAGED);
+                    cb.call(m.tableEngine(), TABLE_ENGINE);
                 }, "tier");
         gauge(registry, prefix + "_memory_limit_bytes", "Memory limit of " + whose + " (0: none)", load,
                 l -> cb -> cb.call(l.memory().limit()));

@@ -42,17 +42,31 @@ public record WorkerLoad(String workerId, int running, int queued, int storedKey
     /**
      * @param heap      bytes of stored values on the JVM heap
      * @param segments  bytes of stored tables in shared segments (memory-backed files)
-     * @param spilled   bytes of stored values spilled to disk
-     * @param unmanaged process memory not held by stored values (the JVM, libraries, running tasks)
+     * @param spilled   bytes of stored values spilled to disk, and of what the worker's DuckDB spilled
+     * @param unmanaged process memory not held by stored values nor by DuckDB (the JVM, libraries, running tasks)
      * @param limit     the worker's memory limit (0 = none)
-     * @param pauseAt   process memory (heap + segments + unmanaged) above which the worker starts no tasks (0 = never)
+     * @param pauseAt   process memory (heap + segments + tableEngine + unmanaged) above which the worker starts no
+     *                  tasks (0 = never)
+     * @param tableEngine memory held by the worker's DuckDB (hash tables, sorts and buffers of table stages), bounded
+     *                  by its memory_limit; part of the process's resident memory, shown as a tier of its own
      */
-    public record MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit, long pauseAt) {
-        public static final MemoryByTier EMPTY = new MemoryByTier(0, 0, 0, 0, 0, 0);
+    public record MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit, long pauseAt,
+                               long tableEngine) {
+        public static final MemoryByTier EMPTY = new MemoryByTier(0, 0, 0, 0, 0, 0, 0);
+
+        /** Memory by tier of a worker that runs no table stages. */
+        public MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit, long pauseAt) {
+            this(heap, segments, spilled, unmanaged, limit, pauseAt, 0);
+        }
 
         /** Memory by tier without a pause threshold. */
         public MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit) {
-            this(heap, segments, spilled, unmanaged, limit, 0);
+            this(heap, segments, spilled, unmanaged, limit, 0, 0);
+        }
+
+        /** The process's memory: heap, segments, DuckDB and the rest (spilled bytes are on disk). */
+        public long inMemory() {
+            return heap + segments + tableEngine + unmanaged;
         }
     }
 

@@ -41,6 +41,9 @@ class DashboardLoadTest {
             assertThat(total).isEqualTo(TASKS);
             assertThat(status.locator("#memory .row.paused").evaluateAll("rows => rows.map(r => r.dataset.worker)"))
                     .isEqualTo(List.of("w007", "w032", "w057", "w082"));
+            // the table engine's memory (200 MiB on every simulated worker) is a tier of its own in each bar
+            assertThat(status.locator("#memory .row").first().getAttribute("data-table-engine")).isEqualTo("" + (200L << 20));
+            assertThat(status.locator("#memory .row .bar .engine").count()).isEqualTo(WORKERS);
             report.add(measure(cluster, status, "status"));
             assertThat(Integer.parseInt(status.getAttribute("#stream", "data-bars"))).isPositive();
             Browser.screenshot(status, "load-status");
@@ -48,6 +51,7 @@ class DashboardLoadTest {
 
             Page workers = browser.open(base + "/workers");
             workers.waitForFunction("document.querySelectorAll('#workers tbody tr').length === " + WORKERS);
+            assertThat(workers.locator("#workers thead th[data-sort=tableEngine]").count()).isEqualTo(1);
             report.add(measure(cluster, workers, "workers"));
             Browser.screenshot(workers, "load-workers");
             workers.close();

@@ -169,7 +169,7 @@ final class SimulatedCluster implements AutoCloseable {
                     new WorkerLoad.Activity(seq, WorkerLoad.Activity.SPILL, now - 200, 15_000, 16 << 20, 1, ""));
             loads.put(id, new WorkerLoad(id, Math.min(threads, processing.getOrDefault(id, 0)),
                     Math.max(0, processing.getOrDefault(id, 0) - threads), 100, segments, heap, heap + segments, now,
-                    new WorkerLoad.MemoryByTier(heap, segments, spilled, 300L << 20, 8L << 30, (long) (0.8 * (8L << 30))),
+                    new WorkerLoad.MemoryByTier(heap, segments, spilled, 300L << 20, 8L << 30, (long) (0.8 * (8L << 30)), 200L << 20),
                     new WorkerLoad.TransferCounters(seq << 20, seq << 21, seq << 21, seq, seq, spilled, 0, seq / 2, 0, 0, 0, 0, 0),
                     paused(id), random.nextInt(400), now - 3_600_000, activity));
         }

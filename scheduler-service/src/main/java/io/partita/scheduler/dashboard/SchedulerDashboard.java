@@ -146,7 +146,7 @@ public final class SchedulerDashboard implements DashboardSource {
                     .put("processing", processing.getOrDefault(info.workerId(), 0))
                     .put("paused", load != null && load.paused())
                     .put("memory", new JsonObject().put("heap", m.heap()).put("segments", m.segments())
-                            .put("spilled", m.spilled()).put("unmanaged", m.unmanaged()).put("limit", limit)
+                            .put("spilled", m.spilled()).put("unmanaged", m.unmanaged()).put("tableEngine", m.tableEngine()).put("limit", limit)
                             .put("pauseAt", m.pauseAt()));
             if (details) {
                 WorkerLoad.TransferCounters t = load == null ? WorkerLoad.TransferCounters.EMPTY : load.transfers();

@@ -40,6 +40,7 @@ public final class ClusterLoad {
         long segments = 0;
         long spilled = 0;
         long unmanaged = 0;
+        long tableEngine = 0;
         long limit = 0;
         int paused = 0;
         for (WorkerLoad l : loads) {
@@ -54,11 +55,12 @@ public final class ClusterLoad {
             segments += m.segments();
             spilled += m.spilled();
             unmanaged += m.unmanaged();
+            tableEngine += m.tableEngine();
             limit += m.limit();
             paused += l.paused() ? 1 : 0;
         }
         return new WorkerLoad("cluster", running, queued, keys, stored, heapUsed, process, System.currentTimeMillis(),
-                new MemoryByTier(heap, segments, spilled, unmanaged, limit), transfers(), paused > 0);
+                new MemoryByTier(heap, segments, spilled, unmanaged, limit, 0, tableEngine), transfers(), paused > 0);
     }
 
     private static TransferCounters plus(TransferCounters a, TransferCounters b) {

@@ -174,7 +174,7 @@ class SchedulerDashboardTest {
     void workersCarryMemoryByTierThePauseThresholdAndWhatTheyProcess() {
         start();
         submit(List.of(task("x-1"), task("x-2"), task("x-3")), "x-1", "x-2", "x-3");
-        loads.put("w1", new WorkerLoad("w1", 2, 1, 0, 0, 0, 0, now, new WorkerLoad.MemoryByTier(10, 20, 30, 40, 1000, 800),
+        loads.put("w1", new WorkerLoad("w1", 2, 1, 0, 0, 0, 0, now, new WorkerLoad.MemoryByTier(10, 20, 30, 40, 1000, 800, 50),
                 null, true, 150, now - 65_000, List.of()));
         JsonObject w = dashboard.page(Page.WORKERS, 0).getJsonArray("workers").getJsonObject(0);
         assertThat(w.getString("name")).isEqualTo("worker-one");
@@ -182,7 +182,7 @@ class SchedulerDashboardTest {
         assertThat(w.getBoolean("paused")).isTrue();
         assertThat(w.getJsonObject("memory").getMap()).containsEntry("heap", 10L).containsEntry("segments", 20L)
                 .containsEntry("spilled", 30L).containsEntry("unmanaged", 40L).containsEntry("limit", 1000L)
-                .containsEntry("pauseAt", 800L);
+                .containsEntry("pauseAt", 800L).containsEntry("tableEngine", 50L);
         assertThat(w.getDouble("cpu")).isEqualTo(150.0);
         assertThat(w.getLong("uptimeMs")).isEqualTo(65_000);
     }

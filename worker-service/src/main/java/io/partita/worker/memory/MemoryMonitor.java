@@ -41,6 +41,9 @@ public final class MemoryMonitor implements AutoCloseable {
     private volatile boolean paused;
     private volatile long lastResident;
     private boolean terminating;
+    /** DuckDB's memory and spilled bytes (the table engine), shown as tiers of their own; none until set. */
+    private volatile LongSupplier tableEngineBytes = () -> 0;
+    private volatile LongSupplier tableEngineSpilledBytes = () -> 0;
 
     /**
      * @param residentBytes the process's resident memory not counting the segments it maps
@@ -127,12 +130,23 @@ public final class MemoryMonitor implements AutoCloseable {
         return paused;
     }
 
-    /** Memory by tier as of now (unmanaged = resident memory not held by heap-tier values). */
+    /** The table engine's memory and what it spilled, for {@link #memoryByTier()}: DuckDB's, sampled apart. */
+    public void tableEngine(LongSupplier memoryBytes, LongSupplier spilledBytes) {
+        this.tableEngineBytes = memoryBytes;
+        this.tableEngineSpilledBytes = spilledBytes;
+    }
+
+    /**
+     * Memory by tier as of now: unmanaged = resident memory held neither by heap-tier values nor by the table engine
+     * (whose share, sampled at another moment, is capped at what the resident memory leaves).
+     */
     public MemoryByTier memoryByTier() {
         long resident = lastResident > 0 ? lastResident : residentBytes.getAsLong();
         long heap = store.heapBytes();
-        return new MemoryByTier(heap, store.segmentBytes(), store.spilledBytes(), Math.max(0, resident - heap), policy.limit(),
-                policy.limit() > 0 ? policy.bytesOf(policy.pause()) : 0);
+        long offHeap = Math.max(0, resident - heap);
+        long engine = Math.min(offHeap, Math.max(0, tableEngineBytes.getAsLong()));
+        return new MemoryByTier(heap, store.segmentBytes(), store.spilledBytes() + Math.max(0, tableEngineSpilledBytes.getAsLong()),
+                offHeap - engine, policy.limit(), policy.limit() > 0 ? policy.bytesOf(policy.pause()) : 0, engine);
     }
 
     /** The process's resident memory minus its file-backed and shared pages, from /proc/self/statm; 0 elsewhere. */

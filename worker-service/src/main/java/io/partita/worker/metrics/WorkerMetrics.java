@@ -39,11 +39,11 @@ public final class WorkerMetrics {
         completed.initLabelValues("failed");
     }
 
-    /** DuckDB's memory and spilled bytes as gauges of their own (the table engine's share of the process). */
-    public void tableEngine(java.util.function.LongSupplier memory, java.util.function.LongSupplier spilled) {
-        GaugeWithCallback.builder().name("partita_worker_table_engine_memory_bytes")
-                .help("memory held by the worker's DuckDB (part of the process's unmanaged memory)")
-                .callback(cb -> cb.call(memory.getAsLong())).register(registry);
+    /**
+     * What DuckDB spilled, as a gauge of its own (its memory is the {@code table_engine} tier of the memory gauge; its
+     * spilled bytes are also in the {@code spilled} tier, with the spilled values).
+     */
+    public void tableEngine(java.util.function.LongSupplier spilled) {
         GaugeWithCallback.builder().name("partita_worker_table_engine_spilled_bytes")
                 .help("bytes the worker's DuckDB spilled to its temporary folder under the spill directory")
                 .callback(cb -> cb.call(spilled.getAsLong())).register(registry);

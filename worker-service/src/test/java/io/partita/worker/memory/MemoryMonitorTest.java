@@ -103,6 +103,25 @@ class MemoryMonitorTest {
     }
 
     @Test
+    void theTableEnginesMemoryIsATierOfItsOwnTakenFromUnmanagedAndItsSpillCountsAsSpilled() {
+        MemoryMonitor monitor = monitor(10_000);
+        store.put("k", new byte[100]);
+        resident.set(1_000);
+        monitor.tick();
+        assertThat(monitor.memoryByTier().unmanaged()).isEqualTo(1_000 - store.heapBytes());
+        monitor.tableEngine(() -> 600, () -> 250);
+        var tiers = monitor.memoryByTier();
+        assertThat(tiers.tableEngine()).isEqualTo(600);
+        assertThat(tiers.unmanaged()).isEqualTo(1_000 - store.heapBytes() - 600);
+        assertThat(tiers.spilled()).isEqualTo(store.spilledBytes() + 250);
+        assertThat(tiers.inMemory()).isEqualTo(1_000);
+        // sampled at another moment than the resident memory: never more than what the resident memory leaves
+        monitor.tableEngine(() -> 5_000, () -> 0);
+        assertThat(monitor.memoryByTier().tableEngine()).isEqualTo(1_000 - store.heapBytes());
+        assertThat(monitor.memoryByTier().unmanaged()).isZero();
+    }
+
+    @Test
     void readsThisProcess() {
         assertThat(MemoryMonitor.privateResidentBytes()).isPositive();
     }

@@ -21,12 +21,14 @@ class WorkerMetricsTest {
         assertThat(text(metrics)).contains("partita_worker_info{name=\"w1\",worker_id=\"w1-42-abcd\"} 1")
                 .doesNotContain("partita_worker_stored_bytes "); // nothing published yet: no sample
         metrics.published(new WorkerLoad("w1-42-abcd", 2, 3, 4, 4096, 10, 20, 0,
-                new MemoryByTier(100, 200, 300, 400, 1L << 30),
+                new MemoryByTier(100, 200, 300, 400, 1L << 30, 0, 500),
                 new TransferCounters(11, 12, 13, 1, 2, 1500, 700, 3, 2, 2.5e8, 14, 15, 1), true));
         assertThat(text(metrics))
                 .contains("partita_worker_stored_bytes 4096.0")
                 .contains("partita_worker_memory_bytes{tier=\"segments\"} 200.0")
                 .contains("partita_worker_memory_bytes{tier=\"spilled\"} 300.0")
+                .contains("partita_worker_memory_bytes{tier=\"table_engine\"} 500.0")
+                .contains("partita_worker_memory_bytes{tier=\"unmanaged\"} 400.0")
                 .contains("partita_worker_memory_limit_bytes 1.073741824E9")
                 .contains("partita_worker_tasks{state=\"queued\"} 3.0")
                 .contains("partita_worker_transfer_bytes_total{direction=\"in\",path=\"segment\"} 11.0")
@@ -39,11 +41,10 @@ class WorkerMetricsTest {
     }
 
     @Test
-    void showsTheTableEnginesMemoryAsItsOwnGauges() {
+    void showsWhatTheTableEngineSpilledAsAGaugeOfItsOwn() {
         WorkerMetrics metrics = new WorkerMetrics("w1-42-abcd", "w1");
-        metrics.tableEngine(() -> 5_000, () -> 7_000);
-        assertThat(text(metrics)).contains("partita_worker_table_engine_memory_bytes 5000.0")
-                .contains("partita_worker_table_engine_spilled_bytes 7000.0");
+        metrics.tableEngine(() -> 7_000);
+        assertThat(text(metrics)).contains("partita_worker_table_engine_spilled_bytes 7000.0");
     }
 
     @Test
