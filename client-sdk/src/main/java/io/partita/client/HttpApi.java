@@ -66,7 +66,11 @@ final class HttpApi implements ArtifactUploader {
             throw failure("listing workers", r);
         }
         try {
-            return MessageCodec.json().readValue(r.body(), new TypeReference<List<WorkerStatus>>() {});
+            List<WorkerStatus> workers = MessageCodec.json().readValue(r.body(), new TypeReference<List<WorkerStatus>>() {});
+            if (workers == null) {
+                throw new PartitaException("the scheduler at " + scheduler.get() + " answered the worker list with null");
+            }
+            return workers;
         } catch (IOException e) {
             throw new PartitaException("undecodable worker list from " + scheduler.get() + ": " + e.getMessage(), e);
         }

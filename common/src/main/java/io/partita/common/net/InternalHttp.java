@@ -28,4 +28,19 @@ public final class InternalHttp {
         }
         return b.build();
     }
+
+    /**
+     * The body of an answer read through {@code HttpResponse.BodyHandlers.ofInputStream()}, refused past
+     * {@code maxBytes}: an address that is not ours (or not yet authenticated) cannot make this process buffer
+     * without end.
+     */
+    public static String boundedBody(java.io.InputStream body, int maxBytes) throws java.io.IOException {
+        try (body) {
+            byte[] bytes = body.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw new java.io.IOException("an answer of more than " + maxBytes + " bytes, refused");
+            }
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }

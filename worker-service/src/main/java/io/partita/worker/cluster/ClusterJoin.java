@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * wrong token is reported at once (exit code 2), and an unreachable scheduler after the deadline.
  */
 public final class ClusterJoin {
+    /** /api/cluster answers with a few hundred bytes: anything near this is not a scheduler of ours. */
+    private static final int MAX_ANSWER_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterJoin.class);
     /** Pauses between rounds over the schedulers: 100 ms doubling up to 2 s. */
     static final Backoff RETRY = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
@@ -51,13 +53,14 @@ public final class ClusterJoin {
                             .timeout(Duration.ofSeconds(10)).GET();
                     token.headerValue().ifPresent(v -> req.header("Authorization", v));
                     try {
-                        HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<java.io.InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+                        String body = InternalHttp.boundedBody(resp.body(), MAX_ANSWER_BYTES);
                         if (resp.statusCode() == 200) {
-                            return MessageCodec.fromJson(resp.body(), ClusterInfo.class);
+                            return MessageCodec.fromJson(body, ClusterInfo.class);
                         }
                         if (resp.statusCode() == 401 || resp.statusCode() == 403) {
                             throw new IllegalStateException("the scheduler at " + scheduler
-                                    + " refused this worker (HTTP " + resp.statusCode() + "): " + resp.body());
+                                    + " refused this worker (HTTP " + resp.statusCode() + "): " + body);
                         }
                         lastError = scheduler + ": HTTP " + resp.statusCode();
                     } catch (IOException e) {
