@@ -41,7 +41,8 @@ public final class LocalCommand implements Callable<Integer> {
     Integer threadsPerWorker;
 
     @Option(names = "--memory-limit", defaultValue = "auto",
-            description = "Memory limit per worker: bytes such as 4GiB, or auto (machine memory / workers). Default: ${DEFAULT-VALUE}.")
+            description = "Memory limit per worker: auto (machine memory / workers), a fraction of the machine's memory such "
+                    + "as 0.25, a size such as 4GiB, or none. Default: ${DEFAULT-VALUE}.")
     String memoryLimit;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to serve on (default: ${DEFAULT-VALUE}).")

@@ -1,6 +1,5 @@
 package io.partita.worker;
 
-import io.partita.common.config.ByteSize;
 import io.partita.common.config.NetworkOptions;
 import io.partita.common.config.PartitaDefaults;
 import io.partita.common.config.PartitaVersion;
@@ -53,7 +52,8 @@ public final class WorkerCli implements Callable<Integer> {
                     + "at most " + Nanny.MAX_RESTARTS + " times in 5 minutes; --no-nanny runs one worker in this process. Default: ${DEFAULT-VALUE}.")
     boolean nanny = true;
 
-    @Option(names = "--memory-limit", defaultValue = "auto", description = "Memory per worker: 'auto' (machine or container memory / nworkers), 0 for none, or a size like 4GiB. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--memory-limit", defaultValue = "auto", description = "Memory per worker: 'auto' (machine or container memory / nworkers), a fraction of that memory "
+            + "such as 0.5, a size such as 4GiB (at least 256MiB), or none (also 0) for no limit. Default: ${DEFAULT-VALUE}.")
     String memoryLimit;
 
     @Option(names = "--name", description = "Worker name, kept when the nanny restarts the worker; with --nworkers N > 1, NAME-0 to NAME-<N-1>. Default: the hostname and process id.")
@@ -261,20 +261,11 @@ public final class WorkerCli implements Callable<Integer> {
     }
 
     private long memoryLimitBytes() {
-        if (memoryLimit == null || memoryLimit.equalsIgnoreCase("auto")) {
-            return MemoryLimits.auto(nworkers); // the container's limit, else physical memory, per worker
+        try { // the container's limit, else physical memory
+            return MemoryLimits.parse(memoryLimit, MemoryLimits.auto(1), nworkers);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine(), e.getMessage());
         }
-        long bytes;
-        try {
-            bytes = ByteSize.parse(memoryLimit);
-        } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(commandLine(), "--memory-limit must be 'auto', 0 or a size like 4GiB, got '"
-                    + memoryLimit + "': " + e.getMessage());
-        }
-        if (bytes < 0) {
-            throw new CommandLine.ParameterException(commandLine(), "--memory-limit must not be negative, got " + memoryLimit);
-        }
-        return bytes;
     }
 
     /** Accepts host, host:port, tcp://host:port and http://host:port (https:// and tls:// with the TLS flags). */

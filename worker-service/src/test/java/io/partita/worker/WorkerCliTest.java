@@ -24,6 +24,14 @@ class WorkerCliTest {
     }
 
     @Test
+    void aMemoryLimitTooSmallIsAUsageErrorNamingTheNumbers() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new WorkerCli()).setErr(new PrintWriter(err)).execute("--memory-limit", "64MiB");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--memory-limit 64MiB is 64.00 MiB, below the 256.00 MiB a worker needs");
+    }
+
+    @Test
     void noNannyWithSeveralWorkersIsAUsageError() {
         StringWriter err = new StringWriter();
         int code = new CommandLine(new WorkerCli()).setErr(new PrintWriter(err)).execute("--no-nanny", "--nworkers", "2");

@@ -1,6 +1,7 @@
 package io.partita.worker.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,29 @@ class MemoryLimitsTest {
     @Test
     void aContainerLimitAbovePhysicalMemoryIsIgnored() {
         assertThat(MemoryLimits.auto(Long.toString(128 * GIB), null, 16 * GIB, 1)).isEqualTo(16 * GIB);
+    }
+
+    @Test
+    void aFlagValueIsAutoNoneAFractionOrASizeAsInDask() {
+        long machine = 16 * GIB;
+        assertThat(MemoryLimits.parse("auto", machine, 4)).isEqualTo(4 * GIB);
+        assertThat(MemoryLimits.parse(null, machine, 2)).isEqualTo(8 * GIB);
+        assertThat(MemoryLimits.parse("0", machine, 1)).isZero();
+        assertThat(MemoryLimits.parse("none", machine, 1)).isZero();
+        assertThat(MemoryLimits.parse("0.5", machine, 1)).isEqualTo(8 * GIB);
+        assertThat(MemoryLimits.parse(".25", machine, 3)).isEqualTo(4 * GIB);
+    }
+
+    @Test
+    void aLimitBelowTheMinimumOrAboveTheMachineIsRefusedNamingBothNumbers() {
+        long machine = 16 * GIB;
+        assertThatThrownBy(() -> MemoryLimits.parse("100MiB", machine, 1)).hasMessageContaining("100.00 MiB")
+                .hasMessageContaining("below the 256.00 MiB");
+        assertThatThrownBy(() -> MemoryLimits.parse("4000", machine, 1)).hasMessageContaining("a bare number is bytes");
+        assertThatThrownBy(() -> MemoryLimits.parse("32GiB", machine, 1)).hasMessageContaining("32.00 GiB")
+                .hasMessageContaining("more than the 16.00 GiB");
+        assertThatThrownBy(() -> MemoryLimits.parse("0.0", machine, 1)).hasMessageContaining("must be above 0");
+        assertThatThrownBy(() -> MemoryLimits.parse("lots", machine, 1)).hasMessageContaining("auto, none (or 0), a fraction");
     }
 
     @Test
