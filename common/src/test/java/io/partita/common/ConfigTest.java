@@ -51,6 +51,47 @@ class ConfigTest {
         assertThat(fromFlags.nthreads).isEqualTo(7);
     }
 
+    static class Shared {
+        @Option(names = "--host", defaultValue = "127.0.0.1") String host;
+    }
+
+    @Command(name = "worker")
+    static class WithMixin {
+        @picocli.CommandLine.Mixin Shared shared;
+        @Option(names = "--nthreads", defaultValue = "1") int nthreads;
+    }
+
+    private static String usageError(Object command, Map<String, String> env) {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = new CommandLine(command).setDefaultValueProvider(new PartitaDefaults("worker", env))
+                .setErr(new java.io.PrintWriter(err)).execute();
+        assertThat(code).as("exit code of " + err).isEqualTo(2);
+        return err.toString();
+    }
+
+    @Test
+    void anUnknownKeyInTheFileIsAUsageErrorNamingItAndTheNearestKnownOne(@TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("partita.yaml"), "worker:\n  nthread: 3\n");
+        assertThat(usageError(new WithMixin(), Map.of("PARTITA_CONFIG", yaml.toString())))
+                .contains("'worker.nthread' is not an option of partita worker: did you mean 'nthreads'?");
+        Files.writeString(yaml, "worker:\n  host: 10.0.0.1\nauth-tokn: x\n");
+        assertThat(usageError(new WithMixin(), Map.of("PARTITA_CONFIG", yaml.toString())))
+                .contains("'auth-tokn' is neither an option nor a section (scheduler, worker, local): did you mean 'auth-token'?");
+        // another command's section and a shared option at the top level are fine for this one
+        Files.writeString(yaml, "scheduler:\n  hazelcast-port: 5702\nworker:\n  host: 10.0.0.2\nauth-token: x\n");
+        WithMixin ok = new WithMixin();
+        new CommandLine(ok).setDefaultValueProvider(new PartitaDefaults("worker", Map.of("PARTITA_CONFIG", yaml.toString())))
+                .parseArgs();
+        assertThat(ok.shared.host).isEqualTo("10.0.0.2");
+    }
+
+    @Test
+    void aMissingConfigFileIsAUsageErrorNamingIt(@TempDir Path dir) {
+        String missing = dir.resolve("nope.yaml").toString();
+        assertThat(usageError(new WithMixin(), Map.of("PARTITA_CONFIG", missing)))
+                .contains("the configuration file " + missing + " named by PARTITA_CONFIG does not exist");
+    }
+
     @Test
     void tokenChecksTheBearerHeader() {
         ClusterToken token = ClusterToken.of("abc");

@@ -32,12 +32,13 @@ public class PartitaDefaults implements CommandLine.IDefaultValueProvider {
 
     private final String command;
     private final Map<String, String> env;
-    private final JsonNode yaml;
+    /** Read at the first option's default, where a bad file can be reported as a usage error (exit code 2). */
+    private JsonNode yaml;
+    private boolean loaded;
 
     public PartitaDefaults(String command, Map<String, String> env) {
         this.command = command;
         this.env = env;
-        this.yaml = loadYaml(env.get("PARTITA_CONFIG"));
     }
 
     /** For {@code @Command(defaultValueProvider = ...)}, which needs a class with a no-argument constructor. */
@@ -80,6 +81,10 @@ public class PartitaDefaults implements CommandLine.IDefaultValueProvider {
         if (env.containsKey("PARTITA_" + envName)) {
             return env.get("PARTITA_" + envName);
         }
+        if (!loaded) {
+            loaded = true;
+            yaml = loadYaml(env.get("PARTITA_CONFIG"), option.command());
+        }
         if (yaml != null) {
             JsonNode section = yaml.path(command);
             JsonNode value = section.has(name) ? section.get(name) : yaml.get(name);
@@ -90,15 +95,25 @@ public class PartitaDefaults implements CommandLine.IDefaultValueProvider {
         return option.defaultValue();
     }
 
-    private static JsonNode loadYaml(String file) {
+    private JsonNode loadYaml(String file, CommandLine.Model.CommandSpec spec) {
         if (file == null || file.isBlank()) {
             return null;
         }
+        JsonNode tree;
         try {
-            return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(file)));
+            tree = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(file)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "the configuration file " + file
+                    + " named by PARTITA_CONFIG does not exist");
         } catch (IOException e) {
-            throw new CommandLine.InitializationException("cannot read the configuration file " + file
+            throw new CommandLine.ParameterException(spec.commandLine(), "cannot read the configuration file " + file
                     + " named by PARTITA_CONFIG: " + e.getMessage());
         }
+        java.util.List<String> names = spec.options().stream().map(o -> o.longestName().replaceFirst("^-+", "")).toList();
+        java.util.List<String> problems = ConfigKeys.problems(file, tree, command, names);
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+        }
+        return tree;
     }
 }
