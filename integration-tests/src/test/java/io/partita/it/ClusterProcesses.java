@@ -163,10 +163,23 @@ public final class ClusterProcesses implements AutoCloseable {
         return addWorker(address(), threads, false, extraArgs);
     }
 
+    /** Starts worker {@code w<n>} as {@link #addWorker(int, String...)} does, with {@code env} added to its environment. */
+    public Process addWorker(int threads, java.util.Map<String, String> env, String... extraArgs) throws IOException {
+        return addWorker(address(), threads, tls != null, env, extraArgs);
+    }
+
     private Process addWorker(String schedulerAddress, int threads, boolean withTls, String... extraArgs) throws IOException {
+        return addWorker(schedulerAddress, threads, withTls, java.util.Map.of(), extraArgs);
+    }
+
+    private Process addWorker(String schedulerAddress, int threads, boolean withTls, java.util.Map<String, String> env,
+                              String... extraArgs) throws IOException {
         int n = workers.size() + 1;
-        List<String> args = new ArrayList<>(List.of(schedulerAddress, "--name", "w" + n, "--host", "127.0.0.1",
+        List<String> args = new ArrayList<>(List.of(schedulerAddress, "--host", "127.0.0.1",
                 "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0"));
+        if (!Arrays.asList(extraArgs).contains("--name")) {
+            args.addAll(List.of("--name", "w" + n));
+        }
         if (!Arrays.asList(extraArgs).contains("--memory-limit")) {
             args.addAll(List.of("--memory-limit", "2GiB"));
         }
@@ -177,7 +190,7 @@ public final class ClusterProcesses implements AutoCloseable {
             args.addAll(tls.serverArgs(tls.worker("w" + n)));
         }
         args.addAll(Arrays.asList(extraArgs));
-        Process p = launch("partita-worker", args, logs.resolve("worker-" + n + ".log"));
+        Process p = launch("partita-worker", args, env, logs.resolve("worker-" + n + ".log"));
         workers.add(p);
         return p;
     }
@@ -285,6 +298,10 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private Process launch(String launcher, List<String> args, Path log) throws IOException {
+        return launch(launcher, args, java.util.Map.of(), log);
+    }
+
+    private Process launch(String launcher, List<String> args, java.util.Map<String, String> env, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(BIN.resolve(launcher).toString());
         command.addAll(args);
@@ -295,6 +312,7 @@ public final class ClusterProcesses implements AutoCloseable {
         if (token != null) {
             builder.environment().put("PARTITA_AUTH_TOKEN", token);
         }
+        builder.environment().putAll(env);
         return builder.start();
     }
 

@@ -78,6 +78,7 @@ final class Dispatcher {
             case WorkerCommand.Retired r -> onRetired.run();
             case WorkerCommand.Registered r -> { }
             case WorkerCommand.Restart r -> { } // the connection stops the worker (SchedulerConnection)
+            case WorkerCommand.Refused r -> { } // likewise
         }
     }
 

@@ -15,11 +15,17 @@ public sealed interface WorkerCommand {
     record Registered(String schedulerId) implements WorkerCommand {}
 
     /**
-     * Answer to a {@link WorkerReport.RegisterWorker} the scheduler will not take: this worker's Hazelcast member is
-     * not in the cluster (it was dropped, typically after the network cut the worker off, and the keys it held were
-     * recomputed elsewhere). The worker stops with code 1, so that its nanny starts a fresh one that joins cleanly.
+     * Answer to a {@link WorkerReport.RegisterWorker} the scheduler will not take from this worker process: it was
+     * declared lost (typically after the network cut it off, and the keys it held were recomputed elsewhere). The
+     * worker stops with code 1, so that its nanny starts a fresh one that joins cleanly.
      */
     record Restart(String reason) implements WorkerCommand {}
+
+    /**
+     * Answer to a {@link WorkerReport.RegisterWorker} that no restart can fix (another live worker has its name): the
+     * worker stops with code 2, a configuration error its nanny does not restart.
+     */
+    record Refused(String reason) implements WorkerCommand {}
 
     /**
      * Run these tasks. {@code functions} holds each function the tasks use that this connection has not carried

@@ -124,6 +124,16 @@ public final class WorkerEndpoint {
                     .onComplete(x -> ws.close());
             return;
         }
+        java.util.Optional<io.partita.common.protocol.WorkerInfo> namesake = loop.state().workers().stream()
+                .filter(w -> w.name().equals(r.info().name()) && !w.workerId().equals(id)).findFirst();
+        if (namesake.isPresent()) { // as Dask: names identify workers to users (dashboard, logs, resources)
+            String reason = "a worker named " + r.info().name() + " is already registered (" + namesake.get().workerId()
+                    + " on " + namesake.get().host() + "): give each worker a name of its own (--name)";
+            LOG.warn("refused worker {} from {}: {}", id, r.info().host(), reason);
+            ws.writeBinaryMessage(Buffer.buffer(MessageCodec.toCbor((WorkerCommand) new WorkerCommand.Refused(reason))))
+                    .onComplete(x -> ws.close());
+            return;
+        }
         workerId[0] = id;
         loop.workerConnected(id, ws);
         liveness.heard(id, System.currentTimeMillis());

@@ -55,6 +55,9 @@ public final class SchedulerConnection implements AutoCloseable {
     private volatile boolean closed;
     /** Set when the scheduler answered {@link WorkerCommand.Restart}: no reconnecting then. */
     private volatile boolean refused;
+    /** Why a scheduler refused this worker for good ({@link WorkerCommand.Refused}); null otherwise. */
+    private volatile String refusal;
+    private volatile boolean everRegistered;
 
     /**
      * @param registration builds the registration message at each connection (with the keys held then)
@@ -83,6 +86,9 @@ public final class SchedulerConnection implements AutoCloseable {
     /** Blocks until a scheduler registered this worker; throws when none did within the timeout. */
     public void connect() throws InterruptedException {
         String problem = connectAny(System.nanoTime() + timeout.toNanos());
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal); // a configuration error: exit code 2
+        }
         if (problem != null) {
             throw new ClusterJoin.SchedulerUnreachableException("no scheduler registered this worker within "
                     + timeout.toSeconds() + " s (" + problem + ")");
@@ -187,7 +193,17 @@ public final class SchedulerConnection implements AutoCloseable {
             return;
         }
         if (command instanceof WorkerCommand.Registered r) {
+            everRegistered = true;
             reg.complete(r.schedulerId());
+        }
+        if (command instanceof WorkerCommand.Refused r) {
+            refusal = "the scheduler at " + address + " refused this worker: " + r.reason();
+            refused = true;
+            reg.completeExceptionally(new IllegalArgumentException(r.reason()));
+            if (everRegistered) { // on a reconnect the worker is running: stop it (the first connect() throws)
+                gaveUp.accept(refusal);
+            }
+            return;
         }
         if (command instanceof WorkerCommand.Restart r) {
             refused = true; // no reconnecting: this worker is to stop and be started afresh
