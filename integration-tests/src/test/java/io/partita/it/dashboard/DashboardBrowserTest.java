@@ -180,8 +180,8 @@ class DashboardBrowserTest {
         assertThat(names(page).getFirst()).isEqualTo(holder);
         Locator row = page.locator("#workers tbody tr[data-worker=" + holder + "] td");
         assertThat(row.nth(2).textContent()).isEqualTo("2"); // threads
-        assertThat(row.nth(13).textContent()).contains("MiB"); // bytes stored
-        assertThat(row.nth(19).textContent()).matches(".*\\d+ (ms|s|min).*"); // uptime
+        assertThat(row.nth(column(page, "storedBytes")).textContent()).contains("MiB");
+        assertThat(row.nth(column(page, "uptimeMs")).textContent()).matches(".*\\d+ (ms|s|min).*");
         Browser.screenshot(page, "workers");
         page.close();
     }
@@ -240,5 +240,13 @@ class DashboardBrowserTest {
     @SuppressWarnings("unchecked")
     private static List<String> names(Page page) {
         return (List<String>) page.locator("#workers tbody tr").evaluateAll("rows => rows.map(r => r.dataset.worker)");
+    }
+
+    /** The index of the workers table's column sorted by {@code key}: the test does not depend on the column order. */
+    private static int column(Page page, String key) {
+        int i = ((Number) page.evaluate("[...document.querySelectorAll('#workers thead th')]"
+                + ".findIndex(th => th.dataset.sort === '" + key + "')")).intValue();
+        assertThat(i).as("a column sorted by " + key).isNotNegative();
+        return i;
     }
 }
