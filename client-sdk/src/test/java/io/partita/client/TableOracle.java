@@ -22,8 +22,14 @@ final class TableOracle {
 
     /** Rows {@code [from, to)}: nulls in x, d and s, strings, dates; {@code groupRows} rows per row group. */
     static void write(Path file, long from, long to, int groupRows) throws Exception {
+        write(file, from, to, groupRows, false);
+    }
+
+    /** With {@code skewed}, key 0 has about 80% of the rows. */
+    static void write(Path file, long from, long to, int groupRows, boolean skewed) throws Exception {
+        String k = skewed ? "(CASE WHEN i % 10 < 8 THEN 0 ELSE i % 13 END)" : "(i % 13)";
         try (var c = DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
-            s.execute("COPY (SELECT i::BIGINT AS id, (i % 13)::INTEGER AS k,"
+            s.execute("COPY (SELECT i::BIGINT AS id, " + k + "::INTEGER AS k,"
                     + " CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 37 % 1000)::BIGINT END AS x,"
                     + " CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 0.25)::DOUBLE END AS d,"
                     + " CASE WHEN i % 5 = 0 THEN NULL ELSE 'Name_' || (i % 17) END AS s,"
