@@ -114,7 +114,7 @@ class FrameOpsOracleTest {
         }
         try (Partition p = frame.head(0)) {
             assertThat(p.rowCount()).isZero();
-            assertThat(p.schema().getFields()).hasSize(7);
+            assertThat(p.schema().getFields()).hasSize(8);
         }
         // a limit inside a plan: an aggregate over the first rows; a limit over an aggregate; over a union
         Frame firstRows = frame.filter(col("k").ne(3)).limit(1_000);
@@ -180,6 +180,41 @@ class FrameOpsOracleTest {
         assertThatThrownBy(() -> frame.groupBy("k").agg(Agg.first("nope"))).isInstanceOf(PlanException.class)
                 .hasMessageContaining("no column nope in [id BIGINT");
         assertThat(tables.tasksRun).isZero();
-        assertThat(List.of(frame.distinct().schema().names().size())).containsExactly(7);
+        assertThat(List.of(frame.distinct().schema().names().size())).containsExactly(8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 64})
+    void dateAndTimestampPartsArithmeticAndCastsMatchDuckDb(int spec) throws Exception {
+        Frame frame = data(spec);
+        var noon = java.time.LocalDateTime.of(2020, 6, 1, 12, 0);
+        Frame q = frame.filter(col("ts").lt(noon).or(col("ts").ge(java.time.Instant.parse("2021-01-01T00:00:00Z"))))
+                .select(col("id"), col("ts").year().as("y"), col("ts").month().as("mo"), col("ts").day().as("d"),
+                        col("ts").hour().as("h"), col("ts").minute().as("mi"), col("ts").second().as("s"),
+                        col("dt").dayOfWeek().as("dow"), col("ts").dateTrunc("hour").as("th"), col("dt").dateTrunc("month").as("dm"),
+                        col("ts").add(io.partita.client.table.expr.Exprs.days(2)).as("plus2d"),
+                        col("ts").sub(io.partita.client.table.expr.Exprs.hours(5)).as("minus5h"),
+                        col("dt").add(io.partita.client.table.expr.Exprs.minutes(90)).as("dtplus"),
+                        col("dt").sub(io.partita.client.table.expr.Exprs.lit(java.time.LocalDate.of(2020, 1, 1))).as("days"),
+                        col("ts").cast(DataType.DATE).as("tsd"), col("dt").cast(DataType.TIMESTAMP).as("dtts"),
+                        col("ts").cast(DataType.VARCHAR).as("tss"), col("ts").cast(DataType.VARCHAR).cast(DataType.TIMESTAMP).as("back"));
+        assertThat(q.schema().toString()).contains("th TIMESTAMP", "plus2d TIMESTAMP", "dtplus TIMESTAMP", "days BIGINT", "tsd DATE");
+        try (Partition p = q.compute()) {
+            assertSameRows(rows(p), oracle("SELECT id, year(ts), month(ts), day(ts), hour(ts), minute(ts), second(ts), isodow(dt), "
+                    + "date_trunc('hour', ts), date_trunc('month', dt), ts + INTERVAL 2 DAY, ts - INTERVAL 5 HOUR, dt + INTERVAL 90 MINUTE, "
+                    + "dt - DATE '2020-01-01', CAST(ts AS DATE), CAST(dt AS TIMESTAMP), CAST(ts AS VARCHAR), CAST(CAST(ts AS VARCHAR) AS TIMESTAMP) FROM "
+                    + files + " WHERE ts < TIMESTAMP '2020-06-01 12:00:00' OR ts >= TIMESTAMP '2021-01-01 00:00:00'"));
+        }
+        try (Partition p = frame.groupBy("k").agg(Agg.min("ts"), Agg.max("ts"), Agg.first("ts")).compute()) {
+            assertSameRows(rows(p), oracle("SELECT k, min(ts), max(ts), first(ts ORDER BY id) FILTER (WHERE ts IS NOT NULL) FROM "
+                    + files + " GROUP BY k"));
+        }
+        assertThatThrownBy(() -> frame.select(col("ts").add(1).as("bad"))).isInstanceOf(PlanException.class)
+                .hasMessageContaining("needs a date and whole days, a date or timestamp and an interval").hasMessageContaining("TIMESTAMP and INTEGER")
+                .hasMessageContaining("ts TIMESTAMP]");
+        assertThatThrownBy(() -> frame.select(col("s").hour().as("bad"))).isInstanceOf(PlanException.class)
+                .hasMessageContaining("needs a date or timestamp, got VARCHAR");
+        assertThatThrownBy(() -> frame.select(col("ts").dateTrunc("fortnight").as("bad"))).isInstanceOf(PlanException.class)
+                .hasMessageContaining("needs a unit of [year, quarter");
     }
 }

@@ -154,8 +154,8 @@ class FrameOracleTest {
         Frame frame = data(partitions);
         Frame q = frame.rename("x", "xx").drop("s").filter(col("xx").gt(900));
         try (Partition p = q.compute()) {
-            assertThat(p.schema().getFields()).extracting(f -> f.getName()).containsExactly("id", "k", "xx", "d", "dt", "amt");
-            assertSameRows(rows(p), oracle("SELECT id, k, x, d, dt, amt FROM " + files + " WHERE x > 900"));
+            assertThat(p.schema().getFields()).extracting(f -> f.getName()).containsExactly("id", "k", "xx", "d", "dt", "amt", "ts");
+            assertSameRows(rows(p), oracle("SELECT id, k, x, d, dt, amt, ts FROM " + files + " WHERE x > 900"));
         }
         assertThat(q.count()).isEqualTo((Long) oracle("SELECT count(*) FROM " + files + " WHERE x > 900").getFirst().getFirst());
         assertThat(frame.count()).isEqualTo((Long) oracle("SELECT count(*) FROM " + files).getFirst().getFirst());
@@ -173,7 +173,7 @@ class FrameOracleTest {
                     .allMatch(n -> n.matches("part-\\d{5}\\.parquet"));
         }
         assertSameRows(oracle("SELECT * FROM read_parquet('" + out + "/*.parquet')"),
-                oracle("SELECT id, k, x, d, dt, amt FROM " + files + " WHERE x > 900"));
+                oracle("SELECT id, k, x, d, dt, amt, ts FROM " + files + " WHERE x > 900"));
     }
 
     @ParameterizedTest
@@ -203,7 +203,7 @@ class FrameOracleTest {
              Partition b = frame.filter(col("id").ge(1_000L)).compute()) {
             Frame tables = Frame.fromTables(this.tables, java.util.List.of(a, none, b), allocator);
             assertThat(tables.npartitions()).isEqualTo(3);
-            assertThat(tables.schema().toString()).isEqualTo("[id BIGINT, k INTEGER, x BIGINT, d DOUBLE, s VARCHAR, dt DATE, amt DECIMAL(10,2)]");
+            assertThat(tables.schema().toString()).isEqualTo("[id BIGINT, k INTEGER, x BIGINT, d DOUBLE, s VARCHAR, dt DATE, amt DECIMAL(10,2), ts TIMESTAMP]");
             try (Partition p = tables.filter(col("d").gt(3.5)).groupBy("k").agg(Agg.countAll(), Agg.sum("x"), Agg.max("dt")).compute()) {
                 assertSameRows(rows(p), oracle("SELECT k, count(*), CAST(sum(x) AS BIGINT), max(dt) FROM " + files
                         + " WHERE d > 3.5 GROUP BY k"));
@@ -246,7 +246,7 @@ class FrameOracleTest {
     void aWrongColumnOrTypeFailsWhenThePlanIsBuilt(int partitions) throws Exception {
         Frame frame = data(partitions);
         assertThatThrownBy(() -> frame.filter(col("nope").gt(1))).isInstanceOf(PlanException.class)
-                .hasMessageContaining("no column nope in [id BIGINT, k INTEGER, x BIGINT, d DOUBLE, s VARCHAR, dt DATE, amt DECIMAL(10,2)]");
+                .hasMessageContaining("no column nope in [id BIGINT, k INTEGER, x BIGINT, d DOUBLE, s VARCHAR, dt DATE, amt DECIMAL(10,2), ts TIMESTAMP]");
         assertThatThrownBy(() -> frame.filter(col("s").add(1))).isInstanceOf(PlanException.class)
                 .hasMessageContaining("needs numbers, got VARCHAR and INTEGER");
         assertThatThrownBy(() -> frame.groupBy("k").agg(Agg.sum("s"))).hasMessageContaining("sum(s) needs a number");
