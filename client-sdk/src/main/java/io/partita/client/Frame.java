@@ -115,6 +115,18 @@ public final class Frame {
         return with(Plans.union(plan, plans));
     }
 
+    /**
+     * Runs {@code fn} (shipped to the workers like any task function) over each partition, as an Arrow table: it
+     * returns a new partition (made with {@code ArrowMemory.allocator()}) of exactly {@code outputSchema}'s columns,
+     * checked when it runs. A stage of its own: the steps before it run as one DuckDB query per partition, the steps
+     * after it read its results.
+     */
+    public Frame mapPartitions(io.partita.common.fn.Fn1<Partition, Partition> fn, TableSchema outputSchema) {
+        var declared = outputSchema.fields().stream().map(f -> f.name() + " " + f.type().sql()).toList();
+        return with(Plans.mapPartitions(plan, new io.partita.common.table.PartitionMap(fn, declared),
+                io.partita.common.fn.Functions.nameOf(fn), outputSchema));
+    }
+
     /** The distinct rows: a partial distinct per partition, then combines (fine for few distinct rows). */
     public Frame distinct() {
         return with(Plans.distinct(plan));

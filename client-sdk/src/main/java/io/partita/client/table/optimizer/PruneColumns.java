@@ -79,6 +79,10 @@ public final class PruneColumns implements Rule {
                 Plan r = prune(j.right(), right);
                 yield l == j.left() && r == j.right() ? j : io.partita.client.table.plan.Plans.join(l, r, j.keys(), j.type());
             }
+            case Plan.MapPartitions m -> { // the function sees every column of its input
+                Plan in = prune(m.input(), new LinkedHashSet<>(m.input().schema().names()));
+                yield in == m.input() ? m : new Plan.MapPartitions(in, m.fn(), m.name(), m.schema());
+            }
             case Plan.Distinct d -> { // every column is part of the rows it compares
                 Plan in = prune(d.input(), new LinkedHashSet<>(d.schema().names()));
                 yield in == d.input() ? d : new Plan.Distinct(in);

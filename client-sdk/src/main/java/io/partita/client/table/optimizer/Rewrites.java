@@ -32,6 +32,10 @@ final class Rewrites {
                 }
                 yield same ? u : new Plan.Union(ins, u.schema());
             }
+            case Plan.MapPartitions m -> {
+                Plan in = transformUp(m.input(), fn);
+                yield in == m.input() ? m : new Plan.MapPartitions(in, m.fn(), m.name(), m.schema());
+            }
             case Plan.Distinct d -> {
                 Plan in = transformUp(d.input(), fn);
                 yield in == d.input() ? d : new Plan.Distinct(in);

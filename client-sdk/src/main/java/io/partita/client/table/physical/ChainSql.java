@@ -92,6 +92,7 @@ final class ChainSql {
             case Plan.Join j -> join(j, sql(j.left(), leaf, leafSql));
             case Plan.Aggregate a -> throw new IllegalStateException("not a partition-wise chain: " + a);
             case Plan.Union u -> throw new IllegalStateException("not a partition-wise chain: " + u);
+            case Plan.MapPartitions m -> throw new IllegalStateException("not a partition-wise chain: " + m);
             case Plan.Distinct d -> throw new IllegalStateException("not a partition-wise chain: " + d);
             case Plan.Limit l -> throw new IllegalStateException("not a partition-wise chain: " + l);
         };

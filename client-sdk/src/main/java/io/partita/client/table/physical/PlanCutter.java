@@ -44,6 +44,9 @@ final class PlanCutter {
             u.inputs().forEach(in -> out.addAll(build(in, top, subJob(job))));
             return out;
         }
+        if (plan instanceof Plan.MapPartitions m && !(top && o.parquetDir() != null)) {
+            return mapPartitions(m, job);
+        }
         Plan last = finalOf(plan);
         if (last == null) {
             return partitionWise(plan, sql -> sql, "", top, top ? o.partitions() : null, top ? o.limit() : null, job);
@@ -55,6 +58,22 @@ final class PlanCutter {
             case Plan.Limit l -> limit(plan, l, top, job);
             default -> throw new IllegalStateException("not a final step: " + last);
         });
+    }
+
+    /**
+     * The user's function, a task of its own per partition of its input (planned first: its DuckDB chain, one task
+     * per partition); the steps after it read its results as computed partitions.
+     */
+    private List<String> mapPartitions(Plan.MapPartitions m, String job) {
+        List<String> inputs = build(m.input(), false, subJob(job));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String key = "map_partitions." + job + "-" + i;
+            tasks.add(StageTask.java(key, m.fn(), inputs.get(i)));
+            keys.add(key);
+        }
+        stages.add(new PhysicalPlan.Stage("map partitions", keys.size(), "Java function " + m.name() + " -> " + m.schema()));
+        return keys;
     }
 
     /** An aggregate, distinct or limit under only filters and projections (those run in its final task), or null. */
@@ -215,6 +234,7 @@ final class PlanCutter {
             case Plan.Distinct d -> "distinct";
             case Plan.Limit l -> "limited";
             case Plan.Union u -> "union";
+            case Plan.MapPartitions m -> "mapped";
             default -> throw new IllegalStateException("not a source: " + source);
         };
     }

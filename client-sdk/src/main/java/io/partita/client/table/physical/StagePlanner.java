@@ -71,6 +71,7 @@ public final class StagePlanner {
             case Plan.Scan s -> s.partitions().size();
             case Plan.Persisted p -> p.keys().size();
             case Plan.Union u -> u.inputs().stream().mapToInt(StagePlanner::outputPartitions).sum();
+            case Plan.MapPartitions m -> outputPartitions(m.input());
             case Plan.Aggregate a -> 1;
             case Plan.Distinct d -> 1;
             case Plan.Limit l -> 1;
@@ -131,6 +132,7 @@ public final class StagePlanner {
                 case Plan.Distinct d -> "distinct";
                 case Plan.Limit l -> "limit";
                 case Plan.Union u -> "union";
+                case Plan.MapPartitions m -> "map partitions";
             });
             if (p.inputs().isEmpty()) {
                 break;

@@ -126,6 +126,18 @@ public sealed interface Plan {
         }
     }
 
+    /**
+     * User Java code over each partition of its input ({@code mapPartitions}): a task of its own per partition (the
+     * DuckDB chain below it runs first, one task per partition), its result checked against {@code schema} when it
+     * runs. {@code fn} is the task function ({@code PartitionMap}), opaque to the planner.
+     */
+    record MapPartitions(Plan input, Object fn, String name, TableSchema schema) implements Plan {
+        @Override
+        public List<Plan> inputs() {
+            return List.of(input);
+        }
+    }
+
     /** The distinct rows of its input: planned as an aggregate keyed on every column (partials, then combines). */
     record Distinct(Plan input) implements Plan {
         @Override

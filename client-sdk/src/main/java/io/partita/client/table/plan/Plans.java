@@ -146,6 +146,14 @@ public final class Plans {
         return new Plan.Union(inputs, schema);
     }
 
+    public static Plan mapPartitions(Plan input, Object fn, String name, TableSchema schema) {
+        if (schema.fields().isEmpty()) {
+            throw new PlanException("mapPartitions needs an output schema of at least one column (input schema "
+                    + input.schema() + ")");
+        }
+        return new Plan.MapPartitions(input, fn, name, schema);
+    }
+
     public static Plan distinct(Plan input) {
         return new Plan.Distinct(input);
     }
