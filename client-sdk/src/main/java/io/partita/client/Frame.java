@@ -237,6 +237,49 @@ public final class Frame {
         return new Frame(executor, new Plan.Persisted(keys, tableSchema, handles), allocator);
     }
 
+    /**
+     * A frame over partitions that tasks compute (futures of Arrow tables), in order. The schema is read when the
+     * frame is built by a tiny task per future ({@code SELECT * FROM in0 LIMIT 0}: it waits for that future and
+     * returns an empty table), so a future that failed, or one whose table has other columns than the first's, fails
+     * here, naming it. The frame keeps the futures, as a persisted frame does; the caller keeps them too.
+     */
+    static <F> Frame fromFutures(TableExecutor executor, List<F> futures, java.util.function.Function<F, String> keyOf,
+                                 BufferAllocator allocator) {
+        if (futures.isEmpty()) {
+            throw new IllegalArgumentException("fromFutures needs at least one future");
+        }
+        String job = newJob();
+        String sql = "SELECT * FROM " + "in0 LIMIT 0";
+        List<io.partita.client.table.physical.StageTask> probes = new ArrayList<>();
+        Map<String, Object> external = new java.util.HashMap<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++) {
+            String key = keyOf.apply(futures.get(i));
+            keys.add(key);
+            external.put(key, futures.get(i));
+            probes.add(new io.partita.client.table.physical.StageTask("schema_probe." + job + "-" + i,
+                    new io.partita.common.table.TableStage(sql, List.of(new io.partita.common.table.StageInput.Tables("in0", 1)),
+                            new io.partita.common.table.StageOutput.Table()), List.of(key)));
+        }
+        var physical = new PhysicalPlan(probes, probes.stream().map(io.partita.client.table.physical.StageTask::key).toList(),
+                List.of(new PhysicalPlan.Stage("schema probe", probes.size(), sql)), external);
+        TableSchema schema = null;
+        List<Object> empties = executor.run(physical);
+        try {
+            for (int i = 0; i < empties.size(); i++) {
+                TableSchema s = io.partita.client.table.expr.ArrowTypes.schema(((Partition) empties.get(i)).schema());
+                if (schema != null && !s.equals(schema)) {
+                    throw new io.partita.client.table.expr.PlanException("the table of " + keys.get(i) + " has the schema "
+                            + s + " but " + keys.getFirst() + "'s has " + schema + ": the partitions of one table share a schema");
+                }
+                schema = s;
+            }
+        } finally {
+            empties.forEach(p -> ((Partition) p).close());
+        }
+        return new Frame(executor, new Plan.Persisted(keys, schema, new ArrayList<>(futures)), allocator);
+    }
+
     /** A frame over a Parquet path, partitioned by row groups of about {@code partitionBytes} each. */
     static Frame readParquet(TableExecutor executor, String pathOrGlob, long partitionBytes, BufferAllocator allocator) {
         // a relative path is the client's: made absolute here, since workers run elsewhere

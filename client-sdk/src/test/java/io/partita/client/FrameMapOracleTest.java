@@ -101,4 +101,30 @@ class FrameMapOracleTest {
         assertThatThrownBy(() -> frame.mapPartitions(FrameMapOracleTest::triple, wrong).count())
                 .hasMessageContaining("the mapPartitions function returned the columns [id BIGINT, x3 BIGINT] but declared [id BIGINT, x3 INTEGER]");
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2})
+    void aFrameFromFuturesOfTablesReadsTheirSchemaWithATinyTaskEach(int partitions) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        TableOracle.write(data.resolve("a.parquet"), 0, 6_000, 1_000_000);
+        files = "read_parquet('" + data + "/*.parquet')";
+        tables = new LocalTables(allocator);
+        Frame frame = Frame.readParquet(tables, data.toString(), 1 << 30, allocator);
+        // in one process a "future" is the partition itself, under a key of its own
+        try (Partition a = frame.filter(col("id").lt(2_000L)).compute(); Partition none = frame.filter(col("id").lt(0L)).compute();
+             Partition b = frame.filter(col("id").ge(2_000L)).compute(); Partition other = frame.select("id").compute()) {
+            int before = tables.tasksRun;
+            Frame f = Frame.fromFutures(tables, List.of(a, none, b), p -> "future-" + System.identityHashCode(p), allocator);
+            assertThat(tables.tasksRun - before).as("schema probes").isEqualTo(3);
+            assertThat(f.npartitions()).isEqualTo(3);
+            assertThat(f.schema()).isEqualTo(frame.schema());
+            try (Partition p = f.filter(col("d").gt(3.5)).groupBy("k").agg(Agg.countAll(), Agg.sum("x"), Agg.first("s")).compute()) {
+                assertSameRows(rows(p), oracle("SELECT k, count(*), CAST(sum(x) AS BIGINT), first(s ORDER BY id) FILTER (WHERE s IS NOT NULL) FROM "
+                        + files + " WHERE d > 3.5 GROUP BY k"));
+            }
+            assertThatThrownBy(() -> Frame.fromFutures(tables, List.of(a, other), p -> "future-" + System.identityHashCode(p), allocator))
+                    .isInstanceOf(PlanException.class).hasMessageContaining("has the schema [id BIGINT] but future-")
+                    .hasMessageContaining("the partitions of one table share a schema");
+        }
+    }
 }
