@@ -165,11 +165,6 @@ public final class Plans {
         return new Plan.Limit(input, n);
     }
 
-    /** Whether {@code plan} aggregates somewhere (its result is then one partition of groups). */
-    public static boolean hasAggregate(Plan plan) {
-        return plan instanceof Plan.Aggregate || plan.inputs().stream().anyMatch(Plans::hasAggregate);
-    }
-
     /** Integers sum to BIGINT, decimals to DECIMAL(38, their scale) (exact, as DuckDB), anything else to DOUBLE. */
     static DataType sumType(DataType in) {
         if (in.isInteger()) {

@@ -170,4 +170,26 @@ class RulesTest {
                 "scan + partial distinct x3", "scan + partial distinct x3", "combine + final distinct x1");
         assertThat(distinct.tasks().getFirst().stage().sql()).isEqualTo("SELECT \"b\" FROM (SELECT \"b\" FROM in0) GROUP BY \"b\"");
     }
+
+    @Test
+    void firstCarriesEachPartitionsPositionAndMapPartitionsIsAStageOfItsOwn() {
+        Plan first = Plans.aggregate(SCAN, List.of("b"), List.of(new Plan.AggExpr(Plan.AggFn.FIRST, "s", "f")));
+        var physical = StagePlanner.plan(first, StagePlanner.Options.of("f"));
+        assertThat(physical.tasks()).extracting(t -> t.stage().sql().contains("row_number() OVER () + " + 2 + " * 1099511627776"))
+                .containsExactly(false, false, true, false);
+        assertThat(physical.tasks().getLast().stage().sql()).contains("arg_min(partita_p0, partita_p0_o)");
+
+        var schema = new TableSchema(List.of(new TableSchema.Field("a", DataType.BIGINT)));
+        Plan mapped = Plans.filter(Plans.mapPartitions(Plans.filter(SCAN, col("b").gt(1)), "fn", "myFn", schema), col("a").gt(0L));
+        assertThat(text(Optimizer.optimize(mapped))).isEqualTo("""
+                Filter ("a" > CAST(0 AS BIGINT))
+                  MapPartitions myFn columns=[a]
+                    Scan /t columns=[a, b, s] filter=("b" > 1) partitions=3
+                """);
+        var cut = StagePlanner.plan(Optimizer.optimize(mapped), StagePlanner.Options.of("m"));
+        assertThat(cut.stages()).extracting(s -> s.name() + " x" + s.tasks())
+                .containsExactly("scan + filter x3", "map partitions x3", "mapped + filter x3");
+        assertThat(cut.tasks().get(3).fn()).isEqualTo("fn");
+        assertThat(cut.tasks().get(3).inputs()).containsExactly(cut.tasks().getFirst().key());
+    }
 }
