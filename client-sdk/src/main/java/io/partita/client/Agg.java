@@ -40,6 +40,14 @@ public record Agg(Plan.AggFn fn, String column, String name) {
         return new Agg(Plan.AggFn.MAX, column, "max_" + column);
     }
 
+    /**
+     * The first non-null value of {@code column} in each group (as pandas' {@code first}), in partition order and row
+     * order within a partition: deterministic for a given partitioning.
+     */
+    public static Agg first(String column) {
+        return new Agg(Plan.AggFn.FIRST, column, "first_" + column);
+    }
+
     public Agg as(String newName) {
         return new Agg(fn, column, newName);
     }

@@ -344,6 +344,11 @@ public final class Client implements AutoCloseable {
         return Frame.fromTables(tables, partitions, allocator());
     }
 
+    /** A lazy table over Arrow tables computed by tasks (one schema, read by a tiny task per future); you keep them. */
+    public Frame fromFutures(List<? extends TaskFuture<Partition>> futures) {
+        return Frame.fromFutures(tables, List.copyOf(futures), TaskFuture::key, allocator());
+    }
+
     /** The workers of the cluster and their load ({@code GET /api/workers}). */
     public List<WorkerStatus> workers() {
         if (httpApi == null) {

@@ -81,6 +81,12 @@ final class ClusterTables implements TableExecutor {
     private List<TaskFuture<Object>> submit(PhysicalPlan plan) {
         Map<String, Delayed<Object>> nodes = new HashMap<>();
         for (StageTask t : plan.tasks()) {
+            if (t.fn() != null) { // user code: an ordinary task of its function, shipped with its classes
+                String in = t.inputs().getFirst();
+                nodes.put(t.key(), Delayed.withOptions(SubmitOptions.defaults().key(t.key()), t.fn(),
+                        nodes.containsKey(in) ? nodes.get(in) : plan.external().get(in)));
+                continue;
+            }
             List<Object> args = new ArrayList<>();
             args.add(t.stage());
             t.inputs().forEach(k -> args.add(nodes.containsKey(k) ? nodes.get(k) : plan.external().get(k)));

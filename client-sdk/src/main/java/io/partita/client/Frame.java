@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * A lazy, partitioned table, like a Dask DataFrame: each method returns a new frame over a bigger plan, checked
@@ -52,9 +51,9 @@ public final class Frame {
         return plan.schema();
     }
 
-    /** Partitions of the result: the source's (each one task of the fused stage), or 1 after an aggregate. */
+    /** Partitions of the result: the source's (each one task of the fused stage), 1 after an aggregate or a limit. */
     public int npartitions() {
-        return Plans.hasAggregate(plan) ? 1 : StagePlanner.partitions(plan);
+        return StagePlanner.outputPartitions(plan);
     }
 
     public Frame select(String... columns) {
@@ -104,6 +103,40 @@ public final class Frame {
         return with(Plans.join(plan, other.plan, List.of(keys), type));
     }
 
+    /** The rows of this frame, then of each other (same column names, matched by name, and types). */
+    public Frame union(Frame... others) {
+        List<Plan> plans = new ArrayList<>();
+        for (Frame f : others) {
+            if (f.executor != executor) {
+                throw new IllegalArgumentException("the frames of a union must come from the same client");
+            }
+            plans.add(f.plan);
+        }
+        return with(Plans.union(plan, plans));
+    }
+
+    /**
+     * Runs {@code fn} (shipped to the workers like any task function) over each partition, as an Arrow table: it
+     * returns a new partition (made with {@code ArrowMemory.allocator()}) of exactly {@code outputSchema}'s columns,
+     * checked when it runs. A stage of its own: the steps before it run as one DuckDB query per partition, the steps
+     * after it read its results.
+     */
+    public Frame mapPartitions(io.partita.common.fn.Fn1<Partition, Partition> fn, TableSchema outputSchema) {
+        var declared = outputSchema.fields().stream().map(f -> f.name() + " " + f.type().sql()).toList();
+        return with(Plans.mapPartitions(plan, new io.partita.common.table.PartitionMap(fn, declared),
+                io.partita.common.fn.Functions.nameOf(fn), outputSchema));
+    }
+
+    /** The distinct rows: a partial distinct per partition, then combines (fine for few distinct rows). */
+    public Frame distinct() {
+        return with(Plans.distinct(plan));
+    }
+
+    /** The first {@code n} rows, in partition order: reads only the partitions it needs. */
+    public Frame limit(long n) {
+        return with(Plans.limit(plan, n));
+    }
+
     public GroupedFrame groupBy(String... keys) {
         return new GroupedFrame(this, List.of(keys));
     }
@@ -122,54 +155,26 @@ public final class Frame {
 
     /** The whole result as one Arrow table in the client (the caller closes it). */
     public Partition compute() {
-        return run(StagePlanner.Options.of(newJob()));
+        Plan optimised = Optimizer.optimize(plan);
+        Plan.Limit top = LimitRounds.topLimit(optimised);
+        if (top != null) { // a limit over a chain of a source: read partitions in rounds, only as many as it takes
+            return new LimitRounds(this::run, allocator).run(LimitRounds.withoutLimit(optimised), top.n(), newJob());
+        }
+        return run(optimised, StagePlanner.Options.of(newJob()));
     }
 
     public long count() {
-        if (Plans.hasAggregate(plan)) {
-            try (Partition p = compute()) {
-                return p.rowCount();
-            }
-        }
         try (Partition p = groupBy().agg(Agg.countAll().as("n")).compute()) {
             return ((BigIntVector) p.batches().getFirst().getVector("n")).get(0);
         }
     }
 
-    /** The first {@code n} rows, reading partitions in order and only as many as it takes. */
+    /** The first {@code n} rows ({@code limit(n).compute()}), reading partitions in order and only as many as it takes. */
     public Partition head(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("head needs n >= 0, not " + n);
         }
-        if (Plans.hasAggregate(plan)) {
-            return trim(compute(), n);
-        }
-        Plan optimised = Optimizer.optimize(plan);
-        int total = StagePlanner.partitions(optimised);
-        List<Partition> parts = new ArrayList<>();
-        long rows = 0;
-        int next = 0;
-        int batch = 1;
-        try {
-            while (rows < n && next < total) {
-                List<Integer> indices = new ArrayList<>();
-                for (int i = next; i < Math.min(total, next + batch); i++) {
-                    indices.add(i);
-                }
-                next += indices.size();
-                batch *= 2; // few partitions first, more when the first ones were filtered away
-                Partition got = run(optimised, StagePlanner.Options.of(newJob()).withLimit(n).withPartitions(indices));
-                rows += got.rowCount();
-                parts.add(got);
-            }
-        } catch (RuntimeException e) {
-            parts.forEach(Partition::close);
-            throw e;
-        }
-        if (parts.isEmpty()) {
-            parts.add(run(optimised, StagePlanner.Options.of(newJob()).withLimit(0).withPartitions(List.of(0))));
-        }
-        return trim(Tables.concat(parts, allocator), n);
+        return limit(n).compute();
     }
 
     /**
@@ -195,35 +200,12 @@ public final class Frame {
         return rows;
     }
 
-    private Partition run(StagePlanner.Options options) {
-        return run(Optimizer.optimize(plan), options);
-    }
-
     private Partition run(Plan optimised, StagePlanner.Options options) {
         List<Partition> parts = new ArrayList<>();
         for (Object v : executor.run(StagePlanner.plan(optimised, options))) {
             parts.add((Partition) v);
         }
         return Tables.concat(parts, allocator);
-    }
-
-    private Partition trim(Partition p, int n) {
-        if (p.rowCount() <= n) {
-            return p;
-        }
-        List<VectorSchemaRoot> kept = new ArrayList<>();
-        try (p) {
-            long left = n;
-            for (VectorSchemaRoot b : p.batches()) {
-                if (left == 0) {
-                    break;
-                }
-                int take = (int) Math.min(left, b.getRowCount());
-                kept.add(b.slice(0, take));
-                left -= take;
-            }
-        }
-        return kept.isEmpty() ? Partition.empty(p.schema()) : Partition.of(kept);
     }
 
     private static String newJob() {
@@ -253,6 +235,49 @@ public final class Frame {
             handles.add(held.handle());
         }
         return new Frame(executor, new Plan.Persisted(keys, tableSchema, handles), allocator);
+    }
+
+    /**
+     * A frame over partitions that tasks compute (futures of Arrow tables), in order. The schema is read when the
+     * frame is built by a tiny task per future ({@code SELECT * FROM in0 LIMIT 0}: it waits for that future and
+     * returns an empty table), so a future that failed, or one whose table has other columns than the first's, fails
+     * here, naming it. The frame keeps the futures, as a persisted frame does; the caller keeps them too.
+     */
+    static <F> Frame fromFutures(TableExecutor executor, List<F> futures, java.util.function.Function<F, String> keyOf,
+                                 BufferAllocator allocator) {
+        if (futures.isEmpty()) {
+            throw new IllegalArgumentException("fromFutures needs at least one future");
+        }
+        String job = newJob();
+        String sql = "SELECT * FROM " + "in0 LIMIT 0";
+        List<io.partita.client.table.physical.StageTask> probes = new ArrayList<>();
+        Map<String, Object> external = new java.util.HashMap<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++) {
+            String key = keyOf.apply(futures.get(i));
+            keys.add(key);
+            external.put(key, futures.get(i));
+            probes.add(new io.partita.client.table.physical.StageTask("schema_probe." + job + "-" + i,
+                    new io.partita.common.table.TableStage(sql, List.of(new io.partita.common.table.StageInput.Tables("in0", 1)),
+                            new io.partita.common.table.StageOutput.Table()), List.of(key)));
+        }
+        var physical = new PhysicalPlan(probes, probes.stream().map(io.partita.client.table.physical.StageTask::key).toList(),
+                List.of(new PhysicalPlan.Stage("schema probe", probes.size(), sql)), external);
+        TableSchema schema = null;
+        List<Object> empties = executor.run(physical);
+        try {
+            for (int i = 0; i < empties.size(); i++) {
+                TableSchema s = io.partita.client.table.expr.ArrowTypes.schema(((Partition) empties.get(i)).schema());
+                if (schema != null && !s.equals(schema)) {
+                    throw new io.partita.client.table.expr.PlanException("the table of " + keys.get(i) + " has the schema "
+                            + s + " but " + keys.getFirst() + "'s has " + schema + ": the partitions of one table share a schema");
+                }
+                schema = s;
+            }
+        } finally {
+            empties.forEach(p -> ((Partition) p).close());
+        }
+        return new Frame(executor, new Plan.Persisted(keys, schema, new ArrayList<>(futures)), allocator);
     }
 
     /** A frame over a Parquet path, partitioned by row groups of about {@code partitionBytes} each. */

@@ -54,7 +54,13 @@ final class LocalTables implements TableExecutor, AutoCloseable {
             for (StageTask t : plan.tasks()) {
                 List<Partition> inputs = new ArrayList<>();
                 t.inputs().forEach(k -> inputs.add((Partition) values.getOrDefault(k, plan.external().get(k))));
-                values.put(t.key(), engine.run(t.stage(), inputs, allocator));
+                if (t.fn() != null) { // user code, run here as a worker runs it: on the task's allocator
+                    @SuppressWarnings("unchecked")
+                    var fn = (io.partita.common.fn.Fn1<Partition, Partition>) t.fn();
+                    values.put(t.key(), io.partita.common.data.ArrowMemory.withAllocator(allocator, () -> fn.apply(inputs.getFirst())));
+                } else {
+                    values.put(t.key(), engine.run(t.stage(), inputs, allocator));
+                }
                 tasksRun++;
             }
             List<Object> out = new ArrayList<>();

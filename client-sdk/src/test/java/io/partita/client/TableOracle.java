@@ -20,15 +20,22 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 final class TableOracle {
     private TableOracle() {}
 
-    /** Rows {@code [from, to)}: nulls in x, d and s, strings, dates; {@code groupRows} rows per row group. */
+    /** Rows {@code [from, to)}: nulls in x, d, s, amt and ts, strings, dates, decimals, timestamps; {@code groupRows} rows per row group. */
     static void write(Path file, long from, long to, int groupRows) throws Exception {
+        write(file, from, to, groupRows, false);
+    }
+
+    /** With {@code skewed}, key 0 has about 80% of the rows. */
+    static void write(Path file, long from, long to, int groupRows, boolean skewed) throws Exception {
+        String k = skewed ? "(CASE WHEN i % 10 < 8 THEN 0 ELSE i % 13 END)" : "(i % 13)";
         try (var c = DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
-            s.execute("COPY (SELECT i::BIGINT AS id, (i % 13)::INTEGER AS k,"
+            s.execute("COPY (SELECT i::BIGINT AS id, " + k + "::INTEGER AS k,"
                     + " CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 37 % 1000)::BIGINT END AS x,"
                     + " CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 0.25)::DOUBLE END AS d,"
                     + " CASE WHEN i % 5 = 0 THEN NULL ELSE 'Name_' || (i % 17) END AS s,"
                     + " DATE '2020-01-01' + (i % 400)::INTEGER AS dt,"
-                    + " CASE WHEN i % 9 = 0 THEN NULL ELSE CAST((i % 997) * 1.25 AS DECIMAL(10,2)) END AS amt"
+                    + " CASE WHEN i % 9 = 0 THEN NULL ELSE CAST((i % 997) * 1.25 AS DECIMAL(10,2)) END AS amt,"
+                    + " CASE WHEN i % 6 = 0 THEN NULL ELSE TIMESTAMP '2020-01-01 00:00:00' + to_microseconds(i * 3607000123) END AS ts"
                     + " FROM range(" + from + ", " + to + ") t(i)) TO '" + file + "' (FORMAT parquet, ROW_GROUP_SIZE "
                     + groupRows + ")");
         }
@@ -73,6 +80,9 @@ final class TableOracle {
             case BigDecimal d -> d.stripTrailingZeros(); // decimals compare exactly
             case Float f -> f.doubleValue();
             case java.sql.Date d -> d.toLocalDate();
+            case java.sql.Timestamp t -> t.toLocalDateTime();
+            case java.time.LocalDateTime t -> t;
+            case java.time.OffsetDateTime t -> t.toLocalDateTime();
             case org.apache.arrow.vector.util.Text t -> t.toString();
             case Long l -> l;
             case Double d -> d;

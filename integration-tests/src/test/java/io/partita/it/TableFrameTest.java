@@ -158,6 +158,99 @@ class TableFrameTest {
         assertThat(client.readParquet(data.toString()).count()).isEqualTo(60_000);
     }
 
+    /** id and x * 3 of each row, in Java on the worker (this class is shipped to the workers as any task's code). */
+    static Partition triple(Partition in) {
+        org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo.Schema(List.of(
+                org.apache.arrow.vector.types.pojo.Field.nullable("id", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true)),
+                org.apache.arrow.vector.types.pojo.Field.nullable("x3", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true))));
+        List<VectorSchemaRoot> out = new ArrayList<>();
+        for (VectorSchemaRoot b : in.batches()) {
+            VectorSchemaRoot r = VectorSchemaRoot.create(schema, io.partita.common.data.ArrowMemory.allocator());
+            var id = (org.apache.arrow.vector.BigIntVector) r.getVector("id");
+            var x3 = (org.apache.arrow.vector.BigIntVector) r.getVector("x3");
+            var srcId = (org.apache.arrow.vector.BigIntVector) b.getVector("id");
+            var x = (org.apache.arrow.vector.BigIntVector) b.getVector("x");
+            int n = b.getRowCount();
+            id.allocateNew(n);
+            x3.allocateNew(n);
+            for (int i = 0; i < n; i++) {
+                id.set(i, srcId.get(i));
+                if (x.isNull(i)) {
+                    x3.setNull(i);
+                } else {
+                    x3.set(i, x.get(i) * 3);
+                }
+            }
+            r.setRowCount(n);
+            out.add(r);
+        }
+        return out.isEmpty() ? Partition.empty(schema) : Partition.of(out);
+    }
+
+    /** Rows id = 100 i .. 100 i + 99, made by a task. */
+    static Partition hundred(Integer i) {
+        var id = new org.apache.arrow.vector.BigIntVector("id", io.partita.common.data.ArrowMemory.allocator());
+        id.allocateNew(100);
+        for (int r = 0; r < 100; r++) {
+            id.set(r, 100L * i + r);
+        }
+        id.setValueCount(100);
+        return Partition.of(VectorSchemaRoot.of(id));
+    }
+
+    @Test
+    void mapPartitionsShipsJavaCodeToTheWorkersBetweenDuckDbStagesAndChecksItsSchema() throws Exception {
+        var tripled = new io.partita.client.table.expr.TableSchema(List.of(
+                new io.partita.client.table.expr.TableSchema.Field("id", io.partita.client.table.expr.DataType.BIGINT),
+                new io.partita.client.table.expr.TableSchema.Field("x3", io.partita.client.table.expr.DataType.BIGINT)));
+        Frame source = client.readParquet(data.toString(), 40_000);
+        Frame q = source.filter(col("k").lt(5)).mapPartitions(TableFrameTest::triple, tripled)
+                .filter(col("x3").gt(1_000L)).groupBy().agg(Agg.countAll(), Agg.sum("x3"), Agg.max("id"));
+        assertThat(q.explain()).contains("map partitions (" + source.npartitions() + " tasks)");
+        try (Partition p = q.compute()) {
+            assertThat(rows(p)).isEqualTo(oracle("SELECT count(*), CAST(sum(x * 3) AS BIGINT), max(id) FROM read_parquet('"
+                    + data + "/*.parquet') WHERE k < 5 AND x * 3 > 1000"));
+        }
+        var wrong = new io.partita.client.table.expr.TableSchema(List.of(
+                new io.partita.client.table.expr.TableSchema.Field("id", io.partita.client.table.expr.DataType.BIGINT)));
+        assertThatThrownBy(() -> source.mapPartitions(TableFrameTest::triple, wrong).count())
+                .hasMessageContaining("the mapPartitions function returned the columns [id BIGINT, x3 BIGINT] but declared [id BIGINT]");
+        assertThat(cluster.workerStatus()).hasSize(2);
+    }
+
+    @Test
+    void aFrameFromFuturesOfTablesThatTasksMake() throws Exception {
+        List<io.partita.client.TaskFuture<Partition>> futures = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            futures.add(client.submit(TableFrameTest::hundred, i));
+        }
+        Frame f = client.fromFutures(futures);
+        assertThat(f.schema().toString()).isEqualTo("[id BIGINT]");
+        try (Partition p = f.filter(col("id").ge(50L)).agg(Agg.countAll(), Agg.sum("id"), Agg.first("id")).compute()) {
+            assertThat(rows(p)).isEqualTo(List.of(List.of(250L, 44_850L - 1_225L, 50L)));
+        }
+        futures.forEach(io.partita.client.TaskFuture::release);
+    }
+
+    @Test
+    void unionDistinctLimitAndAJoinAfterAnAggregateOnRealWorkers() throws Exception {
+        Frame source = client.readParquet(data.toString(), 40_000);
+        String files = "read_parquet('" + data + "/*.parquet')";
+        Frame u = source.filter(col("id").lt(1_000L)).union(source.filter(col("k").eq(3)));
+        try (Partition p = u.select("k", "s").distinct().groupBy("k").agg(Agg.countAll()).compute()) {
+            assertThat(rows(p)).isEqualTo(oracle("SELECT k, count(*) FROM (SELECT DISTINCT k, s FROM (SELECT * FROM " + files
+                    + " WHERE id < 1000 UNION ALL SELECT * FROM " + files + " WHERE k = 3)) GROUP BY k ORDER BY k"));
+        }
+        try (Partition p = source.filter(col("id").ge(55_000L)).select("id").limit(7).compute()) {
+            assertThat(rows(p)).isEqualTo(oracle("SELECT id FROM " + files + " WHERE id >= 55000 ORDER BY id LIMIT 7"));
+        }
+        Frame totals = source.groupBy("k").agg(Agg.sum("x").as("total"));
+        try (Partition p = source.filter(col("id").lt(100L)).select("id", "k").join(totals, "k").compute()) {
+            assertThat(rows(p)).isEqualTo(oracle("SELECT id, k, total FROM " + files + " JOIN (SELECT k, CAST(sum(x) AS BIGINT) AS total FROM "
+                    + files + " GROUP BY k) USING (k) WHERE id < 100 ORDER BY id"));
+        }
+    }
+
     private static List<List<Object>> rows(Partition p) {
         List<List<Object>> rows = new ArrayList<>();
         for (VectorSchemaRoot b : p.batches()) {

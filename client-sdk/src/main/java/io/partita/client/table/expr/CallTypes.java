@@ -5,6 +5,8 @@ import java.util.List;
 
 /** The types of {@link Expr.Call}s. */
 final class CallTypes {
+    static final List<String> TRUNC_UNITS = List.of("year", "quarter", "month", "week", "day", "hour", "minute", "second");
+
     private CallTypes() {}
 
     static DataType typeOf(Expr.Call c, TableSchema schema) {
@@ -26,9 +28,15 @@ final class CallTypes {
                 TypeChecker.require(a.isNumeric(), c, "a number", a, schema);
                 yield a;
             }
-            case YEAR, MONTH, DAY -> {
+            case YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, DAY_OF_WEEK -> {
                 TypeChecker.require(a.isTemporal(), c, "a date or timestamp", a, schema);
                 yield DataType.BIGINT;
+            }
+            case DATE_TRUNC -> {
+                TypeChecker.require(a.isTemporal(), c, "a date or timestamp", a, schema);
+                String unit = (String) ((Expr.Lit) c.args().get(1)).value();
+                TypeChecker.require(TRUNC_UNITS.contains(unit), c, "a unit of " + TRUNC_UNITS, unit, schema);
+                yield DataType.TIMESTAMP;
             }
             case COALESCE -> common(c, args, schema);
             case CASE -> {

@@ -12,6 +12,8 @@ public record DataType(String sql) {
     public static final DataType VARCHAR = new DataType("VARCHAR");
     public static final DataType DATE = new DataType("DATE");
     public static final DataType TIMESTAMP = new DataType("TIMESTAMP");
+    /** A duration ({@link Exprs#days}, a timestamp minus a timestamp). */
+    public static final DataType INTERVAL = new DataType("INTERVAL");
     /** The type of a {@code NULL} literal: fits anywhere. */
     public static final DataType NULL = new DataType("NULL");
 
@@ -35,6 +37,10 @@ public record DataType(String sql) {
         return sql.equals("BOOLEAN") || this.equals(NULL);
     }
 
+    public boolean isInterval() {
+        return sql.equals("INTERVAL");
+    }
+
     public boolean isTemporal() {
         return sql.equals("DATE") || sql.startsWith("TIMESTAMP") || sql.equals("TIME");
     }
@@ -42,7 +48,7 @@ public record DataType(String sql) {
     /** Whether values of the two types can be compared. */
     public boolean comparableWith(DataType o) {
         return equals(o) || equals(NULL) || o.equals(NULL) || (isNumeric() && o.isNumeric())
-                || (isTemporal() && o.isTemporal()) || (isString() && o.isString());
+                || (isTemporal() && o.isTemporal()) || (isInterval() && o.isInterval()) || (isString() && o.isString());
     }
 
     @Override

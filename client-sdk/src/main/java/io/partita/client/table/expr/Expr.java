@@ -16,7 +16,10 @@ public sealed interface Expr {
         }
     }
 
-    /** A constant: null, Boolean, Integer, Long, Double, String, {@link java.time.LocalDate}. */
+    /**
+     * A constant: null, Boolean, Integer, Long, Double, String, {@link java.time.LocalDate}, {@link java.time.LocalDateTime}
+     * or {@link java.time.Instant} (a TIMESTAMP, the instant in UTC), {@link java.time.Duration} (an INTERVAL).
+     */
     record Lit(Object value, DataType type) implements Expr {}
 
     record Binary(BinaryOp op, Expr left, Expr right) implements Expr {}
@@ -53,7 +56,8 @@ public sealed interface Expr {
 
     enum UnaryOp { NOT, NEG, IS_NULL, IS_NOT_NULL, ABS, LOWER, UPPER, LENGTH }
 
-    enum Function { CONTAINS, STARTS_WITH, LIKE, SUBSTR, ROUND, COALESCE, YEAR, MONTH, DAY, CASE }
+    enum Function { CONTAINS, STARTS_WITH, LIKE, SUBSTR, ROUND, COALESCE, YEAR, MONTH, DAY, HOUR, MINUTE, SECOND,
+        DAY_OF_WEEK, DATE_TRUNC, CASE }
 
     default Expr add(Object o) { return new Binary(BinaryOp.ADD, this, Exprs.of(o)); }
     default Expr sub(Object o) { return new Binary(BinaryOp.SUB, this, Exprs.of(o)); }
@@ -93,6 +97,17 @@ public sealed interface Expr {
     default Expr year() { return new Call(Function.YEAR, List.of(this)); }
     default Expr month() { return new Call(Function.MONTH, List.of(this)); }
     default Expr day() { return new Call(Function.DAY, List.of(this)); }
+    default Expr hour() { return new Call(Function.HOUR, List.of(this)); }
+    default Expr minute() { return new Call(Function.MINUTE, List.of(this)); }
+    /** Whole seconds of the minute (0-59). */
+    default Expr second() { return new Call(Function.SECOND, List.of(this)); }
+    /** ISO day of the week: Monday 1 to Sunday 7. */
+    default Expr dayOfWeek() { return new Call(Function.DAY_OF_WEEK, List.of(this)); }
+    /**
+     * The date or timestamp truncated to {@code unit} ({@code year quarter month week day hour minute second}), a
+     * TIMESTAMP (as DuckDB's {@code date_trunc}, even of a DATE).
+     */
+    default Expr dateTrunc(String unit) { return new Call(Function.DATE_TRUNC, List.of(this, Exprs.lit(unit))); }
     default Expr round(int digits) { return new Call(Function.ROUND, List.of(this, Exprs.lit(digits))); }
     default Expr isIn(Object... values) { return new IsIn(this, Arrays.stream(values).map(Exprs::of).toList()); }
     default Expr between(Object low, Object high) { return new Between(this, Exprs.of(low), Exprs.of(high)); }

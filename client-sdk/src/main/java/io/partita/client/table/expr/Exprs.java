@@ -18,6 +18,23 @@ public final class Exprs {
         return new Expr.Lit(value, literalType(value));
     }
 
+    /** An interval of {@code n} days, to add to or subtract from a date or timestamp. */
+    public static Expr days(long n) {
+        return lit(java.time.Duration.ofDays(n));
+    }
+
+    public static Expr hours(long n) {
+        return lit(java.time.Duration.ofHours(n));
+    }
+
+    public static Expr minutes(long n) {
+        return lit(java.time.Duration.ofMinutes(n));
+    }
+
+    public static Expr seconds(long n) {
+        return lit(java.time.Duration.ofSeconds(n));
+    }
+
     /** {@code when(cond, value).when(...).otherwise(value)}: SQL's {@code CASE WHEN}. */
     public static When when(Expr condition, Object value) {
         return new When(List.of(condition, of(value)));
@@ -54,8 +71,11 @@ public final class Exprs {
             case Float f -> DataType.DOUBLE;
             case String s -> DataType.VARCHAR;
             case LocalDate d -> DataType.DATE;
+            case java.time.LocalDateTime t -> DataType.TIMESTAMP;
+            case java.time.Instant t -> DataType.TIMESTAMP;
+            case java.time.Duration d -> DataType.INTERVAL;
             default -> throw new IllegalArgumentException("a literal must be null, a Boolean, Integer, Long, Double, "
-                    + "String or LocalDate, not " + v.getClass().getName());
+                    + "String, LocalDate, LocalDateTime, Instant or Duration, not " + v.getClass().getName());
         };
     }
 

@@ -35,6 +35,8 @@ public final class SqlRenderer {
         List<String> args = c.args().stream().map(SqlRenderer::render).toList();
         return switch (c.fn()) {
             case LIKE -> "(" + args.get(0) + " LIKE " + args.get(1) + ")";
+            case DAY_OF_WEEK -> "isodow(" + args.get(0) + ")";
+            case DATE_TRUNC -> "date_trunc(" + args.get(1) + ", " + args.get(0) + ")";
             case CASE -> {
                 StringBuilder b = new StringBuilder("CASE");
                 for (int i = 0; i + 1 < args.size(); i += 2) {
@@ -51,6 +53,11 @@ public final class SqlRenderer {
             case null -> "NULL";
             case String s -> string(s);
             case LocalDate d -> "DATE " + string(d.toString());
+            case java.time.LocalDateTime t -> "TIMESTAMP " + string(t.toString().replace('T', ' '));
+            case java.time.Instant t -> "TIMESTAMP " + string(java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC)
+                    .toString().replace('T', ' '));
+            // an interval of whole microseconds (DuckDB's resolution): days, hours, ... all fit
+            case java.time.Duration d -> "to_microseconds(CAST(" + (d.getSeconds() * 1_000_000L + d.getNano() / 1_000) + " AS BIGINT))";
             case Long v -> "CAST(" + v + " AS BIGINT)";
             case Double d when d.isNaN() || d.isInfinite() -> "CAST(" + string(d.toString()) + " AS DOUBLE)";
             case Double d -> "CAST(" + d + " AS DOUBLE)";

@@ -46,8 +46,9 @@ public final class TypeChecker {
         DataType r = typeOf(b.right(), schema);
         return switch (b.op()) {
             case ADD, SUB, MUL, MOD -> {
-                if (l.isTemporal() && r.isInteger() && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB)) {
-                    yield l; // date +/- days
+                boolean addSub = b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB;
+                if (addSub && (l.isTemporal() || r.isTemporal() || l.isInterval() || r.isInterval())) {
+                    yield temporal(b, l, r, schema);
                 }
                 require(l.isNumeric() && r.isNumeric(), b, "numbers", l + " and " + r, schema);
                 yield l.isInteger() && r.isInteger() ? wider(l, r)
@@ -66,6 +67,34 @@ public final class TypeChecker {
                 yield DataType.BOOLEAN;
             }
         };
+    }
+
+    /**
+     * Date and timestamp arithmetic, typed as DuckDB does: a date plus or minus whole days (an integer) is a date;
+     * a date or timestamp plus or minus an interval is a timestamp; a date minus a date is the days between (BIGINT);
+     * a timestamp minus a timestamp an interval; intervals add up. A timestamp plus an integer is refused (DuckDB
+     * does not guess a unit: add {@code Exprs.days(n)}).
+     */
+    private static DataType temporal(Expr.Binary b, DataType l, DataType r, TableSchema schema) {
+        boolean sub = b.op() == Expr.BinaryOp.SUB;
+        if (l.equals(DataType.DATE) && r.isInteger()) {
+            return DataType.DATE;
+        }
+        if (l.isTemporal() && r.isInterval() || !sub && l.isInterval() && r.isTemporal()) {
+            return DataType.TIMESTAMP;
+        }
+        if (l.isInterval() && r.isInterval()) {
+            return DataType.INTERVAL;
+        }
+        if (sub && l.equals(DataType.DATE) && r.equals(DataType.DATE)) {
+            return DataType.BIGINT;
+        }
+        if (sub && l.isTemporal() && r.isTemporal() && !l.equals(DataType.DATE) && !r.equals(DataType.DATE)) {
+            return DataType.INTERVAL;
+        }
+        require(false, b, "a date and whole days, a date or timestamp and an interval (Exprs.days(n), hours(n), ...), "
+                + "or two dates or two timestamps to subtract", l + " and " + r, schema);
+        return null;
     }
 
     private static DataType unary(Expr.Unary u, TableSchema schema) {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /** Applies the rules in order, over and over, until none changes the plan (bounded, like DataFusion's passes). */
 public final class Optimizer {
-    public static final List<Rule> DEFAULT_RULES = List.of(new FoldConstants(), new PushFilterThroughProject(),
+    public static final List<Rule> DEFAULT_RULES = List.of(new FoldConstants(), new PushThroughUnion(), new PushFilterThroughProject(),
+            new PushLimitThroughProject(),
             new PushFilterIntoScan(), new PruneColumns(), new RemoveIdentityProjects());
     static final int MAX_PASSES = 8;
 

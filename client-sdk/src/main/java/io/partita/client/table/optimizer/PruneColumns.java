@@ -79,6 +79,40 @@ public final class PruneColumns implements Rule {
                 Plan r = prune(j.right(), right);
                 yield l == j.left() && r == j.right() ? j : io.partita.client.table.plan.Plans.join(l, r, j.keys(), j.type());
             }
+            case Plan.MapPartitions m -> { // the function sees every column of its input
+                Plan in = prune(m.input(), new LinkedHashSet<>(m.input().schema().names()));
+                yield in == m.input() ? m : new Plan.MapPartitions(in, m.fn(), m.name(), m.schema());
+            }
+            case Plan.Distinct d -> { // every column is part of the rows it compares
+                Plan in = prune(d.input(), new LinkedHashSet<>(d.schema().names()));
+                yield in == d.input() ? d : new Plan.Distinct(in);
+            }
+            case Plan.Limit l -> {
+                Plan in = prune(l.input(), required);
+                yield in == l.input() ? l : new Plan.Limit(in, l.n());
+            }
+            case Plan.Union u -> {
+                // every input must output the same columns in the same order: a pruned input that reads more (its
+                // scan's filter columns) or in another order gets a projection of exactly the union's columns
+                List<io.partita.client.table.expr.TableSchema.Field> fields = u.schema().fields().stream()
+                        .filter(f -> required.contains(f.name())).toList();
+                if (fields.isEmpty()) {
+                    fields = List.of(u.schema().fields().getFirst());
+                }
+                var schema = new io.partita.client.table.expr.TableSchema(fields);
+                Set<String> keep = new LinkedHashSet<>(schema.names());
+                List<Plan> ins = new ArrayList<>();
+                boolean same = schema.equals(u.schema());
+                for (Plan in : u.inputs()) {
+                    Plan p = prune(in, keep);
+                    if (!p.schema().names().equals(schema.names())) {
+                        p = io.partita.client.table.plan.Plans.select(p, schema.names().stream().map(Exprs::col).toList());
+                    }
+                    same &= p == in;
+                    ins.add(p);
+                }
+                yield same ? u : new Plan.Union(ins, schema);
+            }
             case Plan.Aggregate a -> {
                 Set<String> below = new LinkedHashSet<>(a.keys());
                 a.aggs().stream().map(Plan.AggExpr::column).filter(c -> c != null).forEach(below::add);

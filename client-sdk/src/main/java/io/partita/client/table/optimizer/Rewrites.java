@@ -24,6 +24,26 @@ final class Rewrites {
                 Plan r = transformUp(j.right(), fn);
                 yield l == j.left() && r == j.right() ? j : io.partita.client.table.plan.Plans.join(l, r, j.keys(), j.type());
             }
+            case Plan.Union u -> {
+                java.util.List<Plan> ins = u.inputs().stream().map(i -> transformUp(i, fn)).toList();
+                boolean same = true;
+                for (int i = 0; i < ins.size(); i++) {
+                    same &= ins.get(i) == u.inputs().get(i);
+                }
+                yield same ? u : new Plan.Union(ins, u.schema());
+            }
+            case Plan.MapPartitions m -> {
+                Plan in = transformUp(m.input(), fn);
+                yield in == m.input() ? m : new Plan.MapPartitions(in, m.fn(), m.name(), m.schema());
+            }
+            case Plan.Distinct d -> {
+                Plan in = transformUp(d.input(), fn);
+                yield in == d.input() ? d : new Plan.Distinct(in);
+            }
+            case Plan.Limit l -> {
+                Plan in = transformUp(l.input(), fn);
+                yield in == l.input() ? l : new Plan.Limit(in, l.n());
+            }
             case Plan.Aggregate a -> {
                 Plan in = transformUp(a.input(), fn);
                 yield in == a.input() ? a : new Plan.Aggregate(in, a.keys(), a.aggs(), a.schema());

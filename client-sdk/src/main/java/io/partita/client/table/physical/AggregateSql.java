@@ -13,6 +13,11 @@ import java.util.stream.Collectors;
  * Partial columns are named {@code partita_p<i>} (a mean has {@code _s} and {@code _c}).
  */
 final class AggregateSql {
+    /** Stands for the partition's position in the source (replaced in each task's query): orders {@code first}. */
+    static final String PARTITION_ORDINAL = "partita_partition_ordinal";
+    /** Rows a partition may have before its row numbers reach the next partition's ({@code first}'s order). */
+    private static final long ROWS_PER_PARTITION = 1L << 40;
+
     private final Plan.Aggregate agg;
 
     AggregateSql(Plan.Aggregate agg) {
@@ -43,9 +48,17 @@ final class AggregateSql {
                 }
                 case MIN -> cols.add("min(" + x + ") AS " + p);
                 case MAX -> cols.add("max(" + x + ") AS " + p);
+                case FIRST -> { // the value and its position (partition, row), so the combines keep the earliest
+                    cols.add("arg_min(" + x + ", partita_row) FILTER (WHERE " + x + " IS NOT NULL) AS " + p);
+                    cols.add("min(partita_row) FILTER (WHERE " + x + " IS NOT NULL) AS " + partialName(i, "_o"));
+                }
             }
         }
-        return "SELECT " + String.join(", ", cols) + " FROM (" + chainSql + ")" + groupBy();
+        boolean first = agg.aggs().stream().anyMatch(a -> a.fn() == Plan.AggFn.FIRST);
+        // row_number() OVER () numbers rows in the order read (DuckDB runs it as an order-keeping streaming window)
+        String from = first ? "(SELECT *, row_number() OVER () + " + PARTITION_ORDINAL + " * " + ROWS_PER_PARTITION
+                + " AS partita_row FROM (" + chainSql + "))" : "(" + chainSql + ")";
+        return "SELECT " + String.join(", ", cols) + " FROM " + from + groupBy();
     }
 
     /** Combines partials read from {@code input}; with {@code last}, also the final projection. */
@@ -82,6 +95,11 @@ final class AggregateSql {
                 }
                 case MIN -> cols.add("min(" + p + ") AS " + p);
                 case MAX -> cols.add("max(" + p + ") AS " + p);
+                case FIRST -> {
+                    String o = partialName(i, "_o");
+                    cols.add("arg_min(" + p + ", " + o + ") AS " + p);
+                    cols.add("min(" + o + ") AS " + o);
+                }
             }
             if (a.fn() != Plan.AggFn.MEAN && a.fn() != Plan.AggFn.COUNT_DISTINCT && a.fn() != Plan.AggFn.STD_DEV) {
                 finals.add(p + " AS " + name);

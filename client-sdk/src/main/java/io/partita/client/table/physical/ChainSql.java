@@ -1,6 +1,5 @@
 package io.partita.client.table.physical;
 
-import io.partita.client.table.expr.PlanException;
 import io.partita.client.table.expr.SqlRenderer;
 import io.partita.client.table.plan.Plan;
 import java.util.ArrayList;
@@ -21,15 +20,20 @@ final class ChainSql {
         this.joins = joinsOf(chain);
     }
 
-    /** The joins of a chain, top-down along their probe sides. */
+    /** The joins of a chain, top-down along their probe sides (down to its source). */
     static List<Plan.Join> joinsOf(Plan chain) {
         List<Plan.Join> out = new ArrayList<>();
-        for (Plan p = chain; !p.inputs().isEmpty() && !(p instanceof Plan.Aggregate); p = p.inputs().getFirst()) {
+        for (Plan p = chain; isChainStep(p); p = p.inputs().getFirst()) {
             if (p instanceof Plan.Join j) {
                 out.add(j);
             }
         }
         return out;
+    }
+
+    /** A partition-wise step: one partition in, one out, fused into the query of the partition's task. */
+    static boolean isChainStep(Plan p) {
+        return p instanceof Plan.Filter || p instanceof Plan.Project || p instanceof Plan.Join;
     }
 
     List<Plan.Join> joins() {
@@ -52,23 +56,20 @@ final class ChainSql {
             case Plan.Aggregate a -> a;
             case Plan.Filter f -> aggregateOf(f.input());
             case Plan.Project p -> aggregateOf(p.input());
-            case Plan.Join j -> null;
-            case Plan.Scan s -> null;
-            case Plan.Persisted p -> null;
+            default -> null;
         };
     }
 
-    /** The source (a scan, persisted partitions) of a partition-wise chain; fails for one it cannot run yet. */
+    /**
+     * The source of a partition-wise chain: the first node down its probe side that is not a chain step (a scan,
+     * persisted partitions, or a node whose result other tasks compute first: an aggregate, a union, a limit).
+     */
     static Plan sourceOf(Plan plan) {
-        return switch (plan) {
-            case Plan.Scan s -> s;
-            case Plan.Persisted p -> p;
-            case Plan.Filter f -> sourceOf(f.input());
-            case Plan.Project p -> sourceOf(p.input());
-            case Plan.Join j -> sourceOf(j.left());
-            case Plan.Aggregate a -> throw new PlanException("an aggregate under another aggregate or on the probe side "
-                    + "of a join is not supported yet: compute or persist it, then start a new table from its result");
-        };
+        Plan p = plan;
+        while (isChainStep(p)) {
+            p = p instanceof Plan.Join j ? j.left() : p.inputs().getFirst();
+        }
+        return p;
     }
 
     String sql(Plan plan) {
@@ -90,6 +91,10 @@ final class ChainSql {
                     .collect(Collectors.joining(", ")) + " FROM (" + sql(p.input(), leaf, leafSql) + ")";
             case Plan.Join j -> join(j, sql(j.left(), leaf, leafSql));
             case Plan.Aggregate a -> throw new IllegalStateException("not a partition-wise chain: " + a);
+            case Plan.Union u -> throw new IllegalStateException("not a partition-wise chain: " + u);
+            case Plan.MapPartitions m -> throw new IllegalStateException("not a partition-wise chain: " + m);
+            case Plan.Distinct d -> throw new IllegalStateException("not a partition-wise chain: " + d);
+            case Plan.Limit l -> throw new IllegalStateException("not a partition-wise chain: " + l);
         };
     }
 

@@ -2,9 +2,6 @@ package io.partita.client.table.physical;
 
 import io.partita.client.table.plan.Plan;
 import io.partita.client.table.plan.ScanPartition;
-import io.partita.common.table.StageInput;
-import io.partita.common.table.StageOutput;
-import io.partita.common.table.TableStage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,85 +62,29 @@ public final class StagePlanner {
     private StagePlanner() {}
 
     public static PhysicalPlan plan(Plan plan, Options o) {
-        Plan.Aggregate agg = ChainSql.aggregateOf(plan); // the steps above it run in the final task
-        Plan chain = agg != null ? agg.input() : plan;
-        Plan source = ChainSql.sourceOf(chain);
-        ChainSql fused = new ChainSql(chain);
-        if (agg != null && !ChainSql.joinsOf(plan).isEmpty()) {
-            throw new io.partita.client.table.expr.PlanException("a join after an aggregate is not supported yet: "
-                    + "persist the aggregate, then join the frame it returns");
-        }
-        String chainSql = fused.sql(chain);
-        AggregateSql aggSql = agg == null ? null : new AggregateSql(agg);
-        String partSql = agg == null ? chainSql + (o.limit() == null ? "" : " LIMIT " + o.limit()) : aggSql.partial(chainSql);
-        List<Integer> indices = o.partitions() != null ? o.partitions()
-                : java.util.stream.IntStream.range(0, partitions(source)).boxed().toList();
+        return new PlanCutter(o).cut(plan);
+    }
 
-        List<StageTask> tasks = new ArrayList<>();
-        List<PhysicalPlan.Stage> stages = new ArrayList<>();
-        java.util.Map<String, Object> external = new java.util.HashMap<>(external(source, indices));
-        List<StageInput> broadcastInputs = new ArrayList<>();
-        List<String> broadcastKeys = new ArrayList<>();
-        for (Plan.Join j : fused.joins()) { // each broadcast side runs once, before the probe tasks that read it all
-            checkBroadcastSize(j, o);
-            PhysicalPlan side = plan(j.right(), new Options(o.job() + "b" + broadcastInputs.size(), null, null,
-                    o.splitEvery(), null, o.maxBroadcastBytes()));
-            tasks.addAll(side.tasks());
-            external.putAll(side.external());
-            side.stages().forEach(s -> stages.add(new PhysicalPlan.Stage("broadcast side " + fused.inputOf(j) + ": "
-                    + s.name(), s.tasks(), s.sql())));
-            broadcastInputs.add(new StageInput.Tables(fused.inputOf(j), side.outputs().size()));
-            broadcastKeys.addAll(side.outputs());
-        }
-        List<String> level = new ArrayList<>();
-        String stageName = agg == null ? fusedName(chain) : fusedName(chain) + " + partial aggregate";
-        String prefix = stageName.replaceAll("[^a-z]+", "_") + "." + o.job() + "-";
-        for (int i : indices) {
-            StageOutput out = agg == null ? output(o, i) : new StageOutput.Table();
-            String key = prefix + i;
-            if (source instanceof Plan.Scan scan) {
-                ScanPartition p = scan.partitions().get(i);
-                StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
-                        p.rowStart(), p.rowEnd(), scan.columns());
-                tasks.add(new StageTask(key, new TableStage(partSql, with(in, broadcastInputs), out), broadcastKeys));
-            } else {
-                Plan.Persisted held = (Plan.Persisted) source;
-                List<String> inputs = new ArrayList<>(List.of(held.keys().get(i)));
-                inputs.addAll(broadcastKeys);
-                tasks.add(new StageTask(key, new TableStage(partSql, with(new StageInput.Tables(ChainSql.INPUT, 1),
-                        broadcastInputs), out), inputs));
-            }
-            level.add(key);
-        }
-        stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (" + (source instanceof Plan.Scan scan
-                ? "Parquet rows of a partition, columns " + scan.columns() : "a persisted partition") + ") " + partSql));
-        if (agg == null) {
-            return new PhysicalPlan(tasks, level, stages, external);
-        }
-        int depth = 0;
-        while (true) {
-            boolean last = level.size() <= o.splitEvery();
-            List<String> next = new ArrayList<>();
-            String sql = aggSql.combine(ChainSql.INPUT, last);
-            if (last && plan != agg) {
-                sql = new ChainSql(plan).sql(plan, agg, sql);
-            }
-            for (int start = 0; start < level.size(); start += o.splitEvery()) {
-                List<String> group = level.subList(start, Math.min(level.size(), start + o.splitEvery()));
-                String key = (last ? "aggregate_final." : "aggregate_combine_" + depth + ".") + o.job() + "-" + next.size();
-                tasks.add(new StageTask(key, new TableStage(sql, List.of(new StageInput.Tables(ChainSql.INPUT, group.size())),
-                        last ? output(o, 0) : new StageOutput.Table()), group));
-                next.add(key);
-            }
-            String finalName = "combine + final aggregate" + (plan == agg ? "" : " + " + fusedName(plan, agg));
-            stages.add(new PhysicalPlan.Stage(last ? finalName : "combine partial aggregates",
-                    next.size(), "WITH in0 AS (up to " + o.splitEvery() + " partials) " + sql));
-            level = next;
-            depth++;
-            if (last) {
-                return new PhysicalPlan(tasks, level, stages, external);
-            }
-        }
+    /** Partitions of a plan's result: its source's for a chain, 1 after an aggregate, distinct or limit. */
+    public static int outputPartitions(Plan plan) {
+        return switch (plan) {
+            case Plan.Scan s -> s.partitions().size();
+            case Plan.Persisted p -> p.keys().size();
+            case Plan.Union u -> u.inputs().stream().mapToInt(StagePlanner::outputPartitions).sum();
+            case Plan.MapPartitions m -> outputPartitions(m.input());
+            case Plan.Aggregate a -> 1;
+            case Plan.Distinct d -> 1;
+            case Plan.Limit l -> 1;
+            case Plan.Filter f -> outputPartitions(f.input());
+            case Plan.Project p -> outputPartitions(p.input());
+            case Plan.Join j -> outputPartitions(j.left());
+        };
+    }
+
+    /** Whether the plan is a partition-wise chain straight over a scan or persisted partitions ({@code head}'s case). */
+    public static boolean isChainOverSource(Plan plan) {
+        Plan source = ChainSql.sourceOf(plan);
+        return source instanceof Plan.Scan || source instanceof Plan.Persisted;
     }
 
     /** Uncompressed bytes a scan under a broadcast side may read, unless a system property says otherwise. */
@@ -167,43 +108,20 @@ public final class StagePlanner {
         }
     }
 
-    private static List<StageInput> with(StageInput first, List<StageInput> more) {
-        List<StageInput> all = new ArrayList<>(List.of(first));
-        all.addAll(more);
-        return all;
-    }
-
-    private static java.util.Map<String, Object> external(Plan source, List<Integer> indices) {
-        java.util.Map<String, Object> out = new java.util.HashMap<>();
-        if (source instanceof Plan.Persisted held) {
-            indices.forEach(i -> out.put(held.keys().get(i), held.handles().get(i)));
-        }
-        return out;
-    }
-
     /** Partitions of a chain's source. */
-    public static int partitions(Plan source) {
-        return switch (source) {
-            case Plan.Scan s -> s.partitions().size();
-            case Plan.Persisted p -> p.keys().size();
-            default -> partitions(ChainSql.sourceOf(source));
-        };
-    }
-
-    private static StageOutput output(Options o, int index) {
-        return o.parquetDir() == null ? new StageOutput.Table()
-                : new StageOutput.ParquetFile(o.parquetDir(), String.format("part-%05d.parquet", index));
+    public static int partitions(Plan chain) {
+        return outputPartitions(ChainSql.sourceOf(chain));
     }
 
     /** What a fused chain does, bottom-up: "scan + filter + project". */
     static String fusedName(Plan chain) {
-        return fusedName(chain, null);
+        return fusedName(chain, null, null);
     }
 
-    /** The steps of {@code chain} above {@code below} (exclusive), bottom-up. */
-    static String fusedName(Plan chain, Plan below) {
+    /** The steps of {@code chain} above {@code below} (exclusive), bottom-up, after {@code belowName} if not null. */
+    static String fusedName(Plan chain, Plan below, String belowName) {
         List<String> steps = new ArrayList<>();
-        for (Plan p = chain; p != below; p = p.inputs().getFirst()) {
+        for (Plan p = chain; p != below; p = p instanceof Plan.Join j ? j.left() : p.inputs().getFirst()) {
             steps.addFirst(switch (p) {
                 case Plan.Scan s -> s.filter() == null ? "scan" : "scan + filter";
                 case Plan.Persisted held -> "persisted";
@@ -211,10 +129,17 @@ public final class StagePlanner {
                 case Plan.Filter f -> "filter";
                 case Plan.Project pr -> "project";
                 case Plan.Aggregate a -> "aggregate";
+                case Plan.Distinct d -> "distinct";
+                case Plan.Limit l -> "limit";
+                case Plan.Union u -> "union";
+                case Plan.MapPartitions m -> "map partitions";
             });
             if (p.inputs().isEmpty()) {
                 break;
             }
+        }
+        if (belowName != null) {
+            steps.addFirst(belowName);
         }
         return String.join(" + ", steps);
     }

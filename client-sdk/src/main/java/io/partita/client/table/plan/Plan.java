@@ -112,12 +112,70 @@ public sealed interface Plan {
 
     enum JoinType { INNER, LEFT, SEMI, ANTI }
 
+    /**
+     * The rows of every input, one after another ({@code UNION ALL}): the partitions of the first, then of the next.
+     * {@link Plans#union} checks that the inputs have the same columns (by name) and types and puts each in the
+     * first's order, so every input's schema is {@code schema}.
+     */
+    record Union(List<Plan> inputs, TableSchema schema) implements Plan {
+        public Union {
+            inputs = List.copyOf(inputs);
+            if (inputs.size() < 2) {
+                throw new IllegalArgumentException("a union needs at least two inputs");
+            }
+        }
+    }
+
+    /**
+     * User Java code over each partition of its input ({@code mapPartitions}): a task of its own per partition (the
+     * DuckDB chain below it runs first, one task per partition), its result checked against {@code schema} when it
+     * runs. {@code fn} is the task function ({@code PartitionMap}), opaque to the planner.
+     */
+    record MapPartitions(Plan input, Object fn, String name, TableSchema schema) implements Plan {
+        @Override
+        public List<Plan> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /** The distinct rows of its input: planned as an aggregate keyed on every column (partials, then combines). */
+    record Distinct(Plan input) implements Plan {
+        @Override
+        public TableSchema schema() {
+            return input.schema();
+        }
+
+        @Override
+        public List<Plan> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /** The first {@code n} rows of its input, in partition order (and row order within a partition). */
+    record Limit(Plan input, long n) implements Plan {
+        public Limit {
+            if (n < 0) {
+                throw new IllegalArgumentException("a limit needs n >= 0, not " + n);
+            }
+        }
+
+        @Override
+        public TableSchema schema() {
+            return input.schema();
+        }
+
+        @Override
+        public List<Plan> inputs() {
+            return List.of(input);
+        }
+    }
+
     record NamedExpr(String name, Expr expr) {}
 
     /** One aggregate: {@code fn(column) AS name}; the column is null for {@link AggFn#COUNT_ALL}. */
     record AggExpr(AggFn fn, String column, String name) {}
 
-    enum AggFn { SUM, COUNT, COUNT_ALL, COUNT_DISTINCT, MEAN, STD_DEV, MIN, MAX }
+    enum AggFn { SUM, COUNT, COUNT_ALL, COUNT_DISTINCT, MEAN, STD_DEV, MIN, MAX, FIRST }
 
     /** Whether this node is the same as {@code other} (rules return their input when nothing changed). */
     static boolean same(Plan a, Plan b) {

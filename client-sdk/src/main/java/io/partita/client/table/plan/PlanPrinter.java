@@ -29,6 +29,10 @@ public final class PlanPrinter {
             case Plan.Project p -> "Project " + p.columns().stream()
                     .map(c -> SqlRenderer.render(c.expr()) + (c.expr().equals(new io.partita.client.table.expr.Expr.Col(c.name()))
                             ? "" : " AS " + c.name())).collect(Collectors.joining(", "));
+            case Plan.Union u -> "Union inputs=" + u.inputs().size();
+            case Plan.MapPartitions m -> "MapPartitions " + m.name() + " columns=" + m.schema().names();
+            case Plan.Distinct d -> "Distinct columns=" + d.schema().names();
+            case Plan.Limit l -> "Limit " + l.n();
             case Plan.Aggregate a -> "Aggregate keys=" + a.keys() + " aggs=" + a.aggs().stream()
                     .map(g -> g.fn().name().toLowerCase() + "(" + (g.column() == null ? "*" : g.column()) + ") AS " + g.name())
                     .collect(Collectors.joining(", "));

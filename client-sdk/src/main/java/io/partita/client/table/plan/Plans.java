@@ -87,7 +87,7 @@ public final class Plans {
                 case COUNT, COUNT_ALL, COUNT_DISTINCT -> DataType.BIGINT;
                 case MEAN, STD_DEV -> numeric(a, in, input.schema(), DataType.DOUBLE);
                 case SUM -> numeric(a, in, input.schema(), sumType(in));
-                case MIN, MAX -> in;
+                case MIN, MAX, FIRST -> in;
             };
             fields.add(new TableSchema.Field(a.name(), out));
         }
@@ -120,9 +120,49 @@ public final class Plans {
         return new Plan.Join(left, right, keys, type, new TableSchema(fields));
     }
 
-    /** Whether {@code plan} aggregates somewhere (its result is then one partition of groups). */
-    public static boolean hasAggregate(Plan plan) {
-        return plan instanceof Plan.Aggregate || plan.inputs().stream().anyMatch(Plans::hasAggregate);
+    /**
+     * {@code first.union(others)}: the inputs must have the same column names (in any order: matched by name) and
+     * types; each is put in {@code first}'s column order.
+     */
+    public static Plan union(Plan first, List<Plan> others) {
+        if (others.isEmpty()) {
+            throw new PlanException("union needs at least one other frame (schema " + first.schema() + ")");
+        }
+        TableSchema schema = first.schema();
+        List<Plan> inputs = new ArrayList<>(List.of(first));
+        for (Plan other : others) {
+            TableSchema s = other.schema();
+            if (!new java.util.HashSet<>(s.names()).equals(new java.util.HashSet<>(schema.names()))) {
+                throw new PlanException("union needs the same columns: " + s + " against " + schema);
+            }
+            for (TableSchema.Field f : schema.fields()) {
+                if (!s.type(f.name()).equals(f.type())) {
+                    throw new PlanException("union: column " + f.name() + " is " + s.type(f.name()) + " in " + s
+                            + " but " + f.type() + " in " + schema + " (cast one)");
+                }
+            }
+            inputs.add(s.names().equals(schema.names()) ? other : select(other, schema.names().stream().map(Exprs::col).map(Expr.class::cast).toList()));
+        }
+        return new Plan.Union(inputs, schema);
+    }
+
+    public static Plan mapPartitions(Plan input, Object fn, String name, TableSchema schema) {
+        if (schema.fields().isEmpty()) {
+            throw new PlanException("mapPartitions needs an output schema of at least one column (input schema "
+                    + input.schema() + ")");
+        }
+        return new Plan.MapPartitions(input, fn, name, schema);
+    }
+
+    public static Plan distinct(Plan input) {
+        return new Plan.Distinct(input);
+    }
+
+    public static Plan limit(Plan input, long n) {
+        if (n < 0) {
+            throw new PlanException("limit needs n >= 0, not " + n + " (schema " + input.schema() + ")");
+        }
+        return new Plan.Limit(input, n);
     }
 
     /** Integers sum to BIGINT, decimals to DECIMAL(38, their scale) (exact, as DuckDB), anything else to DOUBLE. */

@@ -102,4 +102,94 @@ class RulesTest {
         assertThat(physical.tasks().getFirst().stage().sql()).startsWith("SELECT \"b\", CAST(sum(\"y\") AS DOUBLE)")
                 .contains("WHERE (\"a\" > 1)");
     }
+
+    @Test
+    void aLimitMovesBelowProjectionsButNotBelowAFilterAndTwoLimitsBecomeTheSmaller() {
+        Plan in = Plans.limit(Plans.limit(Plans.withColumn(Plans.filter(SCAN, col("b").gt(1)), "y", col("a").mul(2)), 10), 5);
+        assertThat(text(new PushLimitThroughProject().rewrite(in))).isEqualTo("""
+                Project "a", "b", "s", ("a" * 2) AS y
+                  Limit 5
+                    Filter ("b" > 1)
+                      Scan /t columns=[a, b, s] partitions=3
+                """);
+        Plan overFilter = Plans.limit(Plans.filter(SCAN, col("b").gt(1)), 5);
+        assertThat(new PushLimitThroughProject().rewrite(overFilter)).isSameAs(overFilter);
+    }
+
+    @Test
+    void filtersAndProjectionsGoIntoEachInputOfAUnionWhichKeepsOneColumnOrder() {
+        Plan other = Plans.select(SCAN, List.of(col("s"), col("b"), col("a")));
+        Plan union = Plans.union(SCAN, List.of(other));
+        assertThat(text(union)).isEqualTo("""
+                Union inputs=2
+                  Scan /t columns=[a, b, s] partitions=3
+                  Project "a", "b", "s"
+                    Project "s", "b", "a"
+                      Scan /t columns=[a, b, s] partitions=3
+                """);
+        Plan q = Plans.select(Plans.filter(union, col("b").eq(2)), List.of(col("a")));
+        assertThat(text(new PushThroughUnion().rewrite(q))).isEqualTo("""
+                Union inputs=2
+                  Project "a"
+                    Filter ("b" = 2)
+                      Scan /t columns=[a, b, s] partitions=3
+                  Project "a"
+                    Filter ("b" = 2)
+                      Project "a", "b", "s"
+                        Project "s", "b", "a"
+                          Scan /t columns=[a, b, s] partitions=3
+                """);
+        assertThat(text(Optimizer.optimize(q))).isEqualTo("""
+                Union inputs=2
+                  Project "a"
+                    Scan /t columns=[a, b] filter=("b" = 2) partitions=3
+                  Project "a"
+                    Scan /t columns=[a, b] filter=("b" = 2) partitions=3
+                """);
+    }
+
+    @Test
+    void aLimitReadsOnlyThePartitionsWhoseRowsItNeedsUnlessAFilterMayDropRows() {
+        var plain = StagePlanner.plan(Plans.limit(SCAN, 15), StagePlanner.Options.of("l"));
+        assertThat(plain.stages()).extracting(s -> s.name() + " x" + s.tasks()).containsExactly("scan + limit x2", "limit x1");
+        var filtered = StagePlanner.plan(Plans.limit(Plans.filter(SCAN, col("b").gt(1)), 15), StagePlanner.Options.of("l"));
+        assertThat(filtered.stages()).extracting(s -> s.name() + " x" + s.tasks()).containsExactly("scan + filter + limit x3", "limit x1");
+    }
+
+    @Test
+    void unionsDistinctsAndAggregatesOfAggregatesAreCutIntoStages() {
+        Plan agg = Plans.aggregate(SCAN, List.of("b"), List.of(new Plan.AggExpr(Plan.AggFn.SUM, "a", "t")));
+        Plan twice = Plans.aggregate(Plans.filter(agg, col("t").gt(0L)), List.of(), List.of(new Plan.AggExpr(Plan.AggFn.MAX, "t", "m")));
+        var physical = StagePlanner.plan(Optimizer.optimize(twice), StagePlanner.Options.of("j"));
+        assertThat(physical.stages()).extracting(s -> s.name() + " x" + s.tasks()).containsExactly(
+                "scan + partial aggregate x3", "combine + final aggregate x1",
+                "aggregated + filter + partial aggregate x1", "combine + final aggregate x1");
+        Plan union = Plans.distinct(Plans.union(Plans.select(SCAN, List.of(col("b"))), List.of(Plans.select(SCAN, List.of(col("b"))))));
+        var distinct = StagePlanner.plan(Optimizer.optimize(union), StagePlanner.Options.of("d"));
+        assertThat(distinct.stages()).extracting(s -> s.name() + " x" + s.tasks()).containsExactly(
+                "scan + partial distinct x3", "scan + partial distinct x3", "combine + final distinct x1");
+        assertThat(distinct.tasks().getFirst().stage().sql()).isEqualTo("SELECT \"b\" FROM (SELECT \"b\" FROM in0) GROUP BY \"b\"");
+    }
+
+    @Test
+    void firstCarriesEachPartitionsPositionAndMapPartitionsIsAStageOfItsOwn() {
+        Plan first = Plans.aggregate(SCAN, List.of("b"), List.of(new Plan.AggExpr(Plan.AggFn.FIRST, "s", "f")));
+        var physical = StagePlanner.plan(first, StagePlanner.Options.of("f"));
+        assertThat(physical.tasks()).extracting(t -> t.stage().sql().contains("row_number() OVER () + " + 2 + " * 1099511627776"))
+                .containsExactly(false, false, true, false);
+        assertThat(physical.tasks().getLast().stage().sql()).contains("arg_min(partita_p0, partita_p0_o)");
+
+        var schema = new TableSchema(List.of(new TableSchema.Field("a", DataType.BIGINT)));
+        Plan mapped = Plans.filter(Plans.mapPartitions(Plans.filter(SCAN, col("b").gt(1)), "fn", "myFn", schema), col("a").gt(0L));
+        assertThat(text(Optimizer.optimize(mapped))).isEqualTo("""
+                Filter ("a" > CAST(0 AS BIGINT))
+                  MapPartitions myFn columns=[a]
+                    Scan /t columns=[a, b, s] filter=("b" > 1) partitions=3
+                """);
+        var cut = StagePlanner.plan(Optimizer.optimize(mapped), StagePlanner.Options.of("m"));
+        assertThat(cut.stages()).extracting(s -> s.name() + " x" + s.tasks())
+                .containsExactly("scan + filter x3", "map partitions x3", "mapped + filter x3");
+        assertThat(cut.tasks().get(3).fn()).isEqualTo("fn");
+        assertThat(cut.tasks().get(3).inputs()).containsExactly(cut.tasks().getFirst().key());
+    }
 }
