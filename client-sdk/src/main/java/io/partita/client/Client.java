@@ -339,6 +339,11 @@ public final class Client implements AutoCloseable {
         return Frame.readParquet(tables, pathOrGlob, partitionBytes, allocator());
     }
 
+    /** A lazy table over CSV files the workers read (a file, folder or glob), in byte ranges cut at line ends. */
+    public Frame readCsv(String pathOrGlob, CsvOptions options) {
+        return Frame.readCsv(tables, pathOrGlob, options, allocator());
+    }
+
     /** A lazy table over Arrow partitions of this client's (one schema), scattered to the workers; you keep them. */
     public Frame fromTables(List<Partition> partitions) {
         return Frame.fromTables(tables, partitions, allocator());

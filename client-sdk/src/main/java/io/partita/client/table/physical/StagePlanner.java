@@ -102,9 +102,7 @@ public final class StagePlanner {
             StageOutput out = agg == null ? output(o, i) : new StageOutput.Table();
             String key = prefix + i;
             if (source instanceof Plan.Scan scan) {
-                ScanPartition p = scan.partitions().get(i);
-                StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
-                        p.rowStart(), p.rowEnd(), scan.columns());
+                StageInput in = scan.partitions().get(i).input(ChainSql.INPUT, scan.columns());
                 tasks.add(new StageTask(key, new TableStage(partSql, with(in, broadcastInputs), out), broadcastKeys));
             } else {
                 Plan.Persisted held = (Plan.Persisted) source;
@@ -116,7 +114,7 @@ public final class StagePlanner {
             level.add(key);
         }
         stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (" + (source instanceof Plan.Scan scan
-                ? "Parquet rows of a partition, columns " + scan.columns() : "a persisted partition") + ") " + partSql));
+                ? (scan.partitions().getFirst().csv() == null ? "Parquet rows" : "CSV lines") + " of a partition, columns " + scan.columns() : "a persisted partition") + ") " + partSql));
         if (agg == null) {
             return new PhysicalPlan(tasks, level, stages, external);
         }
