@@ -97,14 +97,15 @@ final class CsvRange implements AutoCloseable {
                 + (original == null ? "" : " (the line: " + original + ")");
     }
 
-    String file() {
-        return input.file();
-    }
-
+    /** Deletes the copy; never throws, so that it cannot hide the task's own error (the spill folder goes with the worker). */
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (copied) {
-            Files.deleteIfExists(read);
+            try {
+                Files.deleteIfExists(read);
+            } catch (IOException e) {
+                read.toFile().deleteOnExit();
+            }
         }
     }
 }

@@ -62,13 +62,7 @@ final class StageRunner {
             s.close();
         }
         streams.clear();
-        for (CsvRange r : csvRanges) {
-            try {
-                r.close();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot delete the copy of a range of " + r.file(), e);
-            }
-        }
+        csvRanges.forEach(CsvRange::close);
         csvRanges.clear();
     }
 
