@@ -37,9 +37,37 @@ final class CsvInspector {
         for (String p : paths) {
             files.add(new CsvDataset.CsvFile(p, Files.size(Path.of(p))));
         }
+        if (format.header()) {
+            sameHeaders(files);
+        }
         String first = paths.getFirst();
         CsvFormat settled = format.columns().isEmpty() ? detect(first, format) : check(first, format);
         return new CsvDataset(pathOrGlob, settled, files);
+    }
+
+    /**
+     * Every file's header must be the first file's, compared as text (as Dask does): the columns are read by
+     * position, so a file that orders or names them differently would be read wrong. One positioned read a file.
+     */
+    private static void sameHeaders(List<CsvDataset.CsvFile> files) throws IOException {
+        String first = null;
+        String firstFile = null;
+        for (CsvDataset.CsvFile f : files) {
+            if (f.bytes() == 0) {
+                continue;
+            }
+            String header;
+            try (FileChannel ch = FileChannel.open(Path.of(f.path()))) {
+                header = CsvLines.firstLine(ch);
+            }
+            if (first == null) {
+                first = header;
+                firstFile = f.path();
+            } else if (!first.equals(header)) {
+                throw new IllegalArgumentException("CSV file " + f.path() + " has the header '" + header + "' but "
+                        + firstFile + " has '" + first + "': the files of one table must share their columns");
+            }
+        }
     }
 
     /** Given columns: DuckDB binds a read with them, which fails on a type it does not know. */

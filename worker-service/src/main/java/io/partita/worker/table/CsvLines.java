@@ -65,6 +65,17 @@ final class CsvLines {
         return lines;
     }
 
+    /** The first line's text (at most 1 MiB of it), without its line end: a header, to compare. */
+    static String firstLine(FileChannel ch) throws IOException {
+        int n = (int) Math.min(1 << 20, lineStart(ch, 1));
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
+            // a positioned read may return fewer bytes than asked
+        }
+        String line = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+        return line.endsWith("\n") ? line.substring(0, line.length() - 1).replaceFirst("\r$", "") : line;
+    }
+
     /** Whether the file holds no line after the header (when there is one): nothing to detect types from. */
     static boolean noDataLines(FileChannel ch, boolean header) throws IOException {
         long from = header ? lineStart(ch, 1) : 0; // lineStart(1): just after the first line end

@@ -168,6 +168,9 @@ class CsvRangeTest {
                 .hasMessageContaining("Type with name BIGNT does not exist");
         assertThatThrownBy(() -> engine.run(new InspectCsv(dir + "/nothing-*.csv", detect), List.of(), allocator))
                 .hasMessageContaining("no CSV file matches '" + dir + "/nothing-*.csv'");
+        csv("c.csv", "s,id,d\r\nx,4,06/01/2020\r\n"); // the same columns in another order: read by position, so refused
+        assertThatThrownBy(() -> engine.run(new InspectCsv(dir.toString(), detect), List.of(), allocator))
+                .hasMessageContaining("CSV file " + dir + "/c.csv has the header 's,id,d' but " + dir + "/a.csv has 'id,s,d'");
     }
 
     @Test
