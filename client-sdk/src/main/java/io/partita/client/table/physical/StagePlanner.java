@@ -114,7 +114,8 @@ public final class StagePlanner {
             level.add(key);
         }
         stages.add(new PhysicalPlan.Stage(stageName, indices.size(), "WITH in0 AS (" + (source instanceof Plan.Scan scan
-                ? (scan.partitions().getFirst().csv() == null ? "Parquet rows" : "CSV lines") + " of a partition, columns " + scan.columns() : "a persisted partition") + ") " + partSql));
+                ? (scan.partitions().getFirst().csv() == null ? "Parquet rows" : "CSV lines") + " of a partition, columns "
+                + scan.columns() : "a persisted partition") + ") " + partSql));
         if (agg == null) {
             return new PhysicalPlan(tasks, level, stages, external);
         }
