@@ -51,6 +51,11 @@ class CsvOracleTest {
 
     /** Rows {@code [from, to)}: nulls, strings holding the delimiter and quotes, dates, decimals; DuckDB writes the CSV. */
     static void write(Path file, long from, long to) throws Exception {
+        write(file, from, to, "");
+    }
+
+    /** {@link #write(Path, long, long)} with more options of DuckDB's {@code COPY}: {@code ", COMPRESSION gzip"}. */
+    static void write(Path file, long from, long to, String copyOptions) throws Exception {
         try (var c = DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
             s.execute("COPY (SELECT i::BIGINT AS id, (i % 13)::INTEGER AS k,"
                     + " CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 37 % 1000)::BIGINT END AS x,"
@@ -58,7 +63,7 @@ class CsvOracleTest {
                     + " CASE WHEN i % 5 = 0 THEN NULL WHEN i % 3 = 0 THEN 'say \"hi\", ' || (i % 17) ELSE 'Name, ' || (i % 17) END AS s,"
                     + " DATE '2020-01-01' + (i % 400)::INTEGER AS dt,"
                     + " CASE WHEN i % 9 = 0 THEN NULL ELSE CAST((i % 997) * 1.25 AS DECIMAL(10,2)) END AS amt"
-                    + " FROM range(" + from + ", " + to + ") t(i)) TO '" + file + "' (HEADER, DELIMITER ',')");
+                    + " FROM range(" + from + ", " + to + ") t(i)) TO '" + file + "' (HEADER, DELIMITER ','" + copyOptions + ")");
         }
     }
 
@@ -164,6 +169,20 @@ class CsvOracleTest {
         try (Partition p = frame.compute()) {
             assertSameRows(rows(p), oracle("SELECT * FROM read_csv('" + file + "')"));
             assertThat(p.rowCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void compressedFilesAreOnePartitionEachAndAFolderHoldsThemToo() throws Exception {
+        write(data.resolve("z0.csv.gz"), 2_000, 3_000, ", COMPRESSION gzip");
+        write(data.resolve("z1.csv.gz"), 3_000, 4_500, ", COMPRESSION gzip");
+        write(data.resolve("a.csv"), 0, 2_000);
+        Frame frame = Frame.readCsv(tables, data.toString(), typed().withPartitionBytes(10_000), allocator);
+        long plainParts = (Files.size(data.resolve("a.csv")) + 9_999) / 10_000;
+        assertThat(frame.npartitions()).as("the plain file in ranges, each compressed file one").isEqualTo((int) plainParts + 2);
+        try (Partition p = frame.groupBy("k").agg(Agg.countAll(), Agg.sum("amt")).compute()) {
+            assertSameRows(rows(p), oracle("SELECT k, count(*), sum(amt) FROM read_csv(['" + data + "/a.csv', '" + data
+                    + "/z0.csv.gz', '" + data + "/z1.csv.gz'], header = true, columns = " + COLUMNS + ") GROUP BY k"));
         }
     }
 

@@ -35,6 +35,14 @@ public record CsvFormat(boolean header, String delimiter, String quote, String e
         }
     }
 
+    /**
+     * Whether DuckDB decompresses the file as it reads it (by its name, as DuckDB decides): such a file is one
+     * partition, read whole, since a byte range of compressed data is no range of lines.
+     */
+    public static boolean compressed(String path) {
+        return path.endsWith(".gz") || path.endsWith(".zst");
+    }
+
     /** The same format with the columns (and date formats) an inspection settled. */
     public CsvFormat withColumns(List<ParquetDataset.Column> settled, String dates, String timestamps) {
         return new CsvFormat(header, delimiter, quote, escape, nullStrings, dates, timestamps, settled, Map.of());

@@ -15,7 +15,7 @@ import java.util.List;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Lists the CSV files at a path (a file, a folder: every {@code *.csv} under it, or a glob) with their sizes, and
+ * Lists the CSV files at a path (a file, a folder: every {@code *.csv} and {@code *.csv.gz} under it, or a glob) with their sizes, and
  * settles the columns: given ones are checked by DuckDB (an unknown type fails here, naming the column), otherwise
  * DuckDB's sniffer detects them on the first file (a sample of its rows, {@code sample_size}). Metadata only: a
  * few rows through JDBC, never the data, and no file is read whole.
@@ -53,7 +53,7 @@ final class CsvInspector {
         String first = null;
         String firstFile = null;
         for (CsvDataset.CsvFile f : files) {
-            if (f.bytes() == 0) {
+            if (f.bytes() == 0 || CsvFormat.compressed(f.path())) { // DuckDB alone can read a compressed header
                 continue;
             }
             String header;
@@ -119,21 +119,25 @@ final class CsvInspector {
 
     private List<String> files(String pathOrGlob) throws SQLException {
         Path path = Path.of(pathOrGlob);
-        String pattern;
+        List<String> patterns;
         if (Files.isDirectory(path)) {
-            pattern = path.resolve("**").resolve("*.csv").toString();
+            Path under = path.resolve("**");
+            patterns = List.of(under.resolve("*.csv").toString(), under.resolve("*.csv.gz").toString());
         } else if (Files.isRegularFile(path)) {
             return List.of(path.toString());
         } else {
-            pattern = pathOrGlob;
+            patterns = List.of(pathOrGlob);
         }
         List<String> out = new ArrayList<>();
-        try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT file FROM glob(" + Sql.string(pattern) + ") ORDER BY file")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
+        for (String pattern : patterns) {
+            try (Statement s = conn.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT file FROM glob(" + Sql.string(pattern) + ")")) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
             }
         }
+        out.sort(null);
         return out;
     }
 

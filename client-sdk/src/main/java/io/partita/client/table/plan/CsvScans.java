@@ -3,13 +3,14 @@ package io.partita.client.table.plan;
 import io.partita.client.table.expr.DataType;
 import io.partita.client.table.expr.TableSchema;
 import io.partita.common.table.CsvDataset;
+import io.partita.common.table.CsvFormat;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Cuts CSV files into byte ranges of about a target size each, from their sizes alone (nothing is read): a file of
  * {@code n} targets' worth is {@code ceil(n)} ranges of equal length; each task then reads the lines that begin in
- * its range (the worker finds the line ends). A range never spans files.
+ * its range (the worker finds the line ends). A range never spans files; a compressed file is one range.
  */
 public final class CsvScans {
     private CsvScans() {}
@@ -31,7 +32,7 @@ public final class CsvScans {
             if (size == 0) {
                 continue;
             }
-            long n = splitFiles ? (size + target - 1) / target : 1;
+            long n = splitFiles && !CsvFormat.compressed(f.path()) ? (size + target - 1) / target : 1;
             for (long i = 0; i < n; i++) { // equal ranges, so no tiny last one
                 out.add(ScanPartition.csv(f.path(), cut(size, i, n), cut(size, i + 1, n), ds.format()));
             }
