@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param nullStrings     fields read as {@code NULL}
  * @param dateFormat      a {@code strptime} format for {@code DATE} columns, or null for ISO dates (or detected)
  * @param timestampFormat the same for {@code TIMESTAMP} columns
- * @param columns         every column in file order with its DuckDB type; empty when they are to be detected (only
- *                        in an {@link InspectCsv}: a stage always reads with the columns the inspection settled)
+ * @param columns         every column in file order with its DuckDB type (the record a Parquet dataset's columns
+ *                        use); empty when they are to be detected (only in an {@link InspectCsv}: a stage always
+ *                        reads with the columns the inspection settled)
  * @param types           with detection, types that override the detected ones, by column name
  */
 public record CsvFormat(boolean header, String delimiter, String quote, String escape, List<String> nullStrings,

@@ -47,7 +47,10 @@ public final class TableEngine implements AutoCloseable {
         this.tempDir = tempDir;
     }
 
-    /** Runs one table task: a partition, a {@link io.partita.common.table.ParquetDataset} or a row count. */
+    /**
+     * Runs one table task: a partition, a {@link io.partita.common.table.ParquetDataset}, a
+     * {@link io.partita.common.table.CsvDataset} or a row count.
+     */
     public Object run(TableTask task, List<Partition> tables, BufferAllocator allocator) throws Exception {
         DuckDBConnection conn = connection();
         StageRunner runner = new StageRunner(conn, allocator, scratch());
