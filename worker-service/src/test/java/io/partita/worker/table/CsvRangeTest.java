@@ -143,6 +143,9 @@ class CsvRangeTest {
         assertThatThrownBy(() -> read(file, 0, size)).hasMessageContaining("CSV file " + file + ", line 703:");
         assertThat(read(file, 0, size / 3)).hasSizeGreaterThan(100); // the ranges before it are fine
 
+        assertThatThrownBy(() -> read(dir.resolve("gone.csv"), 0, 10)) // a worker that cannot see the file
+                .hasMessageContaining("cannot read CSV file " + dir.resolve("gone.csv") + ": no such file on this worker");
+
         Path typed = csv("typed.csv", "id,s\n1,a\n2,b\nthree,c\n");
         assertThatThrownBy(() -> read(typed, 4, Files.size(typed)))
                 .hasMessageContaining("CSV file " + typed + ", line 4: Error when converting column \"id\". "
