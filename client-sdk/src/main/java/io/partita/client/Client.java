@@ -53,11 +53,8 @@ public final class Client implements AutoCloseable {
     private final KeyTable keys = new KeyTable();
     private final ClientMemory memory = new ClientMemory();
     private final ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("partita-client-", 0).factory());
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "partita-client-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("partita-client-timer").factory());
     private final HttpClient http;
     private final Tls tls;
     private final UpdateHandler updates;
@@ -330,13 +327,16 @@ public final class Client implements AutoCloseable {
     private final ClusterTables tables = new ClusterTables(this); // one, so that this client's frames can be joined
 
     /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~128 MiB a partition. */
-    public Frame readParquet(String pathOrGlob) {
-        return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES);
-    }
+    public Frame readParquet(String pathOrGlob) { return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES); }
 
     /** {@link #readParquet(String)} with partitions of about {@code partitionBytes} (uncompressed) each. */
     public Frame readParquet(String pathOrGlob, long partitionBytes) {
         return Frame.readParquet(tables, pathOrGlob, partitionBytes, allocator());
+    }
+
+    /** A lazy table over CSV files the workers read (a file, folder or glob), in byte ranges cut at line ends. */
+    public Frame readCsv(String pathOrGlob, CsvOptions options) {
+        return Frame.readCsv(tables, pathOrGlob, options, allocator());
     }
 
     /** A lazy table over Arrow partitions of this client's (one schema), scattered to the workers; you keep them. */

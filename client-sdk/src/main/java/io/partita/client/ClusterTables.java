@@ -35,6 +35,18 @@ final class ClusterTables implements TableExecutor {
     }
 
     @Override
+    public io.partita.common.table.CsvDataset inspectCsv(String pathOrGlob, io.partita.common.table.CsvFormat format) {
+        Delayed<Object> task = Delayed.withOptions(SubmitOptions.defaults().prefix("read_csv_metadata"),
+                TableFunction.INSTANCE, new io.partita.common.table.InspectCsv(pathOrGlob, format));
+        TaskFuture<Object> f = client.compute(task);
+        try {
+            return (io.partita.common.table.CsvDataset) f.result();
+        } finally {
+            f.release();
+        }
+    }
+
+    @Override
     public Held put(io.partita.common.data.Partition partition) {
         TaskFuture<io.partita.common.data.Partition> f = client.scatter(partition);
         return new Held(f.key(), f);

@@ -280,6 +280,14 @@ public final class Frame {
         return new Frame(executor, new Plan.Persisted(keys, schema, new ArrayList<>(futures)), allocator);
     }
 
+    /** A frame over CSV files the workers read, in byte ranges cut at line ends ({@link CsvOptions}). */
+    static Frame readCsv(TableExecutor executor, String pathOrGlob, CsvOptions options, BufferAllocator allocator) {
+        String path = pathOrGlob.startsWith("/") ? pathOrGlob : java.nio.file.Path.of("").toAbsolutePath() + "/" + pathOrGlob;
+        var ds = executor.inspectCsv(path, options.toFormat());
+        return new Frame(executor, io.partita.client.table.plan.CsvScans.scan(ds, options.partitionBytes(),
+                options.splitFiles()), allocator == null ? ArrowMemory.allocator() : allocator);
+    }
+
     /** A frame over a Parquet path, partitioned by row groups of about {@code partitionBytes} each. */
     static Frame readParquet(TableExecutor executor, String pathOrGlob, long partitionBytes, BufferAllocator allocator) {
         // a relative path is the client's: made absolute here, since workers run elsewhere

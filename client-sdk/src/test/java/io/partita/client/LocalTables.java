@@ -33,6 +33,16 @@ final class LocalTables implements TableExecutor, AutoCloseable {
         }
     }
 
+    @Override
+    public io.partita.common.table.CsvDataset inspectCsv(String pathOrGlob, io.partita.common.table.CsvFormat format) {
+        try {
+            return (io.partita.common.table.CsvDataset) engine.run(new io.partita.common.table.InspectCsv(pathOrGlob, format),
+                    List.of(), allocator);
+        } catch (Exception e) {
+            throw new RuntimeException(e.getMessage(), e);
+        }
+    }
+
     private final List<Partition> persisted = new ArrayList<>();
 
     @Override

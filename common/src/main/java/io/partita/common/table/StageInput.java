@@ -25,6 +25,25 @@ public sealed interface StageInput extends Serializable {
         }
     }
 
+    /**
+     * The lines of a CSV file that begin in bytes {@code [start, end)} (Hadoop's rule: a range owns a line when the
+     * line's first byte is in it, so consecutive ranges read every line once, wherever they cut), read by the
+     * worker's DuckDB with the format's columns; the first range of a file skips its header.
+     */
+    record Csv(String name, String file, long start, long end, CsvFormat format, List<String> columns) implements StageInput {
+        public Csv {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(format, "format");
+            columns = List.copyOf(columns);
+            if (start < 0 || end < start) {
+                throw new IllegalArgumentException("bad byte range [" + start + ", " + end + ") of " + file);
+            }
+            if (format.columns().isEmpty()) {
+                throw new IllegalArgumentException("a CSV stage reads with its columns settled: " + file);
+            }
+        }
+    }
+
     /** The next {@code count} partition arguments of the task, concatenated (one schema). */
     record Tables(String name, int count) implements StageInput {
         public Tables {

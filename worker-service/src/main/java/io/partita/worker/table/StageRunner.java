@@ -30,10 +30,14 @@ final class StageRunner {
     private final DuckDBConnection conn;
     private final BufferAllocator allocator;
     private final List<ArrowArrayStream> streams = new ArrayList<>();
+    private final Path scratch;
+    private final List<CsvRange> csvRanges = new ArrayList<>();
 
-    StageRunner(DuckDBConnection conn, BufferAllocator allocator) {
+    /** @param scratch where copies of CSV byte ranges go while the task runs */
+    StageRunner(DuckDBConnection conn, BufferAllocator allocator, Path scratch) {
         this.conn = conn;
         this.allocator = allocator;
+        this.scratch = scratch;
     }
 
     Object run(TableStage stage, List<Partition> tables) throws Exception {
@@ -50,16 +54,19 @@ final class StageRunner {
 
     /**
      * Releases the input streams DuckDB did not consume and frees their C structs. Called after the connection
-     * closed: the connection holds the registered streams until then, so their structs must outlive it.
+     * closed: the connection holds the registered streams until then, so their structs must outlive it. Deletes the
+     * copies of CSV ranges too.
      */
     void closeStreams() {
         for (ArrowArrayStream s : streams) {
             s.close();
         }
         streams.clear();
+        csvRanges.forEach(CsvRange::close);
+        csvRanges.clear();
     }
 
-    private String bindInputs(TableStage stage, List<Partition> tables) {
+    private String bindInputs(TableStage stage, List<Partition> tables) throws java.io.IOException {
         StringBuilder with = new StringBuilder();
         int next = 0;
         String prefix = "partita_" + UUID.randomUUID().toString().replace("-", "");
@@ -67,6 +74,11 @@ final class StageRunner {
             with.append(with.isEmpty() ? "WITH " : ", ").append(in.name()).append(" AS (");
             switch (in) {
                 case StageInput.Parquet p -> with.append(parquetRead(p));
+                case StageInput.Csv c -> {
+                    CsvRange range = CsvRange.open(c, scratch);
+                    csvRanges.add(range);
+                    with.append(range.sql());
+                }
                 case StageInput.Tables t -> {
                     for (int i = 0; i < t.count(); i++) {
                         String name = prefix + "_" + (next);
@@ -123,9 +135,18 @@ final class StageRunner {
     }
 
     /** DuckDB's message, with the files the stage read, so a bad file is named even when DuckDB does not. */
-    private static TableStageException failure(SQLException e, TableStage stage) {
-        List<String> files = stage.inputs().stream()
-                .filter(StageInput.Parquet.class::isInstance).map(in -> ((StageInput.Parquet) in).file()).toList();
+    private TableStageException failure(SQLException e, TableStage stage) {
+        for (CsvRange r : csvRanges) { // a CSV error names the user's file and line, not the range's copy
+            String csv = r.explain(String.valueOf(e.getMessage()));
+            if (csv != null) {
+                return new TableStageException("table stage failed: " + csv, e);
+            }
+        }
+        List<String> files = stage.inputs().stream().map(in -> switch (in) {
+            case StageInput.Parquet p -> p.file();
+            case StageInput.Csv c -> c.file();
+            case StageInput.Tables t -> null;
+        }).filter(java.util.Objects::nonNull).toList();
         String where = files.isEmpty() ? "" : " (reading " + String.join(", ", files) + ")";
         return new TableStageException("table stage failed" + where + ": " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package io.partita.worker.table;
 
 import io.partita.common.data.Partition;
+import io.partita.common.table.InspectCsv;
 import io.partita.common.table.InspectParquet;
 import io.partita.common.table.TableStage;
 import io.partita.common.table.TableTask;
@@ -46,14 +47,18 @@ public final class TableEngine implements AutoCloseable {
         this.tempDir = tempDir;
     }
 
-    /** Runs one table task: a partition, a {@link io.partita.common.table.ParquetDataset} or a row count. */
+    /**
+     * Runs one table task: a partition, a {@link io.partita.common.table.ParquetDataset}, a
+     * {@link io.partita.common.table.CsvDataset} or a row count.
+     */
     public Object run(TableTask task, List<Partition> tables, BufferAllocator allocator) throws Exception {
         DuckDBConnection conn = connection();
-        StageRunner runner = new StageRunner(conn, allocator);
+        StageRunner runner = new StageRunner(conn, allocator, scratch());
         try {
             return switch (task) {
                 case TableStage stage -> runner.run(stage, tables);
                 case InspectParquet inspect -> new ParquetInspector(conn).inspect(inspect.pathOrGlob());
+                case InspectCsv inspect -> new CsvInspector(conn).inspect(inspect.pathOrGlob(), inspect.format());
             };
         } finally {
             try {
@@ -62,6 +67,12 @@ public final class TableEngine implements AutoCloseable {
                 runner.closeStreams(); // after the connection: it references the registered streams until it closes
             }
         }
+    }
+
+    /** Copies of CSV byte ranges: beside DuckDB's temporary folder in the spill folder (the system's without one). */
+    private Path scratch() {
+        return tempDir != null ? tempDir.resolveSibling("csv-ranges")
+                : Path.of(System.getProperty("java.io.tmpdir"), "partita-csv-ranges");
     }
 
     private synchronized DuckDBConnection connection() throws SQLException {

@@ -193,9 +193,7 @@ final class PlanCutter {
             StageOutput out = output(top);
             String key = prefix + i;
             if (source instanceof Plan.Scan scan) {
-                ScanPartition p = scan.partitions().get(i);
-                StageInput in = new StageInput.Parquet(ChainSql.INPUT, p.file(), p.firstRowGroup(), p.rowGroups(),
-                        p.rowStart(), p.rowEnd(), scan.columns());
+                StageInput in = scan.partitions().get(i).input(ChainSql.INPUT, scan.columns());
                 tasks.add(new StageTask(key, new TableStage(ordinal(sql), with(in, broadcastInputs), out), broadcastKeys));
             } else {
                 String input = sourceKeys.get(i);
@@ -210,7 +208,8 @@ final class PlanCutter {
             keys.add(key);
         }
         stages.add(new PhysicalPlan.Stage(name, indices.size(), "WITH in0 AS (" + switch (source) {
-            case Plan.Scan scan -> "Parquet rows of a partition, columns " + scan.columns();
+            case Plan.Scan scan -> (scan.partitions().getFirst().csv() == null ? "Parquet rows" : "CSV lines")
+                    + " of a partition, columns " + scan.columns();
             case Plan.Persisted p -> "a persisted partition";
             default -> "a partition computed by the stage before";
         } + ") " + sql));

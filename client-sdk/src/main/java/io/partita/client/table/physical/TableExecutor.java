@@ -8,6 +8,9 @@ public interface TableExecutor {
     /** The Parquet files at a path as a worker sees them; fails naming the path when there are none. */
     ParquetDataset inspect(String pathOrGlob);
 
+    /** The CSV files at a path as a worker sees them, and their columns (given, checked; or detected). */
+    io.partita.common.table.CsvDataset inspectCsv(String pathOrGlob, io.partita.common.table.CsvFormat format);
+
     /**
      * Runs the plan's tasks and returns the values of its outputs, in order: partitions (owned by the caller) or
      * row counts. When one task fails, the whole call fails with its error.
