@@ -6,12 +6,12 @@
 source "$(dirname "$0")/bench-env"
 VENV=${PARTITA_TABLES_VENV:-$HOME/.cache/partita/venv-tables}
 python_args=()
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import polars, dask.dataframe, distributed, pyarrow' 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import polars, dask.dataframe, pyarrow' 2>/dev/null; then
   echo "Installing Polars and Dask into $VENV..." >&2
-  python3 -m venv "$VENV" && "$VENV/bin/pip" install -q 'dask[dataframe]==2026.8.0' distributed duckdb pyarrow pandas polars >&2 \
+  python3 -m venv "$VENV" && "$VENV/bin/pip" install -q 'dask[dataframe]==2026.8.0' duckdb pyarrow pandas polars >&2 \
     || echo "Could not install the Python peers (Polars, Dask): they are reported as not run" >&2
 fi
-if "$VENV/bin/python" -c 'import polars, dask.dataframe, distributed, pyarrow' 2>/dev/null; then
+if "$VENV/bin/python" -c 'import polars, dask.dataframe, pyarrow' 2>/dev/null; then
   python_args=(--python "$VENV/bin/python")
 fi
 if [ ! -d benchmarks/spark/target/lib ]; then

@@ -29,7 +29,9 @@ final class PeerProcess {
                     synchronized (lines) {
                         lines.add(line);
                     }
-                    System.out.println("   [" + engine + "] " + line);
+                    if (!line.contains(" INFO ")) { // Spark's log
+                        System.out.println("   [" + engine + "] " + line);
+                    }
                 }));
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);

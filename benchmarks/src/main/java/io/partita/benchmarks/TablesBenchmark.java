@@ -59,6 +59,17 @@ public final class TablesBenchmark implements Callable<Integer> {
     @Option(names = "--partita-home", defaultValue = ".", description = "folder holding bin/; default the current one")
     Path partitaHome;
 
+    /** Spark's own launcher's JVM options on JDK 17 (its JavaModuleOptions), and a heap for local[2]. */
+    private static final List<String> SPARK_FLAGS = List.of("-Xmx4g", "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true");
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new TablesBenchmark()).execute(args));
     }
@@ -94,10 +105,9 @@ public final class TablesBenchmark implements Callable<Integer> {
                                 .toString(), engine, dir.toString(), "" + rounds, "" + threads), partitaHome, peerTimeout);
                 case "spark" -> !Files.isDirectory(sparkLib)
                         ? TablesResult.failed("Spark", "no Spark jars in " + sparkLib + " (run-tables.sh resolves them)")
-                        : PeerProcess.run("Spark", List.of(sparkJava, "-Xmx4g", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                                "-cp", sparkLib.toAbsolutePath() + "/*", partitaHome.resolve("benchmarks/spark/SparkTables.java")
-                                        .toString(), dir.toString(), sqlFile.toAbsolutePath().toString(), "" + rounds, "" + threads),
-                        partitaHome, peerTimeout);
+                        : PeerProcess.run("Spark", command(sparkJava, SPARK_FLAGS, "-cp", sparkLib.toAbsolutePath() + "/*",
+                                partitaHome.resolve("benchmarks/spark/SparkTables.java").toString(), dir.toString(),
+                                sqlFile.toAbsolutePath().toString(), "" + rounds, "" + threads), partitaHome, peerTimeout);
                 default -> TablesResult.failed(engine, "unknown engine");
             });
         }
