@@ -53,12 +53,14 @@ def dask_queries():
     dask.config.set({"dataframe.convert-string": True, "scheduler": "threads", "num_workers": THREADS})
     print("VERSION Dask " + dask.__version__ + " (dask-expr, local threaded scheduler, " + str(THREADS)
           + " workers, pyarrow strings; pandas " + pd.__version__ + ", pyarrow " + pyarrow.__version__ + ")", flush=True)
-    li = dd.read_parquet(DATA + "/lineitem/").astype({m: "float64" for m in MONEY})
+    # pyarrow's own cast: a NumPy float64 cast of decimal128[pyarrow] (and decimal compares) go through Python objects
+    li = dd.read_parquet(DATA + "/lineitem/").astype({m: "float64[pyarrow]" for m in MONEY})
     part = dd.read_parquet(DATA + "/part/", columns=["p_partkey", "p_type"])
-    ts = pd.Timestamp
+    def ts(y, m, d):  # l_shipdate is date32[pyarrow]: compared with dates, by pyarrow
+        return D(y, m, d)
 
     def dates(df):
-        return df.l_shipdate.astype("datetime64[ms]")
+        return df.l_shipdate
 
     def q1():
         df = li[dates(li) <= ts(1998, 9, 2)]

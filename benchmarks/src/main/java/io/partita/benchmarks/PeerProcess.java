@@ -18,7 +18,8 @@ final class PeerProcess {
     }
 
     static TablesResult run(String engine, List<String> command, Path workDir, long timeoutSeconds) {
-        System.out.println("== " + engine + ": " + String.join(" ", command));
+        String shown = String.join(" ", command);
+        System.out.println("== " + engine + ": " + (shown.length() > 300 ? shown.substring(0, 300) + "..." : shown));
         List<String> lines = new ArrayList<>();
         try {
             Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
