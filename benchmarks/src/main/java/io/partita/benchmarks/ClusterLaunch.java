@@ -198,6 +198,13 @@ final class ClusterLaunch implements AutoCloseable {
         return scheduler.pid();
     }
 
+    /** The scheduler and worker JVMs' pids (the launchers exec their JVMs). */
+    List<Long> pids() {
+        List<Long> out = new ArrayList<>(schedulers.stream().map(s -> s.process().pid()).toList());
+        workers.forEach(w -> out.add(w.pid()));
+        return out;
+    }
+
     boolean allAlive() {
         return scheduler.isAlive() && workers.stream().allMatch(Process::isAlive);
     }
