@@ -292,10 +292,6 @@ public final class Client implements AutoCloseable {
         return gather(Arrays.asList(futures));
     }
 
-    <R> R fetchOne(TaskFuture<R> f) {
-        return gather(List.of(f)).getFirst();
-    }
-
     // ---------------------------------------------------------------- cancel, release, workers
 
     /** Cancels these tasks (and what only they need); their futures fail with a CancellationException. */
@@ -327,7 +323,9 @@ public final class Client implements AutoCloseable {
     private final ClusterTables tables = new ClusterTables(this); // one, so that this client's frames can be joined
 
     /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~128 MiB a partition. */
-    public Frame readParquet(String pathOrGlob) { return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES); }
+    public Frame readParquet(String pathOrGlob) {
+        return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES);
+    }
 
     /** {@link #readParquet(String)} with partitions of about {@code partitionBytes} (uncompressed) each. */
     public Frame readParquet(String pathOrGlob, long partitionBytes) {

@@ -160,7 +160,7 @@ public final class TaskFuture<R> implements Future<R> {
         return switch (s) {
             case FINISHED -> {
                 try {
-                    yield client.fetchOne(this);
+                    yield client.gather(List.of(this)).getFirst();
                 } catch (RuntimeException e) {
                     throw new ExecutionException(e);
                 }
@@ -174,7 +174,7 @@ public final class TaskFuture<R> implements Future<R> {
     private R valueOrThrowUnchecked() {
         TaskStatus s = state.status();
         return switch (s) {
-            case FINISHED -> client.fetchOne(this);
+            case FINISHED -> client.gather(List.of(this)).getFirst();
             case CANCELLED -> throw cancellation();
             case ERROR, LOST -> throw new TaskFailedException(key(), state.error());
             case PENDING -> throw new IllegalStateException("task " + key() + " is still pending");

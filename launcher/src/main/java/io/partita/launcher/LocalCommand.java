@@ -140,9 +140,7 @@ public final class LocalCommand implements Callable<Integer> {
         if (!"auto".equalsIgnoreCase(memoryLimit)) {
             return memoryLimit;
         }
-        long total = ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
-        return String.valueOf(total / workers);
+        return String.valueOf(io.partita.worker.memory.MemoryLimits.auto(workers)); // each worker is a process of its own
     }
 
     private void stopAll() {

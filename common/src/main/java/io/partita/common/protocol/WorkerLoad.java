@@ -63,11 +63,6 @@ public record WorkerLoad(String workerId, int running, int queued, int storedKey
         public MemoryByTier(long heap, long segments, long spilled, long unmanaged, long limit) {
             this(heap, segments, spilled, unmanaged, limit, 0, 0);
         }
-
-        /** The process's memory: heap, segments, DuckDB and the rest (spilled bytes are on disk). */
-        public long inMemory() {
-            return heap + segments + tableEngine + unmanaged;
-        }
     }
 
     /**

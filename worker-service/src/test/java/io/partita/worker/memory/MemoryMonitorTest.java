@@ -114,7 +114,7 @@ class MemoryMonitorTest {
         assertThat(tiers.tableEngine()).isEqualTo(600);
         assertThat(tiers.unmanaged()).isEqualTo(1_000 - store.heapBytes() - 600);
         assertThat(tiers.spilled()).isEqualTo(store.spilledBytes() + 250);
-        assertThat(tiers.inMemory()).isEqualTo(1_000);
+        assertThat(tiers.heap() + tiers.segments() + tiers.tableEngine() + tiers.unmanaged()).isEqualTo(1_000);
         // sampled at another moment than the resident memory: never more than what the resident memory leaves
         monitor.tableEngine(() -> 5_000, () -> 0);
         assertThat(monitor.memoryByTier().tableEngine()).isEqualTo(1_000 - store.heapBytes());
