@@ -140,7 +140,9 @@ public final class LocalCommand implements Callable<Integer> {
         if (!"auto".equalsIgnoreCase(memoryLimit)) {
             return memoryLimit;
         }
-        return String.valueOf(io.partita.worker.memory.MemoryLimits.auto(workers)); // each worker is a process of its own
+        // Each worker is a process of its own: give each its share, as a fraction the worker applies to what it reads as
+        // the machine's or container's memory.
+        return String.format(java.util.Locale.ROOT, "%.4f", 1.0 / workers);
     }
 
     private void stopAll() {

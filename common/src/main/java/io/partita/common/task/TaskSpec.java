@@ -26,6 +26,13 @@ public record TaskSpec(String key, String function, List<Arg> args, int retries,
         if (retries < 0) {
             throw new IllegalArgumentException("retries of task " + key + " must not be negative");
         }
+        resources.forEach((name, amount) -> {
+            // a negative amount would give a worker resources back each time the task runs
+            if (!(amount >= 0) || amount.isInfinite()) {
+                throw new IllegalArgumentException("resource " + name + " of task " + key
+                        + " must be a finite amount of at least 0, not " + amount);
+            }
+        });
     }
 
     public static TaskSpec of(String key, String function, List<Arg> args) {

@@ -11,7 +11,7 @@ public enum TaskState {
     READY,
     /** Running on the pool. */
     EXECUTING,
-    /** Freed while running: its result is dropped when it ends. */
+    /** Freed while running: its result is dropped when it ends, unless it is assigned here again (then it resumes). */
     CANCELLED,
     /** Terminal: result stored and reported. */
     DONE,
@@ -27,7 +27,7 @@ public enum TaskState {
         return switch (this) {
             case FETCHING -> EnumSet.noneOf(TaskState.class);
             case READY -> EnumSet.of(FETCHING);
-            case EXECUTING -> EnumSet.of(READY);
+            case EXECUTING -> EnumSet.of(READY, CANCELLED);
             case CANCELLED -> EnumSet.of(EXECUTING);
             case DONE, ERRED -> EnumSet.of(EXECUTING);
             case DROPPED -> EnumSet.of(FETCHING);

@@ -14,7 +14,6 @@ import io.partita.worker.state.Instruction.ReportStealResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,20 +43,6 @@ public final class WorkerState {
 
     /** A recorded state change of a key, for "what happened to key X". */
     public record Transition(String key, TaskState from, TaskState to, String stimulusId) {}
-
-    private static final class Task {
-        final ExecuteTask spec;
-        final long seq;
-        final List<String> deps;
-        final Set<String> missing = new HashSet<>();
-        TaskState state;
-
-        Task(ExecuteTask spec, long seq, List<String> deps) {
-            this.spec = spec;
-            this.seq = seq;
-            this.deps = deps;
-        }
-    }
 
     public WorkerState(String selfId, int nthreads) {
         if (nthreads < 1) {
@@ -109,7 +94,12 @@ public final class WorkerState {
     }
 
     private void assign(ExecuteTask spec, String sid, Map<WorkerAddress, List<String>> toFetch, List<Instruction> out) {
-        if (tasks.containsKey(spec.key()) || held.holds(spec.key())) {
+        Task existing = tasks.get(spec.key());
+        if (existing != null && existing.state == TaskState.CANCELLED) {
+            move(existing, TaskState.EXECUTING, sid); // freed while it ran, wanted again: its result will be reported
+            return;
+        }
+        if (existing != null || held.holds(spec.key())) {
             return; // already here (a repeated command): the first one's report stands
         }
         Set<String> deps = new LinkedHashSet<>(Arg.keysOf(spec.args()));
@@ -144,12 +134,15 @@ public final class WorkerState {
         }
     }
 
+    /** {@code key} is here now (fetched, or arrived another way while a fetch of it was under way): its waiters run. */
     private void fetched(String key, String sid, List<Instruction> out) {
         Fetches.Fetch fetch = fetches.remove(key);
-        if (fetch == null || held.holds(key)) {
-            return;
+        if (fetch == null) {
+            return; // stale: it arrived another way first
         }
-        held.holdCopy(key);
+        if (!held.holds(key)) {
+            held.holdCopy(key);
+        }
         for (String waiter : fetch.waiters) {
             Task task = tasks.get(waiter);
             task.missing.remove(key);
@@ -158,17 +151,15 @@ public final class WorkerState {
                 ready.add(task);
             }
         }
-        if (!held.inUse(key)) {
+        if (!held.inUse(key) && held.isCopy(key)) {
             dropCopy(key, sid, out); // every task that wanted it went away while it travelled
         }
     }
 
     /** {@code key} arrived to be kept here in its own right (scattered by a client, or copied off a retiring worker). */
     private void heldInOwnRight(String key, String sid, List<Instruction> out) {
-        if (fetches.contains(key)) {
-            fetched(key, sid, out); // it arrived another way: the waiting tasks may run
-        }
         held.holdInOwnRight(key); // kept until the scheduler frees it
+        fetched(key, sid, out); // if a fetch of it is under way, the tasks waiting for it may run now
     }
 
     private void fetchFailed(String key, WorkerEvent.FetchFailed e, Map<WorkerAddress, List<String>> toFetch,
@@ -202,15 +193,21 @@ public final class WorkerState {
             throw new IllegalStateException("task " + key + " finished but is not running here; history: " + story(key));
         }
         running--;
+        // A key computed here may be wanted by other tasks here meanwhile (the scheduler, after a lost connection, may
+        // have rescheduled it and sent its dependents here): fetched for them, or being fetched. The store holds the
+        // key's value either way, so it is never dropped while held, and a fetch under way is satisfied by it.
         if (task.state == TaskState.CANCELLED) {
             move(task, TaskState.FREED, sid);
-            if (ok) {
+            if (ok && fetches.contains(key)) {
+                fetched(key, sid, out);
+            } else if (ok && !held.holds(key)) {
                 out.add(new Drop(sid, List.of(key)));
             }
         } else {
             move(task, ok ? TaskState.DONE : TaskState.ERRED, sid);
             if (ok) {
                 held.hold(key);
+                fetched(key, sid, out);
             }
             out.add(report.get());
         }

@@ -186,6 +186,72 @@ class WorkerStateTest {
         assertThat(state.holds("sum")).isTrue();
     }
 
+    /**
+     * Seen in CI (ConnectionCutTest): a task freed while it ran here, then its key fetched from another worker for a
+     * new task here. When the cancelled task ended, dropping "its" result dropped the fetched copy, and the new task
+     * failed with "input ... is not held by this worker".
+     */
+    @Test
+    void aCancelledTaskWhoseKeyWasFetchedMeanwhileLeavesTheCopy() {
+        assign(task("leaf", 0));
+        state.handle(new WorkerEvent.KeysFreed("free", List.of("leaf")));
+        assertThat(fetches(assign(task("sum", 0, "leaf")))).singleElement()
+                .satisfies(f -> assertThat(f.keys()).containsExactly("leaf"));
+        assertThat(executed(state.handle(new WorkerEvent.InputsFetched("fetched", "a", Set.of("leaf"))))).containsExactly("sum");
+
+        assertThat(complete("leaf")).noneMatch(Drop.class::isInstance);
+        assertThat(state.holds("leaf")).isTrue();
+        assertThat(complete("sum")).contains(new Drop("s", List.of("leaf")));
+        assertThat(state.holds("leaf")).isFalse();
+    }
+
+    /** The same, with the fetch still under way when the cancelled task ends: its result serves the waiting task. */
+    @Test
+    void aCancelledTaskWhoseKeyIsBeingFetchedServesTheFetch() {
+        assign(task("leaf", 0));
+        state.handle(new WorkerEvent.KeysFreed("free", List.of("leaf")));
+        assertThat(fetches(assign(task("sum", 0, "leaf")))).hasSize(1);
+
+        List<Instruction> out = complete("leaf");
+        assertThat(out).noneMatch(Drop.class::isInstance);
+        assertThat(executed(out)).containsExactly("sum");
+        assertThat(state.handle(new WorkerEvent.InputsFetched("fetched", "a", Set.of("leaf")))).isEmpty(); // stale now
+        assertThat(complete("sum")).contains(new Drop("s", List.of("leaf")));
+    }
+
+    /** A task here whose result another task here is fetching from elsewhere: the result ends the wait. */
+    @Test
+    void aResultComputedHereWhileItIsFetchedForADependentWakesTheDependent() {
+        assign(task("leaf", 0));
+        assertThat(fetches(assign(task("sum", 0, "leaf")))).hasSize(1);
+        List<Instruction> out = complete("leaf");
+        assertThat(executed(out)).containsExactly("sum");
+        assertThat(out).noneMatch(Drop.class::isInstance);
+        assertThat(complete("sum")).noneMatch(Drop.class::isInstance); // held in its own right: kept
+        assertThat(state.holds("leaf")).isTrue();
+    }
+
+    /** A key scattered here while a fetch of it for no task any more is under way is kept, not dropped. */
+    @Test
+    void aKeyScatteredWhileAnUnwantedFetchOfItIsUnderWayIsKept() {
+        assign(task("sum", 0, "x"));
+        state.handle(new WorkerEvent.KeysFreed("free", List.of("sum")));
+        assertThat(state.handle(new WorkerEvent.KeysScattered("scatter", Set.of("x")))).noneMatch(Drop.class::isInstance);
+        assertThat(state.holds("x")).isTrue();
+        assertThat(state.keysInOwnRight()).contains("x");
+    }
+
+    /** A task freed while it ran and assigned here again resumes: its result is reported, not dropped. */
+    @Test
+    void aCancelledTaskAssignedAgainResumesAndReports() {
+        assign(task("t", 0));
+        state.handle(new WorkerEvent.KeysFreed("free", List.of("t")));
+        assertThat(assign(task("t", 0))).isEmpty();
+        assertThat(state.state("t")).isEqualTo(TaskState.EXECUTING);
+        assertThat(complete("t")).singleElement().isInstanceOf(ReportDone.class);
+        assertThat(state.holds("t")).isTrue();
+    }
+
     @Test
     void errorsAreReported() {
         assign(task("t", 0));
