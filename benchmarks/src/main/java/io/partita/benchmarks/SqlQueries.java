@@ -31,4 +31,23 @@ record SqlQueries(List<Entry> entries) {
         }
         return new SqlQueries(List.copyOf(out));
     }
+
+    /** The named queries only; fails naming the unknown ones. */
+    SqlQueries only(List<String> names) {
+        List<String> known = entries.stream().map(Entry::name).toList();
+        List<String> unknown = names.stream().filter(n -> !known.contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown queries " + unknown + "; the queries are " + known);
+        }
+        return new SqlQueries(entries.stream().filter(e -> names.contains(e.name())).toList());
+    }
+
+    /** Writes these queries in the format {@link #read} reads; returns {@code file}. */
+    Path write(Path file) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (Entry e : entries) {
+            out.append("-- query: ").append(e.name()).append(' ').append(e.check()).append('\n').append(e.sql()).append(";\n\n");
+        }
+        return Files.writeString(file, out);
+    }
 }

@@ -56,6 +56,10 @@ public final class TablesBenchmark implements Callable<Integer> {
     @Option(names = "--peer-timeout", defaultValue = "3600", description = "seconds a peer may take; default ${DEFAULT-VALUE}")
     long peerTimeout;
 
+    @Option(names = "--queries", split = ",", description = "only these queries (names as in benchmarks/tables/queries.sql); "
+            + "default all")
+    List<String> only;
+
     @Option(names = "--partita-home", defaultValue = ".", description = "folder holding bin/; default the current one")
     Path partitaHome;
 
@@ -82,14 +86,19 @@ public final class TablesBenchmark implements Callable<Integer> {
         DataSize size = DataSize.of(dir.resolve("lineitem"));
         String memory = workerMemory != null ? workerMemory
                 : (Math.clamp(size.uncompressedBytes() / 3, 512L << 20, 2048L << 20) >> 20) + "MiB";
+        Path logDir = Files.createTempDirectory("partita-tables-");
         Path sqlFile = partitaHome.resolve("benchmarks/tables/queries.sql");
         SqlQueries sql = SqlQueries.read(sqlFile);
+        if (only != null) {
+            sql = sql.only(only);
+            sqlFile = sql.write(logDir.resolve("queries.sql")); // the peers that read the SQL read only these
+        }
         List<String> names = sql.entries().stream().map(SqlQueries.Entry::name).toList();
+        String pythonQueries = String.join(",", names);
         System.out.printf(Locale.ROOT, "TPC-H SF %s under %s: lineitem %,d rows, %s of Parquet in %d files, %s uncompressed; "
                         + "%d cores, load average %s; %d rounds after 1 warm-up%n", scale, dir, size.rows(),
                 TablesReport.mib(size.parquetBytes()), size.files(), TablesReport.mib(size.uncompressedBytes()),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), rounds);
-        Path logDir = Files.createTempDirectory("partita-tables-");
         String classPath = System.getProperty("java.class.path");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<TablesResult> results = new ArrayList<>();
@@ -102,7 +111,7 @@ public final class TablesBenchmark implements Callable<Integer> {
                 case "polars", "dask" -> python.isBlank()
                         ? TablesResult.failed(label(engine), "no Python venv (run-tables.sh makes it; see its output)")
                         : PeerProcess.run(label(engine), List.of(python, partitaHome.resolve("benchmarks/tables/tables_peers.py")
-                                .toString(), engine, dir.toString(), "" + rounds, "" + threads), partitaHome, peerTimeout);
+                                .toString(), engine, dir.toString(), "" + rounds, "" + threads, pythonQueries), partitaHome, peerTimeout);
                 case "spark" -> !Files.isDirectory(sparkLib)
                         ? TablesResult.failed("Spark", "no Spark jars in " + sparkLib + " (run-tables.sh resolves them)")
                         : PeerProcess.run("Spark", command(sparkJava, SPARK_FLAGS, "-cp", sparkLib.toAbsolutePath() + "/*",

@@ -85,6 +85,7 @@ public final class Client implements AutoCloseable {
         this.scatterer = new Scatterer(connection, futures, this::workers, hostPort, keys, gatherer, pool, updates);
         this.results = new ResultFetcher(gatherer, memory.data(), defaultLoader);
         this.requests = new WorkRequests(connection, updates);
+        this.tables = new ClusterTables(this, options.maxBroadcastBytes());
     }
 
     /**
@@ -320,7 +321,7 @@ public final class Client implements AutoCloseable {
         return retireWorkers(workers, Duration.ofMinutes(5));
     }
 
-    private final ClusterTables tables = new ClusterTables(this); // one, so that this client's frames can be joined
+    private final ClusterTables tables; // one, so that this client's frames can be joined
 
     /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~128 MiB a partition. */
     public Frame readParquet(String pathOrGlob) {

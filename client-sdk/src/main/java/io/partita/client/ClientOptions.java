@@ -16,9 +16,15 @@ import java.util.Optional;
  * names the cluster's CA file, or with {@link #withTlsCa} / {@link #withTls}; without a CA file the JVM's trust store
  * verifies the servers. Under mutual TLS the client presents {@link #withTlsClientCertificate its own certificate}.
  *
- * @param tls {@link TlsConfig#none()} for clear text (the default)
+ * <p>Tables: a join's broadcast side (the frame sent whole to every task of the other side) may hold at most
+ * {@link #withMaxBroadcastBytes} bytes; past it the join fails, naming the sizes, before the other side runs.
+ *
+ * @param tls               {@link TlsConfig#none()} for clear text (the default)
+ * @param maxBroadcastBytes the most a join's broadcast side may hold, 0 for the default (256 MiB, or the
+ *                          {@code partita.table.max-broadcast-bytes} system property)
  */
-public record ClientOptions(String address, Optional<String> token, Duration connectTimeout, GatherMode gatherMode, TlsConfig tls) {
+public record ClientOptions(String address, Optional<String> token, Duration connectTimeout, GatherMode gatherMode, TlsConfig tls,
+                            long maxBroadcastBytes) {
     public static final String TOKEN_ENV = "PARTITA_AUTH_TOKEN";
     /** Names the cluster's CA file and turns TLS on, for clients made with {@link #of}. */
     public static final String TLS_CA_ENV = "PARTITA_TLS_CA";
@@ -30,6 +36,14 @@ public record ClientOptions(String address, Optional<String> token, Duration con
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
         gatherMode = gatherMode == null ? GatherMode.AUTO : gatherMode;
         tls = tls == null ? TlsConfig.none() : tls;
+        if (maxBroadcastBytes < 0) {
+            throw new IllegalArgumentException("maxBroadcastBytes must be 0 (the default) or more, not " + maxBroadcastBytes);
+        }
+    }
+
+    /** With the default broadcast limit. */
+    public ClientOptions(String address, Optional<String> token, Duration connectTimeout, GatherMode gatherMode, TlsConfig tls) {
+        this(address, token, connectTimeout, gatherMode, tls, 0);
     }
 
     /** Without TLS. */
@@ -49,20 +63,28 @@ public record ClientOptions(String address, Optional<String> token, Duration con
     }
 
     public ClientOptions withToken(String token) {
-        return new ClientOptions(address, Optional.ofNullable(token), connectTimeout, gatherMode, tls);
+        return new ClientOptions(address, Optional.ofNullable(token), connectTimeout, gatherMode, tls, maxBroadcastBytes);
     }
 
     public ClientOptions withConnectTimeout(Duration timeout) {
-        return new ClientOptions(address, token, timeout, gatherMode, tls);
+        return new ClientOptions(address, token, timeout, gatherMode, tls, maxBroadcastBytes);
     }
 
     public ClientOptions withGatherMode(GatherMode mode) {
-        return new ClientOptions(address, token, connectTimeout, mode, tls);
+        return new ClientOptions(address, token, connectTimeout, mode, tls, maxBroadcastBytes);
     }
 
     /** TLS as given ({@link TlsConfig#client}, {@link TlsConfig#none()}). */
     public ClientOptions withTls(TlsConfig tls) {
-        return new ClientOptions(address, token, connectTimeout, gatherMode, tls);
+        return new ClientOptions(address, token, connectTimeout, gatherMode, tls, maxBroadcastBytes);
+    }
+
+    /** The most bytes a join's broadcast side may hold (Arrow bytes once computed; a scan's uncompressed size). */
+    public ClientOptions withMaxBroadcastBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the broadcast limit must be positive, not " + bytes);
+        }
+        return new ClientOptions(address, token, connectTimeout, gatherMode, tls, bytes);
     }
 
     /** TLS on, the servers verified against the CA certificates in {@code caFile} (PEM) rather than the JVM's trust store. */
@@ -98,6 +120,7 @@ public record ClientOptions(String address, Optional<String> token, Duration con
     @Override
     public String toString() {
         return "ClientOptions[address=" + address + ", token=" + (token.isPresent() ? "set" : "none")
-                + ", connectTimeout=" + connectTimeout + ", gatherMode=" + gatherMode + ", " + tls + "]";
+                + ", connectTimeout=" + connectTimeout + ", gatherMode=" + gatherMode + ", " + tls
+                + (maxBroadcastBytes > 0 ? ", maxBroadcastBytes=" + maxBroadcastBytes : "") + "]";
     }
 }

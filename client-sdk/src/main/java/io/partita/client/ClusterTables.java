@@ -17,9 +17,18 @@ import java.util.Map;
  */
 final class ClusterTables implements TableExecutor {
     private final Client client;
+    private final long maxBroadcastBytes;
 
-    ClusterTables(Client client) {
+    /** @param maxBroadcastBytes the client's limit for a join's broadcast side, 0 for the default */
+    ClusterTables(Client client, long maxBroadcastBytes) {
         this.client = client;
+        this.maxBroadcastBytes = maxBroadcastBytes;
+    }
+
+    @Override
+    public io.partita.client.table.physical.StagePlanner.Options options(String job) {
+        var o = io.partita.client.table.physical.StagePlanner.Options.of(job);
+        return maxBroadcastBytes > 0 ? o.withMaxBroadcastBytes(maxBroadcastBytes) : o;
     }
 
     @Override

@@ -150,7 +150,7 @@ public final class Frame {
     public String explain() {
         Plan optimised = Optimizer.optimize(plan);
         return "== optimised plan ==\n" + PlanPrinter.print(optimised) + "== stages ==\n"
-                + StagePlanner.plan(optimised, StagePlanner.Options.of("explain")).explain();
+                + StagePlanner.plan(optimised, executor.options("explain")).explain();
     }
 
     /** The whole result as one Arrow table in the client (the caller closes it). */
@@ -158,9 +158,9 @@ public final class Frame {
         Plan optimised = Optimizer.optimize(plan);
         Plan.Limit top = LimitRounds.topLimit(optimised);
         if (top != null) { // a limit over a chain of a source: read partitions in rounds, only as many as it takes
-            return new LimitRounds(this::run, allocator).run(LimitRounds.withoutLimit(optimised), top.n(), newJob());
+            return new LimitRounds(this::run, executor::options, allocator).run(LimitRounds.withoutLimit(optimised), top.n(), newJob());
         }
-        return run(optimised, StagePlanner.Options.of(newJob()));
+        return run(optimised, executor.options(newJob()));
     }
 
     public long count() {
@@ -184,7 +184,7 @@ public final class Frame {
      */
     public Frame persist() {
         Plan optimised = Optimizer.optimize(plan);
-        PhysicalPlan physical = StagePlanner.plan(optimised, StagePlanner.Options.of(newJob()));
+        PhysicalPlan physical = StagePlanner.plan(optimised, executor.options(newJob()));
         List<Object> handles = executor.persist(physical);
         return with(new Plan.Persisted(physical.outputs(), optimised.schema(), handles));
     }
@@ -192,7 +192,7 @@ public final class Frame {
     /** Writes one Parquet file per partition into {@code folder} (a path the workers can write); returns the rows. */
     public long toParquet(String folder) {
         String dir = java.nio.file.Path.of(folder).toAbsolutePath().toString();
-        PhysicalPlan physical = StagePlanner.plan(Optimizer.optimize(plan), StagePlanner.Options.of(newJob()).withParquetDir(dir));
+        PhysicalPlan physical = StagePlanner.plan(Optimizer.optimize(plan), executor.options(newJob()).withParquetDir(dir));
         long rows = 0;
         for (Object v : executor.run(physical)) {
             rows += (Long) v;

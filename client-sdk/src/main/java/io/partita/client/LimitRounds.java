@@ -17,10 +17,13 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class LimitRounds {
     private final BiFunction<Plan, StagePlanner.Options, Partition> run;
+    private final java.util.function.Function<String, StagePlanner.Options> options;
     private final BufferAllocator allocator;
 
-    LimitRounds(BiFunction<Plan, StagePlanner.Options, Partition> run, BufferAllocator allocator) {
+    LimitRounds(BiFunction<Plan, StagePlanner.Options, Partition> run,
+                java.util.function.Function<String, StagePlanner.Options> options, BufferAllocator allocator) {
         this.run = run;
+        this.options = options;
         this.allocator = allocator;
     }
 
@@ -56,12 +59,12 @@ final class LimitRounds {
                 }
                 next += indices.size();
                 batch *= 2; // few partitions first, more when the first ones were filtered away
-                Partition got = run.apply(chain, StagePlanner.Options.of(job + "r" + parts.size()).withLimit(n).withPartitions(indices));
+                Partition got = run.apply(chain, options.apply(job + "r" + parts.size()).withLimit(n).withPartitions(indices));
                 rows += got.rowCount();
                 parts.add(got);
             }
             if (parts.isEmpty()) { // n = 0: one empty partition keeps the schema
-                parts.add(run.apply(chain, StagePlanner.Options.of(job).withLimit(0).withPartitions(List.of(0))));
+                parts.add(run.apply(chain, options.apply(job).withLimit(0).withPartitions(List.of(0))));
             }
         } catch (RuntimeException e) {
             parts.forEach(Partition::close);

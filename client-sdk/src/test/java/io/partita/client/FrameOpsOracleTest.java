@@ -167,6 +167,22 @@ class FrameOpsOracleTest {
         }
     }
 
+    /** A broadcast side whose size only shows once computed (an aggregate) is refused by the tasks that read it. */
+    @ParameterizedTest
+    @ValueSource(ints = {7})
+    void aComputedBroadcastSideOverTheLimitFailsNamingItsSize(int spec) throws Exception {
+        Frame frame = data(spec);
+        Frame totals = frame.groupBy("k").agg(Agg.sum("x").as("total"));
+        Frame joined = frame.select("id", "k").join(totals, "k");
+        tables.maxBroadcastBytes = 64; // the totals of the keys take more
+        assertThatThrownBy(joined::compute).hasMessageContaining("the broadcast side in1 of a join is ")
+                .hasMessageContaining(" once computed, over the 64 B limit: every task of the other side would receive");
+        tables.maxBroadcastBytes = 1L << 20;
+        try (Partition p = joined.compute()) {
+            assertThat(p.rowCount()).isEqualTo(frame.count());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1})
     void unionDistinctAndLimitFailWhenThePlanIsBuilt(int spec) throws Exception {

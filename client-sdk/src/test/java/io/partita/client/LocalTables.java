@@ -18,6 +18,14 @@ final class LocalTables implements TableExecutor, AutoCloseable {
     private final TableEngine engine;
     private final BufferAllocator allocator;
     int tasksRun;
+    /** The client's broadcast limit, as {@code ClientOptions.withMaxBroadcastBytes} sets it; 0 for the default. */
+    long maxBroadcastBytes;
+
+    @Override
+    public io.partita.client.table.physical.StagePlanner.Options options(String job) {
+        var o = io.partita.client.table.physical.StagePlanner.Options.of(job);
+        return maxBroadcastBytes > 0 ? o.withMaxBroadcastBytes(maxBroadcastBytes) : o;
+    }
 
     LocalTables(BufferAllocator allocator) {
         this.allocator = allocator;

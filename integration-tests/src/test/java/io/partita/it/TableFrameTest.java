@@ -251,6 +251,21 @@ class TableFrameTest {
         }
     }
 
+    /** A client's broadcast limit, checked by the workers on an aggregate (its size known only once computed). */
+    @Test
+    void aComputedBroadcastSideOverTheClientsLimitFailsAndOtherWorkGoesOn() throws Exception {
+        try (Client small = Client.connect(io.partita.client.ClientOptions.of(cluster.address()).withMaxBroadcastBytes(64))) {
+            Frame source = small.readParquet(data.toString(), 40_000);
+            Frame totals = source.groupBy("k").agg(Agg.sum("x").as("total"));
+            assertThatThrownBy(() -> source.select("id", "k").join(totals, "k").compute())
+                    .hasMessageContaining("the broadcast side in1 of a join is").hasMessageContaining("over the 64 B limit");
+        }
+        Frame source = client.readParquet(data.toString(), 40_000);
+        try (Partition p = source.select("id", "k").join(source.groupBy("k").agg(Agg.sum("x").as("total")), "k").compute()) {
+            assertThat(p.rowCount()).isEqualTo(source.count());
+        }
+    }
+
     private static List<List<Object>> rows(Partition p) {
         List<List<Object>> rows = new ArrayList<>();
         for (VectorSchemaRoot b : p.batches()) {

@@ -44,12 +44,24 @@ public sealed interface StageInput extends Serializable {
         }
     }
 
-    /** The next {@code count} partition arguments of the task, concatenated (one schema). */
-    record Tables(String name, int count) implements StageInput {
+    /**
+     * The next {@code count} partition arguments of the task, concatenated (one schema).
+     *
+     * @param maxBytes the most Arrow bytes they may hold together, 0 for no limit: a join's broadcast side, whose size
+     *                 is known only once it is computed, is refused past it when the task starts
+     */
+    record Tables(String name, int count, long maxBytes) implements StageInput {
         public Tables {
             if (count < 1) {
                 throw new IllegalArgumentException("input " + name + " needs at least one partition");
             }
+            if (maxBytes < 0) {
+                throw new IllegalArgumentException("input " + name + ": maxBytes must not be negative");
+            }
+        }
+
+        public Tables(String name, int count) {
+            this(name, count, 0);
         }
     }
 }

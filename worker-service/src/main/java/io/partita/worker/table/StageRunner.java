@@ -80,6 +80,7 @@ final class StageRunner {
                     with.append(range.sql());
                 }
                 case StageInput.Tables t -> {
+                    requireWithinLimit(t, tables.subList(next, next + t.count()));
                     for (int i = 0; i < t.count(); i++) {
                         String name = prefix + "_" + (next);
                         register(name, tables.get(next++));
@@ -90,6 +91,21 @@ final class StageRunner {
             with.append(") ");
         }
         return with.toString();
+    }
+
+    /** A broadcast side is checked once computed: before, only a scan's size was known (and checked by the client). */
+    private static void requireWithinLimit(StageInput.Tables t, List<Partition> parts) {
+        if (t.maxBytes() == 0) {
+            return;
+        }
+        long bytes = parts.stream().mapToLong(Partition::bufferBytes).sum();
+        if (bytes > t.maxBytes()) {
+            throw new TableStageException("the broadcast side " + t.name() + " of a join is "
+                    + io.partita.common.config.ByteSize.format(bytes) + " once computed, over the "
+                    + io.partita.common.config.ByteSize.format(t.maxBytes()) + " limit: every task of the "
+                    + "other side would receive all of it. Filter or aggregate it more, or raise the limit with "
+                    + "ClientOptions.withMaxBroadcastBytes (or -Dpartita.table.max-broadcast-bytes in the client)", null);
+        }
     }
 
     static String parquetRead(StageInput.Parquet p) {

@@ -88,19 +88,27 @@ final class PlanCutter {
         };
     }
 
-    /** Partials per partition, then a tree of combines of at most {@code splitEvery} each, the last one final. */
+    /** Partials a whole-table aggregate's final task reads at most (each one row). */
+    static final int WHOLE_TABLE_FAN_IN = 256;
+
+    /**
+     * Partials per partition, then a tree of combines of at most {@code splitEvery} each, the last one final. A
+     * whole-table aggregate's partials are one row each: one final task reads up to {@link #WHOLE_TABLE_FAN_IN} of
+     * them, as a tree level would cost a stage (a round trip and a task) to save nothing.
+     */
     private String aggregate(Plan plan, Plan.Aggregate agg, String label, boolean top, String job) {
         AggregateSql aggSql = new AggregateSql(agg);
         List<String> level = partitionWise(agg.input(), aggSql::partial, " + partial " + label, false, null, null, job);
+        int fanIn = agg.keys().isEmpty() ? Math.max(o.splitEvery(), WHOLE_TABLE_FAN_IN) : o.splitEvery();
         for (int depth = 0; ; depth++) {
-            boolean last = level.size() <= o.splitEvery();
+            boolean last = level.size() <= fanIn;
             String sql = aggSql.combine(ChainSql.INPUT, last);
             if (last) {
                 sql = above(plan, finalOf(plan), sql);
             }
             List<String> next = new ArrayList<>();
-            for (int start = 0; start < level.size(); start += o.splitEvery()) {
-                List<String> group = level.subList(start, Math.min(level.size(), start + o.splitEvery()));
+            for (int start = 0; start < level.size(); start += fanIn) {
+                List<String> group = level.subList(start, Math.min(level.size(), start + fanIn));
                 String key = (last ? label + "_final." : label + "_combine_" + depth + ".") + job + "-" + next.size();
                 tasks.add(new StageTask(key, new TableStage(sql, List.of(new StageInput.Tables(ChainSql.INPUT, group.size())),
                         last ? output(top) : new StageOutput.Table()), group));
@@ -108,7 +116,7 @@ final class PlanCutter {
             }
             Plan below = finalOf(plan);
             stages.add(new PhysicalPlan.Stage(last ? "combine + final " + label + aboveName(plan, below)
-                    : "combine partial " + label + "s", next.size(), "WITH in0 AS (up to " + o.splitEvery() + " partials) " + sql));
+                    : "combine partial " + label + "s", next.size(), "WITH in0 AS (up to " + fanIn + " partials) " + sql));
             if (last) {
                 return next.getFirst();
             }
@@ -173,7 +181,7 @@ final class PlanCutter {
                 PhysicalPlan.Stage st = stages.get(s);
                 stages.set(s, new PhysicalPlan.Stage("broadcast side " + fused.inputOf(j) + ": " + st.name(), st.tasks(), st.sql()));
             }
-            broadcastInputs.add(new StageInput.Tables(fused.inputOf(j), side.size()));
+            broadcastInputs.add(new StageInput.Tables(fused.inputOf(j), side.size(), o.maxBroadcastBytes()));
             broadcastKeys.addAll(side);
         }
         boolean computed = !(source instanceof Plan.Scan) && !(source instanceof Plan.Persisted);

@@ -93,7 +93,7 @@ public final class StagePlanner {
 
     /**
      * Refuses a broadcast side that reads more Parquet than the limit, filters aside (an upper bound); one with an
-     * aggregate or persisted partitions is not checked (its size is not known before it runs).
+     * aggregate or persisted partitions is checked by the tasks that read it, once computed ({@code StageInput.Tables}).
      */
     static void checkBroadcastSize(Plan.Join j, Options o) {
         if (ChainSql.aggregateOf(j.right()) != null || !(ChainSql.sourceOf(j.right()) instanceof Plan.Scan scan)) {

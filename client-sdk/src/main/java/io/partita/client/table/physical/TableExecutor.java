@@ -27,4 +27,9 @@ public interface TableExecutor {
     Held put(io.partita.common.data.Partition partition);
 
     record Held(String key, Object handle) {}
+
+    /** How this executor's plans are cut for job {@code job}: the defaults, and this client's settings. */
+    default StagePlanner.Options options(String job) {
+        return StagePlanner.Options.of(job);
+    }
 }
