@@ -38,7 +38,7 @@ public final class TablesBenchmark implements Callable<Integer> {
             + "uncompressed size, between 512MiB and 2GiB")
     String workerMemory;
 
-    @Option(names = "--partition-mib", defaultValue = "128", description = "readParquet's partition size; default ${DEFAULT-VALUE}")
+    @Option(names = "--partition-mib", defaultValue = "256", description = "readParquet's partition size; default ${DEFAULT-VALUE}")
     long partitionMib;
 
     @Option(names = "--threads", defaultValue = "2", description = "threads of every peer; default ${DEFAULT-VALUE}")

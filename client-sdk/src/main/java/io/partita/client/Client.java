@@ -323,7 +323,7 @@ public final class Client implements AutoCloseable {
 
     private final ClusterTables tables; // one, so that this client's frames can be joined
 
-    /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~128 MiB a partition. */
+    /** A lazy table over Parquet files the workers read (a file, folder or glob), in row groups of ~256 MiB a partition. */
     public Frame readParquet(String pathOrGlob) {
         return readParquet(pathOrGlob, io.partita.client.table.plan.Scans.DEFAULT_PARTITION_BYTES);
     }

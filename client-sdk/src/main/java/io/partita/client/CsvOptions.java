@@ -63,7 +63,7 @@ public record CsvOptions(boolean header, String delimiter, String quote, String 
 
     public static CsvOptions defaults() {
         return new CsvOptions(true, ",", "\"", "\"", List.of(""), null, null, List.of(), Map.of(),
-                Scans.DEFAULT_PARTITION_BYTES, true);
+                Scans.DEFAULT_CSV_PARTITION_BYTES, true);
     }
 
     public CsvOptions withHeader(boolean hasHeader) {

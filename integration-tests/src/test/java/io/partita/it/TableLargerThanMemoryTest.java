@@ -66,8 +66,8 @@ class TableLargerThanMemoryTest {
                             .filter(col("x").ge(100))
                             .withColumn("z", col("x").mul(2).add(col("id").mod(3)))
                             .groupBy("k").agg(Agg.sum("z").as("z"), Agg.countAll().as("n"), Agg.max("y").as("y"));
-                    assertThat(client.readParquet(in.toString()).npartitions()).as("partitions of about 128 MiB")
-                            .isGreaterThanOrEqualTo(16);
+                    assertThat(client.readParquet(in.toString()).npartitions()).as("partitions of about 256 MiB")
+                            .isGreaterThanOrEqualTo(8);
                     long started = System.nanoTime();
                     written = result.toParquet(out.toString());
                     System.out.printf("filtered, grouped and written in %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -47,21 +47,34 @@ public sealed interface StageInput extends Serializable {
     /**
      * The next {@code count} partition arguments of the task, concatenated (one schema).
      *
-     * @param maxBytes the most Arrow bytes they may hold together, 0 for no limit: a join's broadcast side, whose size
-     *                 is known only once it is computed, is refused past it when the task starts
+     * @param broadcast set when they are a join's broadcast side, read whole by every probe task; else null
      */
-    record Tables(String name, int count, long maxBytes) implements StageInput {
+    record Tables(String name, int count, Broadcast broadcast) implements StageInput {
         public Tables {
             if (count < 1) {
                 throw new IllegalArgumentException("input " + name + " needs at least one partition");
             }
-            if (maxBytes < 0) {
-                throw new IllegalArgumentException("input " + name + ": maxBytes must not be negative");
-            }
         }
 
         public Tables(String name, int count) {
-            this(name, count, 0);
+            this(name, count, null);
+        }
+    }
+
+    /**
+     * A join's broadcast side.
+     *
+     * @param id       the same for every probe task that reads it (and only for them): a worker loads it into its
+     *                 engine once and its tasks share that copy
+     * @param maxBytes the most Arrow bytes it may hold: its size is known only once it is computed, so a probe task
+     *                 refuses it past this before its query runs
+     */
+    record Broadcast(String id, long maxBytes) implements Serializable {
+        public Broadcast {
+            Objects.requireNonNull(id, "id");
+            if (maxBytes <= 0) {
+                throw new IllegalArgumentException("the broadcast limit must be positive, not " + maxBytes);
+            }
         }
     }
 }

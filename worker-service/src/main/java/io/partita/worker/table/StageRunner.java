@@ -32,12 +32,16 @@ final class StageRunner {
     private final List<ArrowArrayStream> streams = new ArrayList<>();
     private final Path scratch;
     private final List<CsvRange> csvRanges = new ArrayList<>();
+    private final BroadcastTables broadcasts;
+    /** The broadcast sides this task reads from the worker's shared tables (released when it ends). */
+    private final List<String> sharedSides = new ArrayList<>();
 
     /** @param scratch where copies of CSV byte ranges go while the task runs */
-    StageRunner(DuckDBConnection conn, BufferAllocator allocator, Path scratch) {
+    StageRunner(DuckDBConnection conn, BufferAllocator allocator, Path scratch, BroadcastTables broadcasts) {
         this.conn = conn;
         this.allocator = allocator;
         this.scratch = scratch;
+        this.broadcasts = broadcasts;
     }
 
     Object run(TableStage stage, List<Partition> tables) throws Exception {
@@ -58,6 +62,8 @@ final class StageRunner {
      * copies of CSV ranges too.
      */
     void closeStreams() {
+        sharedSides.forEach(broadcasts::release);
+        sharedSides.clear();
         for (ArrowArrayStream s : streams) {
             s.close();
         }
@@ -66,7 +72,7 @@ final class StageRunner {
         csvRanges.clear();
     }
 
-    private String bindInputs(TableStage stage, List<Partition> tables) throws java.io.IOException {
+    private String bindInputs(TableStage stage, List<Partition> tables) throws java.io.IOException, SQLException {
         StringBuilder with = new StringBuilder();
         int next = 0;
         String prefix = "partita_" + UUID.randomUUID().toString().replace("-", "");
@@ -80,12 +86,10 @@ final class StageRunner {
                     with.append(range.sql());
                 }
                 case StageInput.Tables t -> {
-                    requireWithinLimit(t, tables.subList(next, next + t.count()));
-                    for (int i = 0; i < t.count(); i++) {
-                        String name = prefix + "_" + (next);
-                        register(name, tables.get(next++));
-                        with.append(i == 0 ? "" : " UNION ALL BY NAME ").append("SELECT * FROM ").append(name);
-                    }
+                    List<Partition> parts = tables.subList(next, next + t.count());
+                    String shared = t.broadcast() == null ? null : sharedSide(t, parts, prefix + "_" + next);
+                    with.append(shared != null ? "SELECT * FROM " + shared : streams(parts, prefix + "_" + next));
+                    next += t.count();
                 }
             }
             with.append(") ");
@@ -93,19 +97,40 @@ final class StageRunner {
         return with.toString();
     }
 
-    /** A broadcast side is checked once computed: before, only a scan's size was known (and checked by the client). */
-    private static void requireWithinLimit(StageInput.Tables t, List<Partition> parts) {
-        if (t.maxBytes() == 0) {
-            return;
+    /** The partitions registered as Arrow streams, as one relation. */
+    private String streams(List<Partition> parts, String prefix) {
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            String name = prefix + "_" + i;
+            register(name, parts.get(i));
+            sql.append(i == 0 ? "" : " UNION ALL BY NAME ").append("SELECT * FROM ").append(name);
         }
+        return sql.toString();
+    }
+
+    /**
+     * A broadcast side, checked once computed (before, only a scan's size was known, and the client checked it),
+     * then read from the worker's shared table of it: loaded from its streams by the first task here that reads it.
+     * Null when it is too big to share: this task reads its streams.
+     */
+    private String sharedSide(StageInput.Tables t, List<Partition> parts, String prefix) throws SQLException {
+        StageInput.Broadcast b = t.broadcast();
         long bytes = parts.stream().mapToLong(Partition::bufferBytes).sum();
-        if (bytes > t.maxBytes()) {
-            throw new TableStageException("the broadcast side " + t.name() + " of a join is "
-                    + io.partita.common.config.ByteSize.format(bytes) + " once computed, over the "
-                    + io.partita.common.config.ByteSize.format(t.maxBytes()) + " limit: every task of the "
-                    + "other side would receive all of it. Filter or aggregate it more, or raise the limit with "
+        if (bytes > b.maxBytes()) {
+            throw new TableStageException("the broadcast side " + t.name() + " of a join is " + io.partita.common.config.ByteSize.format(bytes)
+                    + " once computed, over the " + io.partita.common.config.ByteSize.format(b.maxBytes()) + " limit: every "
+                    + "task of the other side would receive all of it. Filter or aggregate it more, or raise the limit with "
                     + "ClientOptions.withMaxBroadcastBytes (or -Dpartita.table.max-broadcast-bytes in the client)", null);
         }
+        String table = broadcasts.acquire(b.id(), bytes, conn, name -> {
+            try (Statement s = conn.createStatement()) {
+                s.execute("CREATE TABLE " + name + " AS " + streams(parts, prefix));
+            }
+        });
+        if (table != null) {
+            sharedSides.add(b.id());
+        }
+        return table;
     }
 
     static String parquetRead(StageInput.Parquet p) {

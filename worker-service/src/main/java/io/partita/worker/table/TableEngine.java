@@ -31,6 +31,7 @@ public final class TableEngine implements AutoCloseable {
     private final int threads;
     private final long memoryLimit;
     private final Path tempDir;
+    private final BroadcastTables broadcasts;
     private DuckDBConnection database;
     private boolean closed;
     private volatile long memoryBytes;
@@ -45,6 +46,8 @@ public final class TableEngine implements AutoCloseable {
         this.threads = Math.max(1, threads);
         this.memoryLimit = memoryLimit;
         this.tempDir = tempDir;
+        long duckMemory = duckMemory(memoryLimit, DEFAULT_MEMORY_FRACTION);
+        this.broadcasts = new BroadcastTables(duckMemory > 0 ? duckMemory / 2 : 1L << 30);
     }
 
     /**
@@ -53,7 +56,7 @@ public final class TableEngine implements AutoCloseable {
      */
     public Object run(TableTask task, List<Partition> tables, BufferAllocator allocator) throws Exception {
         DuckDBConnection conn = connection();
-        StageRunner runner = new StageRunner(conn, allocator, scratch());
+        StageRunner runner = new StageRunner(conn, allocator, scratch(), broadcasts);
         try {
             return switch (task) {
                 case TableStage stage -> runner.run(stage, tables);
@@ -127,6 +130,7 @@ public final class TableEngine implements AutoCloseable {
                 return;
             }
         }
+        broadcasts.dropIdle(conn);
         try (conn; Statement s = conn.createStatement(); java.sql.ResultSet rs = s.executeQuery(
                 "SELECT coalesce(sum(memory_usage_bytes), 0), coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()")) {
             if (rs.next()) {

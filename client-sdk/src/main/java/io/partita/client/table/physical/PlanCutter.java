@@ -181,7 +181,8 @@ final class PlanCutter {
                 PhysicalPlan.Stage st = stages.get(s);
                 stages.set(s, new PhysicalPlan.Stage("broadcast side " + fused.inputOf(j) + ": " + st.name(), st.tasks(), st.sql()));
             }
-            broadcastInputs.add(new StageInput.Tables(fused.inputOf(j), side.size(), o.maxBroadcastBytes()));
+            broadcastInputs.add(new StageInput.Tables(fused.inputOf(j), side.size(),
+                    new StageInput.Broadcast(String.join(",", side), o.maxBroadcastBytes())));
             broadcastKeys.addAll(side);
         }
         boolean computed = !(source instanceof Plan.Scan) && !(source instanceof Plan.Persisted);
