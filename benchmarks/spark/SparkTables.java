@@ -19,7 +19,7 @@ public class SparkTables {
         int rounds = Integer.parseInt(args[2]);
         SparkSession spark = SparkSession.builder().master("local[" + args[3] + "]").appName("partita-tables")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "" + Integer.parseInt(args[3]) * 4)
-                .config("spark.driver.host", "127.0.0.1").getOrCreate();
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         System.out.println("VERSION Spark SQL " + spark.version() + " (local[" + args[3] + "], Java "
                 + System.getProperty("java.version") + ")");

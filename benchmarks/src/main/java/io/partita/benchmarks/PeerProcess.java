@@ -22,7 +22,9 @@ final class PeerProcess {
         System.out.println("== " + engine + ": " + (shown.length() > 300 ? shown.substring(0, 300) + "..." : shown));
         List<String> lines = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+            pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1"); // Spark would pick the host's own address: loopback only
+            Process p = pb.start();
             long peak;
             try (TreeMemory memory = new TreeMemory(() -> List.of(p.pid()), List.of());
                  BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()))) {

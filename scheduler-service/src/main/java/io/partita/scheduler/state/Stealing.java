@@ -111,15 +111,17 @@ final class Stealing {
     }
 
     /**
-     * The victim's queued tasks from the one it would run last, skipping those already being stolen and those the
-     * thief may not run.
+     * The victim's queued tasks from the one it would run last, skipping those already being stolen, those the thief
+     * may not run, and those running (a worker never gives one back; as the first candidate, one of them would end
+     * the pass for its victim, since moving it never pays, and hide every queued task behind it).
      */
     private static TaskRecord nextCandidate(WorkerRecord victim, WorkerRecord thief,
                                             Map<WorkerRecord, Iterator<TaskRecord>> candidates) {
         Iterator<TaskRecord> it = candidates.computeIfAbsent(victim, v -> v.processing.reversed().iterator());
         while (it.hasNext()) {
             TaskRecord t = it.next();
-            if (t.stealingTo == null && thief.matches(t.spec.workers()) && thief.hasResourcesFor(t.spec.resources())) {
+            if (!t.running && t.stealingTo == null && thief.matches(t.spec.workers())
+                    && thief.hasResourcesFor(t.spec.resources())) {
                 return t;
             }
         }

@@ -50,6 +50,26 @@ class StealingAndOrderTest extends StateHarness {
         assertThat(state.processingByWorker()).containsEntry("a", 10 - released.size()).containsEntry("b", released.size());
     }
 
+    /**
+     * Seen in the TPC-H benchmark: a long combine task, assigned last and run first (its priority is higher), was the
+     * victim's first candidate; as moving a running task never pays, the victim was passed over, and the queued scans
+     * behind it waited 5 s while the other worker idled.
+     */
+    @Test
+    void aRunningTaskAssignedLastDoesNotHideTheQueuedOnesBehindIt() {
+        join("a");
+        submit("c", graph(List.of(task("slow-0")), "slow-0"));
+        on(new Event.TasksFinished(sid(), "a", List.of(new io.partita.common.protocol.WorkerReport.TaskDone("slow-0", 8,
+                "Integer", 0, 10_000_000)))); // the group "slow" takes 10 s
+        List<TaskSpec> quick = IntStream.range(0, 10).mapToObj(i -> task("t-" + i)).toList();
+        assertThat(executed(submit("c", graph(quick, quick.stream().map(TaskSpec::key).toArray(String[]::new))), "a")).hasSize(10);
+        TaskSpec slow = new TaskSpec("slow-1", F.id(), List.of(), 0, 5, java.util.Map.of(), List.of());
+        assertThat(executed(submit("c", graph(List.of(slow), "slow-1")), "a")).containsExactly("slow-1"); // assigned last
+        on(new Event.TasksStarted(sid(), "a", List.of("slow-1"))); // and run first: its priority is higher
+        join("b");
+        assertThat(stealRequests(on(new Tick(sid())), "a")).isNotEmpty().doesNotContain("slow-1").allMatch(k -> k.startsWith("t-"));
+    }
+
     @Test
     void aBalancedClusterStealsNothing() {
         join("a");

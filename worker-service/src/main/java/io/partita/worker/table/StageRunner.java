@@ -1,5 +1,6 @@
 package io.partita.worker.table;
 
+import io.partita.common.config.ByteSize;
 import io.partita.common.data.Partition;
 import io.partita.common.table.StageInput;
 import io.partita.common.table.StageOutput;
@@ -117,8 +118,8 @@ final class StageRunner {
         StageInput.Broadcast b = t.broadcast();
         long bytes = parts.stream().mapToLong(Partition::bufferBytes).sum();
         if (bytes > b.maxBytes()) {
-            throw new TableStageException("the broadcast side " + t.name() + " of a join is " + io.partita.common.config.ByteSize.format(bytes)
-                    + " once computed, over the " + io.partita.common.config.ByteSize.format(b.maxBytes()) + " limit: every "
+            throw new TableStageException("the broadcast side " + t.name() + " of a join is " + ByteSize.format(bytes)
+                    + " once computed, over the " + ByteSize.format(b.maxBytes()) + " limit: every "
                     + "task of the other side would receive all of it. Filter or aggregate it more, or raise the limit with "
                     + "ClientOptions.withMaxBroadcastBytes (or -Dpartita.table.max-broadcast-bytes in the client)", null);
         }
