@@ -175,8 +175,10 @@ public final class SchedulerState {
         WorkerRecord w = ctx.workers.get(workerId);
         for (String key : keys) {
             TaskRecord t = ctx.tasks.get(key);
-            if (w != null && t != null && t.state == TaskState.PROCESSING && t.processingOn == w) {
+            if (w != null && t != null && t.state == TaskState.PROCESSING && t.processingOn == w && !t.running) {
                 t.running = true;
+                t.startedMillis = ctx.now;
+                w.running.add(t);
             }
         }
     }
@@ -200,7 +202,8 @@ public final class SchedulerState {
                 continue;
             }
             placement.unassign(t, false);
-            ctx.groupDurationMicros.merge(t.group, (double) done.durationMicros(), (old, d) -> 0.5 * old + 0.5 * d);
+            placement.reestimate(t.group, ctx.groupDurationMicros.merge(t.group, (double) done.durationMicros(),
+                    (old, d) -> 0.5 * old + 0.5 * d));
             inMemory(t, w, done.nbytes(), done.type());
             ctx.finishedCount++;
         }
@@ -366,7 +369,7 @@ public final class SchedulerState {
 
     /** Checks the state's invariants; throws naming the first broken one. Meant for tests. */
     public void checkInvariants() {
-        new StateInvariants(this, ctx.tasks, ctx.workers, ctx.clients, ctx.ready, ctx.steals).check();
+        new StateInvariants(this, ctx.tasks, ctx.workers, ctx.clients, ctx.ready, ctx.steals, ctx.processingGroups).check();
         Map<TaskState, Integer> recount = new EnumMap<>(TaskState.class);
         ctx.tasks.values().forEach(t -> recount.merge(t.state, 1, Integer::sum));
         if (!recount.equals(countsByState())) {

@@ -30,6 +30,18 @@ final class StateContext {
     final Map<String, FunctionSpec> functions = new HashMap<>();
     final Map<String, Integer> functionRefs = new HashMap<>();
     final Map<String, Double> groupDurationMicros = new HashMap<>();
+    /** The processing tasks of each group, for {@link Placement#reestimate}; a group without any is absent. */
+    final Map<String, ProcessingGroup> processingGroups = new HashMap<>();
+
+    /** A group's processing tasks, and the expected run time last given to all of them. */
+    static final class ProcessingGroup {
+        final Set<TaskRecord> tasks = new java.util.HashSet<>();
+        double appliedMicros;
+
+        ProcessingGroup(double appliedMicros) {
+            this.appliedMicros = appliedMicros;
+        }
+    }
     /** WAITING tasks whose dependencies are all in memory, not yet placed (no worker, or restrictions). */
     final TreeSet<TaskRecord> ready = new TreeSet<>(READY_ORDER);
     /** Tasks whose need may have dropped; settled at the end of each event. */

@@ -13,15 +13,18 @@ final class StateInvariants {
     private final Map<String, Map<String, Integer>> clients;
     private final TreeSet<TaskRecord> ready;
     private final Set<TaskRecord> steals;
+    private final Map<String, StateContext.ProcessingGroup> processingGroups;
 
     StateInvariants(SchedulerState state, Map<String, TaskRecord> tasks, Map<String, WorkerRecord> workers,
-                    Map<String, Map<String, Integer>> clients, TreeSet<TaskRecord> ready, Set<TaskRecord> steals) {
+                    Map<String, Map<String, Integer>> clients, TreeSet<TaskRecord> ready, Set<TaskRecord> steals,
+                    Map<String, StateContext.ProcessingGroup> processingGroups) {
         this.state = state;
         this.tasks = tasks;
         this.workers = workers;
         this.clients = clients;
         this.ready = ready;
         this.steals = steals;
+        this.processingGroups = processingGroups;
     }
 
     void check() {
@@ -82,14 +85,22 @@ final class StateInvariants {
                 require(ref.getValue().equals(clients.getOrDefault(ref.getKey(), Map.of()).get(k)), k, "client refs out of step");
             }
         }
+        int processing = 0;
         for (WorkerRecord w : workers.values()) {
             double occ = 0;
             for (TaskRecord t : w.processing) {
                 occ += t.expectedMicros;
+                require(t.running == w.running.contains(t), t.key(), "running out of step with its worker's");
+                var group = processingGroups.get(t.group);
+                require(group != null && group.tasks.contains(t), t.key(), "processing but not in its group's tasks");
             }
+            processing += w.processing.size();
+            require(w.processing.containsAll(w.running), w.id(), "running a task it is not processing");
             require(Math.abs(occ - w.occupancyMicros) < 1e-3, w.id(), "occupancy out of step");
             w.resourcesInUse.forEach((r, v) -> require(v > -1e-9, w.id(), "negative use of resource " + r));
         }
+        require(processingGroups.values().stream().mapToInt(g -> g.tasks.size()).sum() == processing, "groups",
+                "a group's processing tasks out of step");
         for (TaskRecord t : steals) {
             require(tasks.get(t.key()) == t, t.key(), "a steal in flight for a forgotten task");
         }

@@ -43,7 +43,7 @@ final class Stealing {
         // Expected seconds of queue per thread, counting steals already asked for as moved.
         Map<WorkerRecord, Double> level = new HashMap<>();
         for (WorkerRecord w : ctx.workers.values()) {
-            level.put(w, w.occupancyMicros / 1e6 / w.info.nthreads());
+            level.put(w, (w.occupancyMicros / 1e6 + overrunSeconds(w)) / w.info.nthreads());
         }
         for (TaskRecord t : ctx.steals) {
             level.merge(t.processingOn, -seconds(t, t.processingOn), Double::sum);
@@ -126,6 +126,19 @@ final class Stealing {
             }
         }
         return null;
+    }
+
+    /**
+     * A running task that has already run longer than expected is expected to run as long again (its group's
+     * estimate is wrong, or it has none yet: a job's first combine counts the 1 ms default while it runs for
+     * seconds). Without it, the tasks queued behind such a task looked about to start and were never stolen.
+     */
+    private double overrunSeconds(WorkerRecord w) {
+        double seconds = 0;
+        for (TaskRecord t : w.running) {
+            seconds += Math.max(0, (ctx.now - t.startedMillis) / 1e3 - t.expectedMicros / 1e6);
+        }
+        return seconds;
     }
 
     private static double seconds(TaskRecord t, WorkerRecord w) {

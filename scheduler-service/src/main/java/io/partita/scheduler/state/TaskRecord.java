@@ -28,6 +28,8 @@ final class TaskRecord {
     WorkerRecord processingOn;
     /** The worker it is processing on reported that it started running it (WorkerReport.TasksStarted). */
     boolean running;
+    /** When it started running ({@link StateContext#now}), while {@link #running}. */
+    long startedMillis;
     /** While a steal request for this task is out: the worker it would move to ({@link Stealing}). */
     WorkerRecord stealingTo;
     double expectedMicros;

@@ -13,6 +13,8 @@ final class WorkerRecord {
     final WorkerInfo info;
     /** In the order they were sent: the last ones are the likeliest still queued (stealing takes from the end). */
     final SequencedSet<TaskRecord> processing = new LinkedHashSet<>();
+    /** The processing tasks it reported running (at most its threads, normally). */
+    final java.util.Set<TaskRecord> running = new java.util.HashSet<>();
     final Set<TaskRecord> hasWhat = new HashSet<>();
     final Map<String, Double> resourcesInUse = new HashMap<>();
     /** Function ids already carried to this worker on its current connection. */

@@ -70,6 +70,45 @@ class StealingAndOrderTest extends StateHarness {
         assertThat(stealRequests(on(new Tick(sid())), "a")).isNotEmpty().doesNotContain("slow-1").allMatch(k -> k.startsWith("t-"));
     }
 
+    /**
+     * The same run, as it happened: the scans were placed before any had finished (1 ms each by default); once the
+     * first finish in 0.5 s, the queued ones count 0.5 s each, and an idle worker takes some.
+     */
+    @Test
+    void queuedTasksCountTheirGroupsMeasuredDurationOnceItIsKnown() {
+        join("a");
+        List<TaskSpec> scans = IntStream.range(0, 4).mapToObj(i -> task("scan-" + i)).toList();
+        assertThat(executed(submit("c", graph(scans, scans.stream().map(TaskSpec::key).toArray(String[]::new))), "a")).hasSize(4);
+        join("b");
+        on(new Event.TasksStarted(sid(), "a", List.of("scan-0")));
+        on(new Event.TasksFinished(sid(), "a", List.of(new io.partita.common.protocol.WorkerReport.TaskDone("scan-0", 8,
+                "Integer", 0, 500_000))));
+        on(new Event.TasksStarted(sid(), "a", List.of("scan-1")));
+        // on a, 1.5 s of work (scan-1 running, 2 and 3 queued), none on b: the last one moves (at 1 ms each, none did)
+        assertThat(stealRequests(on(new Tick(sid())), "a")).containsExactly("scan-3");
+    }
+
+    /**
+     * And when the long task is a job's first of its group (expected 1 ms by default) that has run for seconds, the
+     * queued tasks behind it are worth moving: it is expected to run as long again.
+     */
+    @Test
+    void aTaskRunningFarLongerThanExpectedCountsAsRunningAsLongAgain() {
+        join("a");
+        submit("c", graph(List.of(task("scan-0")), "scan-0"));
+        on(new Event.TasksFinished(sid(), "a", List.of(new io.partita.common.protocol.WorkerReport.TaskDone("scan-0", 8,
+                "Integer", 0, 500_000))));
+        List<TaskSpec> scans = IntStream.range(1, 3).mapToObj(i -> task("scan-" + i)).toList();
+        assertThat(executed(submit("c", graph(scans, "scan-1", "scan-2")), "a")).hasSize(2);
+        TaskSpec combine = new TaskSpec("combine-0", F.id(), List.of(), 0, 5, java.util.Map.of(), List.of());
+        assertThat(executed(submit("c", graph(List.of(combine), "combine-0")), "a")).containsExactly("combine-0");
+        on(new Event.TasksStarted(sid(), "a", List.of("combine-0")));
+        join("b");
+        assertThat(stealRequests(on(new Tick(sid())), "a")).as("the combine may end any moment").isEmpty();
+        now += 3_000; // it has run 3 s
+        assertThat(stealRequests(on(new Tick(sid())), "a")).containsExactlyInAnyOrder("scan-1", "scan-2");
+    }
+
     @Test
     void aBalancedClusterStealsNothing() {
         join("a");
