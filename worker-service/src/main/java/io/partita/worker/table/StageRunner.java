@@ -89,7 +89,8 @@ final class StageRunner {
                 case StageInput.Tables t -> {
                     List<Partition> parts = tables.subList(next, next + t.count());
                     String shared = t.broadcast() == null ? null : sharedSide(t, parts, prefix + "_" + next);
-                    with.append(shared != null ? "SELECT * FROM " + shared : streams(parts, prefix + "_" + next));
+                    String table = shared != null ? shared : t.load() ? loadedIfBig(parts, prefix + "_" + next) : null;
+                    with.append(table != null ? "SELECT * FROM " + table : streams(parts, prefix + "_" + next));
                     next += t.count();
                 }
             }
@@ -97,6 +98,27 @@ final class StageRunner {
         }
         return with.toString();
     }
+
+    /**
+     * Partials of at least {@link #LOAD_ROWS} rows in all go into a temporary table of the task's connection (gone
+     * with it) rather than being read as streams: DuckDB aggregates a stream, whose size it cannot know, far slower
+     * (8 partials of 2 M rows into 2 M groups: 2.9-3.1 s from streams, 1.2-1.4 s with the copy into a table included;
+     * a plain scan of the same rows, 0.1 s from streams, took 0.4 s with the copy). Returns the table, or null for
+     * small inputs (read as streams).
+     */
+    private String loadedIfBig(List<Partition> parts, String prefix) throws SQLException {
+        if (parts.stream().mapToLong(Partition::rowCount).sum() < LOAD_ROWS) {
+            return null;
+        }
+        String name = prefix + "_loaded";
+        try (Statement s = conn.createStatement()) {
+            s.execute("CREATE TEMP TABLE " + name + " AS " + streams(parts, prefix));
+        }
+        return name;
+    }
+
+    /** Rows from which a stage's computed input is copied into a table before its query (see {@link #loadedIfBig}). */
+    static final long LOAD_ROWS = 1_000_000;
 
     /** The partitions registered as Arrow streams, as one relation. */
     private String streams(List<Partition> parts, String prefix) {

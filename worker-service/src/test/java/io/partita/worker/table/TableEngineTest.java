@@ -73,6 +73,23 @@ class TableEngineTest {
         }
     }
 
+    /** A combine's partials of a million rows or more are copied into a table of the task's before they are re-aggregated. */
+    @Test
+    void bigPartialsAreCombinedFromATableOfTheTasksAndSmallOnesFromTheirStreams() throws Exception {
+        engine = new TableEngine(1, 0, null);
+        String combine = "SELECT count(*)::BIGINT AS groups, sum(s)::BIGINT AS total FROM (SELECT k, sum(s) AS s FROM in0 GROUP BY k)";
+        for (long rows : new long[] {1_000, StageRunner.LOAD_ROWS}) {
+            try (Partition partial = (Partition) engine.run(new TableStage("SELECT (range % " + rows / 2 + ")::BIGINT AS k, "
+                    + "1::BIGINT AS s FROM range(" + rows + ")", List.of(), new StageOutput.Table()), List.of(), allocator);
+                 Partition out = (Partition) engine.run(new TableStage(combine, List.of(StageInput.Tables.partials("in0", 2)),
+                         new StageOutput.Table()), List.of(partial, partial), allocator)) {
+                var root = out.batches().getFirst();
+                assertThat(((BigIntVector) root.getVector("groups")).get(0)).isEqualTo(rows / 2);
+                assertThat(((BigIntVector) root.getVector("total")).get(0)).isEqualTo(2 * rows);
+            }
+        }
+    }
+
     @Test
     void writesParquetUnderItsFinalNameOnlyWhenComplete() throws Exception {
         Path file = parquet("b.parquet", 100, 100);

@@ -110,7 +110,7 @@ final class PlanCutter {
             for (int start = 0; start < level.size(); start += fanIn) {
                 List<String> group = level.subList(start, Math.min(level.size(), start + fanIn));
                 String key = (last ? label + "_final." : label + "_combine_" + depth + ".") + job + "-" + next.size();
-                tasks.add(new StageTask(key, new TableStage(sql, List.of(new StageInput.Tables(ChainSql.INPUT, group.size())),
+                tasks.add(new StageTask(key, new TableStage(sql, List.of(StageInput.Tables.partials(ChainSql.INPUT, group.size())),
                         last ? output(top) : new StageOutput.Table()), group));
                 next.add(key);
             }
