@@ -93,6 +93,11 @@ public final class ClusterProcesses implements AutoCloseable {
         return startScheduler(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), args);
     }
 
+    /** Launches a scheduler of another cluster with exactly {@code args}, not waiting for it (a start expected to fail). */
+    public Process launchScheduler(String logName, String... args) throws IOException {
+        return launch("partita-scheduler", Arrays.asList(args), logs.resolve(logName));
+    }
+
     public List<Scheduler> schedulers() {
         return List.copyOf(schedulers);
     }
@@ -175,8 +180,12 @@ public final class ClusterProcesses implements AutoCloseable {
     private Process addWorker(String schedulerAddress, int threads, boolean withTls, java.util.Map<String, String> env,
                               String... extraArgs) throws IOException {
         int n = workers.size() + 1;
-        List<String> args = new ArrayList<>(List.of(schedulerAddress, "--host", "127.0.0.1",
-                "--nthreads", "" + threads, "--flight-port", "0", "--http-port", "0"));
+        List<String> args = new ArrayList<>(List.of(schedulerAddress, "--host", "127.0.0.1", "--nthreads", "" + threads));
+        for (String port : List.of("--flight-port", "--http-port")) {
+            if (!Arrays.asList(extraArgs).contains(port)) {
+                args.addAll(List.of(port, "0"));
+            }
+        }
         if (!Arrays.asList(extraArgs).contains("--name")) {
             args.addAll(List.of("--name", "w" + n));
         }

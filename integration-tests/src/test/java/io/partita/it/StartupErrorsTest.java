@@ -2,6 +2,7 @@ package io.partita.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.partita.testnet.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,29 @@ class StartupErrorsTest {
                 .contains("give each worker a name of its own (--name)");
         assertThat(log).contains("not restarting it").doesNotContain("; restarting ("); // its nanny did not start it again
         assertThat(cluster.workerStatus()).hasSize(1);
+    }
+
+    @Test
+    void aSchedulerWhosePortIsTakenSaysWhichFlagNamesItAndExits() throws Exception {
+        int taken = cluster.schedulers().getFirst().port();
+        Process second = cluster.launchScheduler("scheduler-port-taken.log", "--host", "127.0.0.1", "--port", "" + taken,
+                "--dashboard-port", "" + FreePorts.next(), "--flight-port", "" + FreePorts.next(),
+                "--hazelcast-port", "" + FreePorts.next(), "--cluster-name", "another");
+        cluster.waitUntil("the scheduler on a taken port to exit", Duration.ofSeconds(90), () -> !second.isAlive());
+        assertThat(second.exitValue()).as("a configuration error").isEqualTo(2);
+        assertThat(Files.readString(cluster.logs().resolve("scheduler-port-taken.log")))
+                .contains("partita-scheduler: cannot start: cannot listen on 127.0.0.1:" + taken + " (--port)")
+                .contains("give --port another port");
+        assertThat(cluster.health().path("status").asText()).as("the first scheduler is untouched").isEqualTo("ok");
+    }
+
+    @Test
+    void aWorkerWhosePortIsTakenSaysWhichFlagNamesItAndExits() throws Exception {
+        int taken = cluster.schedulers().getFirst().dashboardPort();
+        Process worker = cluster.addWorker(1, "--http-port", "" + taken);
+        assertThat(exitsWithAConfigurationError(worker, "the worker on a taken port"))
+                .contains("cannot listen on 127.0.0.1:" + taken + " (--http-port)").contains("give --http-port another port")
+                .doesNotContain("; restarting (");
     }
 
     @Test

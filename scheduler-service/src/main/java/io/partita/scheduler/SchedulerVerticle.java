@@ -21,6 +21,7 @@ import io.partita.common.flight.FlightTls;
 import io.partita.common.protocol.WorkerAddress;
 import io.partita.common.tls.Tls;
 import io.partita.common.tls.VertxTls;
+import io.partita.common.net.PortInUse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -90,7 +91,8 @@ final class SchedulerVerticle extends VerticleBase {
                 }),
                 why -> context.runOnContext(v -> failed(why))));
         Future<FlightProxy> fl = vertx.executeBlocking(() -> new FlightProxy(config.listenHost(), config.flightPort(), config.token(),
-                tls, this::holdersFromOtherThread));
+                tls, this::holdersFromOtherThread)).recover(e -> Future.failedFuture(
+                        PortInUse.explain(e, "--flight-port", config.listenHost(), config.flightPort())));
         return Future.all(hz, fl).compose(v -> {
             cluster = hz.result();
             flight = fl.result();
@@ -116,7 +118,11 @@ final class SchedulerVerticle extends VerticleBase {
             // TLS without client certificates: browsers open the dashboard
             dashboard = vertx.createHttpServer(VertxTls.serverWithoutClientAuth(new HttpServerOptions().setHttp2ClearTextEnabled(false), tls))
                     .requestHandler(status.router(this::summary, () -> Optional.ofNullable(failure.future().result()), config.web()));
-            return Future.all(api.listen(config.port(), config.listenHost()), dashboard.listen(config.dashboardPort(), config.listenHost()));
+            return Future.all(
+                    api.listen(config.port(), config.listenHost()).recover(e -> Future.failedFuture(
+                            PortInUse.explain(e, "--port", config.listenHost(), config.port()))),
+                    dashboard.listen(config.dashboardPort(), config.listenHost()).recover(e -> Future.failedFuture(
+                            PortInUse.explain(e, "--dashboard-port", config.listenHost(), config.dashboardPort()))));
         }).onSuccess(v -> {
             failover.membershipChanged();
             if (config.limits().workStealing()) {

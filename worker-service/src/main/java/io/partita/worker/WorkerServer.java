@@ -139,8 +139,9 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(vertx, context, state, store, new TaskRunner(code, store, allocator, tables),
                 fetcher, taskPool, fetchPool, this::send, this::onRetired);
         AtomicLong stimuli = new AtomicLong();
-        flight = new FlightService(allocator, store, config.host(), config.listenHost(), config.flightPort(), config.token(), tls,
-                key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key))));
+        flight = listening("--flight-port", config.flightPort(), () -> new FlightService(allocator, store, config.host(),
+                config.listenHost(), config.flightPort(), config.token(), tls,
+                key -> dispatcher.offer(new WorkerEvent.KeysScattered("scatter-" + stimuli.incrementAndGet(), Set.of(key)))));
         own(flight);
         MemoryMonitor monitor = new MemoryMonitor(store, config.memory(), MemoryMonitor::privateResidentBytes,
                 paused -> dispatcher.offer(new WorkerEvent.MemoryPaused("memory-" + stimuli.incrementAndGet(), paused)),
@@ -149,8 +150,8 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
         own(monitor);
         monitor.start();
 
-        httpPort = await(WorkerHttp.start(vertx, config.listenHost(), config.httpPort(), this,
-                new SegmentRoute(store, config.token(), config.tls().clientAuth()), config.web(), tls));
+        httpPort = listening("--http-port", config.httpPort(), () -> await(WorkerHttp.start(vertx, config.listenHost(),
+                config.httpPort(), this, new SegmentRoute(store, config.token(), config.tls().clientAuth()), config.web(), tls)));
 
         WorkerInfo me = new WorkerInfo(workerId, config.name(), config.host(), hostId, flight.uri(), httpPort,
                 config.nthreads(), config.memoryLimit(), config.resources(),
@@ -357,6 +358,18 @@ public final class WorkerServer implements WorkerStatus, AutoCloseable {
             }
         }
         terminated.complete(exitCode);
+    }
+
+    /** Starts a server; a port it cannot bind is a configuration error naming its flag (exit 2, not restarted). */
+    private <T> T listening(String flag, int port, java.util.concurrent.Callable<T> start) throws Exception {
+        try {
+            return start.call();
+        } catch (Exception e) {
+            if (io.partita.common.net.PortInUse.explain(e, flag, config.listenHost(), port) instanceof IllegalArgumentException bad) {
+                throw bad;
+            }
+            throw e;
+        }
     }
 
     private static <T> T await(Future<T> future) throws Exception {
