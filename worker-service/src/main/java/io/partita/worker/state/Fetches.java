@@ -34,6 +34,13 @@ final class Fetches {
             this.table = table;
             this.current = others.poll();
         }
+
+        /** Fetches from {@code holders} (in order; at least one) from now on, instead of the ones it had. */
+        void redirect(List<WorkerAddress> holders) {
+            others.clear();
+            others.addAll(holders);
+            current = others.poll();
+        }
     }
 
     Fetch get(String key) {

@@ -120,9 +120,15 @@ public final class WorkerState {
         move(task, TaskState.FETCHING, sid);
         for (String dep : List.copyOf(task.missing)) {
             Fetches.Fetch fetch = fetches.get(dep);
+            List<WorkerAddress> holders = spec.dependencies().getOrDefault(dep, List.of()).stream()
+                    .filter(h -> !h.workerId().equals(selfId)).toList();
+            if (fetch != null && !holders.isEmpty() && !holders.contains(fetch.current)) {
+                // The scheduler no longer lists the holder this fetch waits on (lost: behind a cut link it may never
+                // answer): ask the ones it lists now. What the old request brings later is taken, or ignored as stale.
+                fetch.redirect(holders);
+                toFetch.computeIfAbsent(fetch.current, h -> new ArrayList<>()).add(dep);
+            }
             if (fetch == null) {
-                List<WorkerAddress> holders = spec.dependencies().getOrDefault(dep, List.of()).stream()
-                        .filter(h -> !h.workerId().equals(selfId)).toList();
                 if (holders.isEmpty()) {
                     drop(task, dep, "", "no other worker holds it", sid, out);
                     return;

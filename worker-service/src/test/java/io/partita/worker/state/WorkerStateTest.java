@@ -241,6 +241,22 @@ class WorkerStateTest {
         assertThat(state.keysInOwnRight()).contains("x");
     }
 
+    /**
+     * Seen in CI (HostCutOffTest): a fetch from a worker whose host was cut off never answered; the scheduler
+     * recomputed the key elsewhere and sent the dependent here again with the new holder, but the dependent joined
+     * the old fetch and waited on the lost worker until the test gave up.
+     */
+    @Test
+    void aTaskWhoseInputHasMovedFetchesItFromTheNewHolderNotFromTheLostOne() {
+        ExecuteTask fromA = new ExecuteTask("t", "fn", List.of(new Arg.Ref("x")), Map.of("x", List.of(A)), 0, 0);
+        assertThat(fetches(assign(fromA))).singleElement().satisfies(f -> assertThat(f.holder()).isEqualTo(A));
+        state.handle(new WorkerEvent.KeysFreed("free", List.of("t"))); // a is lost; the request to it hangs
+        ExecuteTask fromB = new ExecuteTask("t", "fn", List.of(new Arg.Ref("x")), Map.of("x", List.of(B)), 0, 1);
+        assertThat(fetches(assign(fromB))).singleElement().satisfies(f -> assertThat(f.holder()).isEqualTo(B));
+        assertThat(state.handle(new WorkerEvent.FetchFailed("late", "a", Set.of("x"), "timed out"))).isEmpty(); // stale
+        assertThat(executed(state.handle(new WorkerEvent.InputsFetched("fetched", "b", Set.of("x"))))).containsExactly("t");
+    }
+
     /** A task freed while it ran and assigned here again resumes: its result is reported, not dropped. */
     @Test
     void aCancelledTaskAssignedAgainResumesAndReports() {
